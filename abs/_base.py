@@ -1,0 +1,17 @@
+"""Shared pydantic base for every spec model: frozen, no unknown fields."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Spec(BaseModel):
+    """Immutable spec model; a misspelt field is an error, never silently dropped."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        validate_default=True,
+        use_enum_values=False,
+        ser_json_inf_nan="strings",
+    )

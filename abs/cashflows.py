@@ -1,0 +1,228 @@
+"""Pool collections (回收款) as the waterfall consumes them: arrays shaped (scenarios, periods).
+
+Produced by :func:`abs.project` (expected case, S=1, or stochastic paths) or built from a
+per-period table with :meth:`Collections.from_arrays`. Money in yuan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from abs.errors import ProjectionError
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _as_2d(name: str, values: Any, shape: tuple[int, int] | None) -> FloatArray:
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim == 1:
+        arr = arr[np.newaxis, :]
+    if arr.ndim != 2:
+        raise ProjectionError(f"collections.{name}: expected shape (S, T), got {arr.shape}")
+    if shape is not None and arr.shape != shape:
+        raise ProjectionError(f"collections.{name}: expected shape {shape}, got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ProjectionError(
+            f"collections.{name}: non-finite value at scenario {bad[0]}, period {bad[1] + 1}"
+        )
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class Collections:
+    """Pool cash per scenario and payment period.
+
+    Attributes
+    ----------
+    payment_dates : tuple of date
+        兑付日 per period (T), adjusted to the deal calendar.
+    collection_dates : tuple of date
+        计算日/归集日 per period (T): end of each collection period.
+    accrual_start : tuple of date
+        Start of each interest accrual period (the previous payment date; closing for the first).
+    year_fractions : ndarray (T,)
+        Accrual year fraction of each period under the deal day count.
+    days : ndarray (T,)
+        Actual days in each accrual period (fees use days/365).
+    total : ndarray (S, T)
+        Cash collected and available for distribution in each period.
+    income : ndarray (S, T)
+        Part of ``total`` that is interest/revenue income (base of VAT).
+    principal : ndarray (S, T)
+        Part of ``total`` that repays pool balance (``total = income + principal``).
+    defaults : ndarray (S, T)
+        Pool balance written off as defaulted in the period.
+    recoveries : ndarray (S, T)
+        Recoveries received in the period (included in ``total``).
+    pool_balance : ndarray (S, T)
+        Outstanding pool balance at the end of each period (超额覆盖 test).
+    forecast : ndarray (T,)
+        Expected-case total collections per period (for the collections-vs-forecast trigger).
+    initial_pool_balance : float
+        Pool balance at cut-off (denominator of the cumulative default rate).
+    by_kind : dict
+        Asset kind value → (S, T) collections of that kind (sums to ``total``).
+    seed : int or None
+        Seed of stochastic paths (None for the expected case).
+    """
+
+    payment_dates: tuple[dt.date, ...]
+    collection_dates: tuple[dt.date, ...]
+    accrual_start: tuple[dt.date, ...]
+    year_fractions: FloatArray
+    days: FloatArray
+    total: FloatArray
+    income: FloatArray
+    principal: FloatArray
+    defaults: FloatArray
+    recoveries: FloatArray
+    pool_balance: FloatArray
+    forecast: FloatArray
+    initial_pool_balance: float
+    by_kind: dict[str, FloatArray] = field(default_factory=dict)
+    seed: int | None = None
+
+    @property
+    def n_scenarios(self) -> int:
+        """S."""
+        return int(self.total.shape[0])
+
+    @property
+    def n_periods(self) -> int:
+        """T."""
+        return int(self.total.shape[1])
+
+    @classmethod
+    def from_arrays(
+        cls,
+        *,
+        payment_dates: tuple[dt.date, ...],
+        year_fractions: Any,
+        total: Any,
+        collection_dates: tuple[dt.date, ...] | None = None,
+        accrual_start: tuple[dt.date, ...] | None = None,
+        days: Any = None,
+        income: Any = None,
+        defaults: Any = None,
+        recoveries: Any = None,
+        pool_balance: Any = None,
+        forecast: Any = None,
+        initial_pool_balance: float | None = None,
+        by_kind: dict[str, Any] | None = None,
+        seed: int | None = None,
+    ) -> Collections:
+        """Build and validate collections from plain arrays (1-D means one scenario).
+
+        Missing parts default to: income 0, defaults 0, recoveries 0, forecast = mean of
+        ``total`` over scenarios, pool balance = initial balance less cumulative principal.
+        """
+        tot = _as_2d("total", total, None)
+        s, t = tot.shape
+        if len(payment_dates) != t:
+            raise ProjectionError(
+                f"collections: {len(payment_dates)} payment dates for {t} periods"
+            )
+        yf = np.asarray(year_fractions, dtype=np.float64).reshape(-1)
+        if yf.shape != (t,):
+            raise ProjectionError(
+                f"collections.year_fractions: expected {t} values, got {yf.shape}"
+            )
+        zeros = np.zeros((s, t))
+        inc = zeros.copy() if income is None else _as_2d("income", income, (s, t))
+        prin = tot - inc
+        dfl = zeros.copy() if defaults is None else _as_2d("defaults", defaults, (s, t))
+        rec = zeros.copy() if recoveries is None else _as_2d("recoveries", recoveries, (s, t))
+        init = (
+            float(initial_pool_balance)
+            if initial_pool_balance is not None
+            else float(prin.sum(axis=1).max())
+        )
+        if pool_balance is None:
+            pb = np.maximum(init - np.cumsum(prin + dfl, axis=1), 0.0)
+        else:
+            pb = _as_2d("pool_balance", pool_balance, (s, t))
+        fc = tot.mean(axis=0) if forecast is None else np.asarray(forecast, dtype=np.float64)
+        d = np.round(yf * 365.0) if days is None else np.asarray(days, dtype=np.float64).reshape(-1)
+        starts = accrual_start if accrual_start is not None else payment_dates
+        cdates = collection_dates if collection_dates is not None else payment_dates
+        kinds = {k: _as_2d(f"by_kind[{k}]", v, (s, t)) for k, v in (by_kind or {}).items()}
+        return cls(
+            payment_dates=tuple(payment_dates),
+            collection_dates=tuple(cdates),
+            accrual_start=tuple(starts),
+            year_fractions=yf,
+            days=d,
+            total=tot,
+            income=inc,
+            principal=prin,
+            defaults=dfl,
+            recoveries=rec,
+            pool_balance=pb,
+            forecast=fc,
+            initial_pool_balance=init,
+            by_kind=kinds,
+            seed=seed,
+        )
+
+    def select(self, scenarios: Any) -> Collections:
+        """A new Collections holding only the given scenario indices (or a slice)."""
+        idx = np.arange(self.n_scenarios)[scenarios]
+        idx = np.atleast_1d(idx)
+        return Collections(
+            payment_dates=self.payment_dates,
+            collection_dates=self.collection_dates,
+            accrual_start=self.accrual_start,
+            year_fractions=self.year_fractions,
+            days=self.days,
+            total=self.total[idx],
+            income=self.income[idx],
+            principal=self.principal[idx],
+            defaults=self.defaults[idx],
+            recoveries=self.recoveries[idx],
+            pool_balance=self.pool_balance[idx],
+            forecast=self.forecast,
+            initial_pool_balance=self.initial_pool_balance,
+            by_kind={k: v[idx] for k, v in self.by_kind.items()},
+            seed=self.seed,
+        )
+
+    @classmethod
+    def stack(cls, parts: list[Collections]) -> Collections:
+        """Concatenate along scenarios (same dates); used to run many stresses in one call."""
+        if not parts:
+            raise ProjectionError("collections.stack: nothing to stack")
+        first = parts[0]
+        for p in parts[1:]:
+            if p.payment_dates != first.payment_dates:
+                raise ProjectionError("collections.stack: parts have different payment dates")
+        kinds = sorted({k for p in parts for k in p.by_kind})
+
+        def cat(name: str) -> FloatArray:
+            return np.concatenate([getattr(p, name) for p in parts], axis=0)
+
+        return Collections(
+            payment_dates=first.payment_dates,
+            collection_dates=first.collection_dates,
+            accrual_start=first.accrual_start,
+            year_fractions=first.year_fractions,
+            days=first.days,
+            total=cat("total"),
+            income=cat("income"),
+            principal=cat("principal"),
+            defaults=cat("defaults"),
+            recoveries=cat("recoveries"),
+            pool_balance=cat("pool_balance"),
+            forecast=first.forecast,
+            initial_pool_balance=first.initial_pool_balance,
+            by_kind={
+                k: np.concatenate([p.by_kind.get(k, np.zeros_like(p.total)) for p in parts], axis=0)
+                for k in kinds
+            },
+            seed=first.seed,
+        )

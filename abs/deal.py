@@ -1,0 +1,399 @@
+"""The deal spec (交易结构): dates, tranches, fees, accounts, support, triggers, waterfall.
+
+A deal file is this model as JSON (``dabs schema`` prints its JSON Schema). Units: money in
+yuan, rates as annual fractions, dates ISO ``YYYY-MM-DD``. The deal is immutable: a scenario is
+``deal.model_copy(update=...)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from abs._base import Spec
+from abs.asset import Pool
+from abs.assumptions import Assumptions
+from abs.enums import (
+    AllocationMode,
+    BusinessDayConvention,
+    CalendarName,
+    CouponType,
+    DayCount,
+    EventType,
+    FeeBase,
+    FeeType,
+    Frequency,
+    PrincipalType,
+    ReserveTargetRule,
+    SupportCover,
+    TrancheClass,
+    TriggerCondition,
+)
+
+SCHEMA_VERSION = "1.0"
+
+
+class DealDates(Spec):
+    """Key dates and conventions of the securities (日期与计息规则)."""
+
+    cutoff_date: dt.date = Field(description="初始起算日/封包日 pool cut-off")
+    closing_date: dt.date = Field(description="设立日 closing; interest accrues from here")
+    first_payment_date: dt.date = Field(description="首个兑付日 (unadjusted)")
+    frequency: Frequency = Field(default=Frequency.QUARTERLY, description="兑付频率")
+    payment_lag_days: int = Field(
+        default=10, ge=0, description="计算日 → 兑付日 lag in business days"
+    )
+    expected_maturity_date: dt.date = Field(description="预期到期日")
+    legal_maturity_date: dt.date = Field(description="法定到期日")
+    calendar: CalendarName = Field(default=CalendarName.SSE, description="节假日日历")
+    convention: BusinessDayConvention = Field(default=BusinessDayConvention.FOLLOWING)
+    day_count: DayCount = Field(default=DayCount.ACT_365F, description="计息基准")
+
+    @model_validator(mode="after")
+    def _order(self) -> DealDates:
+        if self.closing_date < self.cutoff_date:
+            raise ValueError(
+                f"dates.closing_date {self.closing_date} is before cutoff_date {self.cutoff_date}"
+            )
+        if self.first_payment_date <= self.closing_date:
+            raise ValueError(
+                f"dates.first_payment_date {self.first_payment_date} must be after "
+                f"closing_date {self.closing_date}"
+            )
+        if self.expected_maturity_date < self.first_payment_date:
+            raise ValueError(
+                f"dates.expected_maturity_date {self.expected_maturity_date} is before "
+                f"first_payment_date {self.first_payment_date}"
+            )
+        if self.legal_maturity_date < self.expected_maturity_date:
+            raise ValueError(
+                f"dates.legal_maturity_date {self.legal_maturity_date} is before "
+                f"expected_maturity_date {self.expected_maturity_date}"
+            )
+        if self.frequency is Frequency.ONCE:
+            raise ValueError("dates.frequency 'once' is not a payment frequency for securities")
+        return self
+
+
+class Coupon(Spec):
+    """Tranche coupon: fixed, or floating = reference + spread within [floor, cap]."""
+
+    coupon_type: CouponType = CouponType.FIXED
+    rate: float = Field(default=0.0, ge=0, le=1, description="fixed rate (fraction)")
+    spread: float = Field(default=0.0, ge=-1, le=1, description="floating spread over reference")
+    floor: float | None = Field(default=None, ge=0, description="floating floor")
+    cap: float | None = Field(default=None, ge=0, description="floating cap")
+
+    def rate_for(self, reference_rate: float) -> float:
+        """Annual coupon rate given the reference rate (after any rate shift)."""
+        if self.coupon_type is CouponType.FIXED:
+            return self.rate
+        r = reference_rate + self.spread
+        if self.floor is not None:
+            r = max(r, self.floor)
+        if self.cap is not None:
+            r = min(r, self.cap)
+        return r
+
+
+class Tranche(Spec):
+    """One class of securities (优先A1, 优先A2, 次级 ...)."""
+
+    name: str = Field(min_length=1, description="档位名称, unique")
+    tranche_class: TrancheClass
+    balance: float = Field(gt=0, description="发行规模 original balance (元)")
+    coupon: Coupon = Field(default_factory=Coupon, description="票面利率 (次级: none)")
+    principal_type: PrincipalType = PrincipalType.PASS_THROUGH
+    target_balances: tuple[float, ...] | None = Field(
+        default=None,
+        description="固定摊还: balance after each payment date (one per period; last 0)",
+    )
+    period_yield: float = Field(
+        default=0.0, ge=0, le=1, description="次级期间收益 annual rate on 期初 balance"
+    )
+    expected_maturity_date: dt.date | None = Field(default=None, description="default: deal's")
+    legal_maturity_date: dt.date | None = Field(default=None, description="default: deal's")
+    rating: str | None = Field(default=None, description="评级 (e.g. AAAsf)")
+
+    @model_validator(mode="after")
+    def _check(self) -> Tranche:
+        if self.principal_type is PrincipalType.SCHEDULED and not self.target_balances:
+            raise ValueError(
+                f"tranche {self.name}: principal_type 'scheduled' needs target_balances"
+            )
+        if self.target_balances is not None:
+            prev = self.balance
+            for i, b in enumerate(self.target_balances):
+                if b < 0 or b > prev + 1e-9:
+                    raise ValueError(
+                        f"tranche {self.name}: target_balances[{i}] = {b} must be between 0 "
+                        f"and the previous target {prev} (targets never rise)"
+                    )
+                prev = b
+        return self
+
+
+class Fee(Spec):
+    """A tax or fee line (DOMAIN.md formulas).
+
+    * ``tax``: rate × base × (1 + surcharge) / (1 + rate) each period.
+    * ``percentage``: base × rate × days / 365 × pay_share (servicer, trustee, custodian ...).
+    * ``fixed``: ``amount`` each period (rating, audit, registration fees ...).
+    """
+
+    name: str = Field(min_length=1, description="费用名称 (托管费, 管理人报酬 ...), unique")
+    fee_type: FeeType
+    rate: float = Field(default=0.0, ge=0, le=1)
+    surcharge: float = Field(default=0.0, ge=0, le=1, description="附加税费 share of VAT")
+    base: FeeBase = FeeBase.TOTAL_BALANCE
+    amount: float = Field(default=0.0, ge=0, description="fixed amount per period (元)")
+    pay_share: float = Field(default=1.0, ge=0, le=1, description="share of fee paid here")
+    cap: float | None = Field(
+        default=None, ge=0, description="per-period cap before acceleration (元); none after"
+    )
+
+
+class ReserveAccount(Spec):
+    """储备金账户 with a target, funded at closing and/or from the waterfall."""
+
+    initial_balance: float = Field(default=0.0, ge=0, description="funded at closing (元)")
+    target_amount: float = Field(default=0.0, ge=0, description="fixed target (元)")
+    target_percent: float = Field(default=0.0, ge=0, le=1, description="% of senior balance")
+    target_rule: ReserveTargetRule = ReserveTargetRule.FIXED
+    covers: tuple[SupportCover, ...] = Field(
+        default=(SupportCover.TAXES, SupportCover.FEES, SupportCover.SENIOR_INTEREST),
+        description="shortfalls the reserve is drawn for",
+    )
+
+
+class ShortfallCommitment(Spec):
+    """差额支付承诺: the originator tops up shortfalls, up to caps."""
+
+    provider: str = Field(min_length=1, description="差额支付承诺人")
+    cap_per_period: float | None = Field(default=None, ge=0, description="per-period cap (元)")
+    cap_total: float | None = Field(default=None, ge=0, description="life-of-deal cap (元)")
+    covers: tuple[SupportCover, ...] = Field(
+        default=(
+            SupportCover.TAXES,
+            SupportCover.FEES,
+            SupportCover.SENIOR_INTEREST,
+            SupportCover.SENIOR_PRINCIPAL,
+        )
+    )
+    default_probability: float = Field(
+        default=0.0, ge=0, le=1, description="annual PD of the provider (Monte Carlo)"
+    )
+    rating: str | None = None
+
+
+class Guarantee(Spec):
+    """保证担保: the guarantor pays what remains after reserve and 差额支付, up to a cap."""
+
+    provider: str = Field(min_length=1, description="担保人")
+    cap_total: float | None = Field(default=None, ge=0, description="担保上限 (元)")
+    cap_per_period: float | None = Field(default=None, ge=0)
+    covers: tuple[SupportCover, ...] = Field(
+        default=(SupportCover.SENIOR_INTEREST, SupportCover.SENIOR_PRINCIPAL)
+    )
+    rating: str | None = None
+
+
+class Support(Spec):
+    """Credit support beyond subordination and the reserve."""
+
+    shortfall_commitment: ShortfallCommitment | None = None
+    guarantee: Guarantee | None = None
+
+
+class Trigger(Spec):
+    """A test run each period; when it holds, ``event`` switches on (and stays on unless cure)."""
+
+    name: str = Field(min_length=1)
+    condition: TriggerCondition
+    threshold: float | None = Field(default=None, description="rate/ratio threshold (fraction)")
+    date: dt.date | None = Field(default=None, description="for date_reached")
+    event: EventType
+    cure: bool = Field(default=False, description="event switches off when condition clears")
+
+    @model_validator(mode="after")
+    def _check(self) -> Trigger:
+        needs_threshold = {
+            TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE,
+            TriggerCondition.OVERCOLLATERALISATION_BELOW,
+            TriggerCondition.COLLECTIONS_BELOW_FORECAST,
+        }
+        if self.condition in needs_threshold and self.threshold is None:
+            raise ValueError(
+                f"trigger {self.name}: condition {self.condition.value} needs threshold"
+            )
+        if self.condition is TriggerCondition.DATE_REACHED and self.date is None:
+            raise ValueError(f"trigger {self.name}: condition date_reached needs date")
+        return self
+
+
+# --- waterfall steps (typed, a discriminated union on ``step``) -----------------------------
+
+
+class PayFees(Spec):
+    """Pay the named taxes/fees (sequential or pro rata)."""
+
+    step: Literal["pay_fees"] = "pay_fees"
+    fees: tuple[str, ...] = Field(min_length=1)
+    mode: AllocationMode = AllocationMode.SEQUENTIAL
+
+
+class PayInterest(Spec):
+    """Pay interest due on one tranche or pro rata across a group."""
+
+    step: Literal["pay_interest"] = "pay_interest"
+    tranches: tuple[str, ...] = Field(min_length=1)
+
+
+class PayPrincipal(Spec):
+    """Pay principal: due by each tranche's principal type, or everything (``turbo``)."""
+
+    step: Literal["pay_principal"] = "pay_principal"
+    tranches: tuple[str, ...] = Field(min_length=1)
+    mode: AllocationMode = AllocationMode.SEQUENTIAL
+    turbo: bool = Field(default=False, description="pay all available cash until balances are 0")
+
+
+class FundReserve(Spec):
+    """Top the reserve account up to its target."""
+
+    step: Literal["fund_reserve"] = "fund_reserve"
+
+
+class PaySubYield(Spec):
+    """Pay 次级期间收益 (the sub tranche's period_yield on its 期初 balance)."""
+
+    step: Literal["pay_sub_yield"] = "pay_sub_yield"
+    tranche: str
+
+
+class PayResidual(Spec):
+    """Pay everything left to the named (次级) tranche as excess return."""
+
+    step: Literal["pay_residual"] = "pay_residual"
+    tranche: str
+
+
+Step = Annotated[
+    PayFees | PayInterest | PayPrincipal | FundReserve | PaySubYield | PayResidual,
+    Field(discriminator="step"),
+]
+
+
+class Waterfall(Spec):
+    """The two ordered step lists (现金流分配顺序) before and after 加速清偿/违约事件."""
+
+    normal: tuple[Step, ...] = Field(min_length=1)
+    accelerated: tuple[Step, ...] = Field(min_length=1)
+
+
+class DataEnablement(Spec):
+    """How a deal declares the use of data (赋能): risk assessment, pricing, monitoring."""
+
+    declared: bool = False
+    uses: tuple[str, ...] = Field(default=(), description="e.g. 定价, 风险评估, 存续期监测")
+
+
+class Deal(Spec):
+    """A whole deal: the pool (or a tape reference), the structure and the assumptions."""
+
+    schema_version: str = SCHEMA_VERSION
+    name: str = Field(min_length=1, description="专项计划名称")
+    name_en: str | None = None
+    description: str | None = None
+    originator: str | None = Field(default=None, description="原始权益人")
+    manager: str | None = Field(default=None, description="计划管理人")
+    exchange: str | None = Field(default=None, description="SSE/SZSE")
+    data_enablement: DataEnablement = Field(default_factory=DataEnablement)
+    tape: str | None = Field(default=None, description="tape path, relative to the deal file")
+    pool: Pool | None = Field(default=None, description="embedded pool (a saved deal)")
+    dates: DealDates
+    tranches: tuple[Tranche, ...] = Field(min_length=1)
+    fees: tuple[Fee, ...] = ()
+    reserve: ReserveAccount | None = None
+    support: Support = Field(default_factory=Support)
+    triggers: tuple[Trigger, ...] = ()
+    waterfall: Waterfall | None = Field(
+        default=None, description="step lists; default: the DOMAIN.md template"
+    )
+    assumptions: Assumptions = Field(default_factory=Assumptions)
+
+    @model_validator(mode="after")
+    def _check(self) -> Deal:
+        names = [t.name for t in self.tranches]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"tranche names must be unique; duplicated: {sorted(dup)}")
+        fee_names = [f.name for f in self.fees]
+        dupf = {n for n in fee_names if fee_names.count(n) > 1}
+        if dupf:
+            raise ValueError(f"fee names must be unique; duplicated: {sorted(dupf)}")
+        order = {TrancheClass.SENIOR: 0, TrancheClass.MEZZANINE: 1, TrancheClass.SUBORDINATED: 2}
+        ranks = [order[t.tranche_class] for t in self.tranches]
+        if ranks != sorted(ranks):
+            raise ValueError(
+                "tranches must be listed senior first, then mezzanine, then subordinated; got "
+                + ", ".join(f"{t.name}={t.tranche_class.value}" for t in self.tranches)
+            )
+        if self.waterfall is not None:
+            for label, steps in (
+                ("normal", self.waterfall.normal),
+                ("accelerated", self.waterfall.accelerated),
+            ):
+                for i, step in enumerate(steps):
+                    refs: tuple[str, ...] = ()
+                    if isinstance(step, PayFees):
+                        missing = [f for f in step.fees if f not in fee_names]
+                        if missing:
+                            raise ValueError(
+                                f"waterfall.{label}[{i}] pay_fees names unknown fee(s) {missing}; "
+                                f"fees are {fee_names}"
+                            )
+                        continue
+                    if isinstance(step, PayInterest | PayPrincipal):
+                        refs = step.tranches
+                    elif isinstance(step, PaySubYield | PayResidual):
+                        refs = (step.tranche,)
+                    missing = [t for t in refs if t not in names]
+                    if missing:
+                        raise ValueError(
+                            f"waterfall.{label}[{i}] {step.step} names unknown tranche(s) "
+                            f"{missing}; tranches are {names}"
+                        )
+        if self.pool is None and self.tape is None:
+            return self
+        return self
+
+    @property
+    def issue_amount(self) -> float:
+        """募集资金: sum of tranche balances (元)."""
+        return sum(t.balance for t in self.tranches)
+
+    @property
+    def seniors(self) -> tuple[str, ...]:
+        """Names of the senior tranches."""
+        return tuple(t.name for t in self.tranches if t.tranche_class is TrancheClass.SENIOR)
+
+    def tranche(self, name: str) -> Tranche:
+        """The tranche called ``name``.
+
+        Raises
+        ------
+        DealSpecError
+            If no tranche has that name.
+        """
+        for t in self.tranches:
+            if t.name == name:
+                return t
+        from abs.errors import DealSpecError
+
+        raise DealSpecError(
+            f"deal {self.name}: no tranche named {name!r}; tranches are "
+            f"{[t.name for t in self.tranches]}"
+        )

@@ -1,0 +1,117 @@
+"""Spec models: enums, validation messages and exact JSON round-trips."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pydantic import ValidationError
+
+from abs.asset import Asset, Pool
+from abs.deal import Deal
+from abs.enums import AssetType, DataLink, DayCount, Frequency
+from abs.errors import DealSpecError
+from abs.examples import example_names
+from abs.io import load_deal, parse_deal
+
+
+def _asset(**kw: object) -> Asset:
+    base: dict[str, object] = dict(
+        asset_id="A1",
+        obligor="甲公司",
+        asset_type="receivable",
+        data_link="none",
+        amount=100.0,
+        start_date=dt.date(2025, 1, 1),
+        maturity_date=dt.date(2026, 1, 1),
+    )
+    base.update(kw)
+    return Asset.model_validate(base)
+
+
+@pytest.mark.parametrize(
+    ("text", "member"),
+    [
+        ("应收账款", AssetType.RECEIVABLE),
+        ("receivable", AssetType.RECEIVABLE),
+        (" Data_License ", AssetType.DATA_LICENSE),
+        ("数据授权", AssetType.DATA_LICENSE),
+        ("算法服务", AssetType.ALGORITHM_SERVICE),
+        ("数据产品/API", AssetType.DATA_PRODUCT),
+        ("收益分成", AssetType.REVENUE_SHARE),
+        ("收费收益权", AssetType.TOLL_RIGHT),
+        ("租赁租金", AssetType.LEASE),
+        ("知识产权许可", AssetType.IP_LICENSE),
+    ],
+)
+def test_asset_type_parses_chinese_and_english(text: str, member: AssetType) -> None:
+    assert AssetType.parse(text) is member
+
+
+def test_enum_labels_and_unknown_value() -> None:
+    assert DataLink.PLEDGED.zh == "质押"
+    assert DataLink.parse("直接") is DataLink.DIRECT
+    assert Frequency.QUARTERLY.months == 3
+    assert DayCount.parse("A/360") is DayCount.A_360
+    with pytest.raises(ValueError, match=r"unknown DataLink 'maybe'; allowed: none/无"):
+        DataLink.parse("maybe")
+
+
+def test_asset_rejects_bad_values_with_field_names() -> None:
+    with pytest.raises(ValidationError, match="amount"):
+        _asset(amount=0)
+    with pytest.raises(ValidationError, match=r"maturity_date 2024-01-01 is before start_date"):
+        _asset(maturity_date=dt.date(2024, 1, 1))
+    with pytest.raises(ValidationError, match=r"Extra inputs are not permitted"):
+        _asset(amout=5)
+    with pytest.raises(ValidationError, match="annual_fee must be a finite number"):
+        _asset(annual_fee=float("inf"))
+
+
+def test_asset_is_frozen() -> None:
+    a = _asset()
+    with pytest.raises(ValidationError, match="frozen"):
+        a.amount = 5.0  # type: ignore[misc]
+
+
+def test_pool_duplicate_ids_rejected() -> None:
+    with pytest.raises(ValidationError, match="duplicate asset_id 'A1'"):
+        Pool(assets=(_asset(), _asset()))
+
+
+def test_pool_round_trip_exact() -> None:
+    p = Pool(assets=(_asset(), _asset(asset_id="A2", data_link="pledged", amount=12.34)))
+    assert Pool.model_validate_json(p.model_dump_json()) == p
+    assert p.total_amount == pytest.approx(112.34)
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_example_deals_round_trip(name: str) -> None:
+    deal = load_deal(name, with_pool=False)
+    again = Deal.model_validate_json(deal.model_dump_json())
+    assert again == deal
+
+
+def test_deal_errors_name_field_and_value() -> None:
+    deal = load_deal("rugao-labelled", with_pool=False)
+    data = deal.model_dump(mode="json")
+    data["tranches"][0]["balance"] = -5
+    import json
+
+    with pytest.raises(DealSpecError, match=r"field 'tranches.0.balance'.*got -5"):
+        parse_deal(json.dumps(data), source="bad.json")
+    with pytest.raises(DealSpecError, match=r"bad\.json: not valid JSON"):
+        parse_deal("{", source="bad.json")
+
+
+def test_deal_tranche_order_and_unknown_step_reference() -> None:
+    deal = load_deal("rugao-labelled", with_pool=False)
+    data = deal.model_dump(mode="json")
+    data["tranches"] = list(reversed(data["tranches"]))
+    with pytest.raises(ValidationError, match="tranches must be listed senior first"):
+        Deal.model_validate(data)
+    data = deal.model_dump(mode="json")
+    step = {"step": "pay_interest", "tranches": ["优先B"]}
+    data["waterfall"] = {"normal": [step], "accelerated": [step]}
+    with pytest.raises(ValidationError, match=r"names unknown tranche\(s\) \['优先B'\]"):
+        Deal.model_validate(data)
