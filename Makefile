@@ -34,7 +34,7 @@ pytest: $(STAMP) browser-deps
 test: lint typecheck pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest tests/benchmarks -q --benchmark-only --benchmark-columns=min,median,mean,rounds -p no:randomly
+	$(BIN)/python -m pytest tests/benchmarks -q -o addopts="" --benchmark-only --benchmark-columns=min,median,mean,rounds
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .

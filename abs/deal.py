@@ -50,6 +50,10 @@ class DealDates(Spec):
     calendar: CalendarName = Field(default=CalendarName.SSE, description="节假日日历")
     convention: BusinessDayConvention = Field(default=BusinessDayConvention.FOLLOWING)
     day_count: DayCount = Field(default=DayCount.ACT_365F, description="计息基准")
+    extra_holidays: tuple[dt.date, ...] = Field(
+        default=(),
+        description="holidays to add to the QuantLib calendar (years it does not yet know)",
+    )
 
     @model_validator(mode="after")
     def _order(self) -> DealDates:

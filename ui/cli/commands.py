@@ -2,4 +2,12 @@
 
 from __future__ import annotations
 
-from ui.cli import basic  # noqa: F401
+from ui.cli import (  # noqa: F401
+    basic,
+    export_cmds,
+    pool_cmds,
+    project_cmds,
+    run_cmds,
+    stress_cmds,
+    ui_cmds,
+)

@@ -1,0 +1,3 @@
+"""``dabs project`` commands (filled in by the module owner)."""
+
+from __future__ import annotations

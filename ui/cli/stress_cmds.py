@@ -1,0 +1,3 @@
+"""``dabs stress, dabs breakeven, dabs mc`` commands (filled in by the module owner)."""
+
+from __future__ import annotations

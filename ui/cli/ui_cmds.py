@@ -1,0 +1,3 @@
+"""``dabs ui, dabs demo`` commands (filled in by the module owner)."""
+
+from __future__ import annotations
