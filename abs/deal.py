@@ -262,6 +262,11 @@ class PayPrincipal(Spec):
     tranches: tuple[str, ...] = Field(min_length=1)
     mode: AllocationMode = AllocationMode.SEQUENTIAL
     turbo: bool = Field(default=False, description="pay all available cash until balances are 0")
+    wait_for_seniors: bool = Field(
+        default=True,
+        description="pass-through/turbo principal reaches a tranche only once every tranche of "
+        "a more senior class is repaid (scheduled/bullet amounts due are paid regardless)",
+    )
 
 
 class FundReserve(Spec):
@@ -282,6 +287,11 @@ class PayResidual(Spec):
 
     step: Literal["pay_residual"] = "pay_residual"
     tranche: str
+    wait_for_seniors: bool = Field(
+        default=False,
+        description="while a tranche of a more senior class is outstanding, keep what is left "
+        "in the account for the next period (转入下一期) instead of paying it out",
+    )
 
 
 Step = Annotated[
