@@ -1,0 +1,46 @@
+"""Builders of small deals for the scenario tests (each call returns new immutable objects)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from abs.asset import Asset, Pool
+from abs.deal import Deal
+
+
+def asset(asset_id: str, *, amount: float, data_link: str = "direct", **kw: Any) -> Asset:
+    """One asset; a data licence by default, running 2026-01-01 → 2028-12-31."""
+    fields: dict[str, Any] = {
+        "asset_id": asset_id,
+        "obligor": f"obligor-{asset_id}",
+        "asset_type": "data_license" if data_link == "direct" else "receivable",
+        "data_link": data_link,
+        "amount": amount,
+        "start_date": dt.date(2026, 1, 1),
+        "maturity_date": dt.date(2028, 12, 31),
+    }
+    fields.update(kw)
+    return Asset.model_validate(fields)
+
+
+def deal_with(pool: Pool | None, **kw: Any) -> Deal:
+    """A one-senior, one-sub quarterly deal around ``pool``."""
+    data: dict[str, Any] = {
+        "name": "test deal",
+        "dates": {
+            "cutoff_date": "2026-03-31",
+            "closing_date": "2026-04-15",
+            "first_payment_date": "2026-07-15",
+            "frequency": "quarterly",
+            "expected_maturity_date": "2027-04-15",
+            "legal_maturity_date": "2027-04-15",
+        },
+        "tranches": [
+            {"name": "优先A", "tranche_class": "senior", "balance": 90.0, "coupon": {"rate": 0.02}},
+            {"name": "次级", "tranche_class": "subordinated", "balance": 10.0},
+        ],
+    }
+    data.update(kw)
+    d = Deal.model_validate(data)
+    return d if pool is None else d.model_copy(update={"pool": pool})
