@@ -8,14 +8,44 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from abs.errors import ProjectionError
 
+if TYPE_CHECKING:
+    from abs.calendar import PaymentSchedule
+
 FloatArray = npt.NDArray[np.float64]
+
+#: 现金流归集表 column names (:meth:`Collections.to_frame`).
+COL_PERIOD = "期数"
+COL_COLLECTION_DATE = "归集日"
+COL_PAYMENT_DATE = "兑付日"
+COL_OPENING_BALANCE = "期初本金余额"
+COL_PRINCIPAL = "本期应收本金"
+COL_INTEREST = "本期应收利息"
+COL_DEFAULTS = "违约金额"
+COL_RECOVERIES = "回收金额"
+COL_PREPAYMENTS = "早偿金额"
+COL_WRITEDOWNS = "减记金额"
+COL_CLOSING_BALANCE = "期末本金余额"
+COL_TOTAL = "回收款合计"
+#: Money columns of the 现金流归集表, in order.
+POOL_MONEY_COLUMNS = (
+    COL_OPENING_BALANCE,
+    COL_PRINCIPAL,
+    COL_INTEREST,
+    COL_DEFAULTS,
+    COL_RECOVERIES,
+    COL_PREPAYMENTS,
+    COL_WRITEDOWNS,
+    COL_CLOSING_BALANCE,
+    COL_TOTAL,
+)
 
 
 def _as_2d(name: str, values: Any, shape: tuple[int, int] | None) -> FloatArray:
@@ -70,6 +100,22 @@ class Collections:
         Asset kind value → (S, T) collections of that kind (sums to ``total``).
     seed : int or None
         Seed of stochastic paths (None for the expected case).
+    writedowns : ndarray (S, T) or None
+        Pool balance written down without a default: contracted principal not collected under a
+        revenue/volume stress or a downside usage shock, and the part of a future-revenue
+        asset's 入池金额 above its contracted cash (at its last payment). None = zeros.
+    asset_table : DataFrame or None
+        Expected-case per-asset, per-period table (:func:`abs.projection.expected_asset_table`
+        columns), attached by :func:`abs.projection.project` for the expected case.
+    schedule : PaymentSchedule or None
+        The deal's payment schedule the periods come from (:func:`abs.calendar.build_schedule`).
+
+    Notes
+    -----
+    Projected collections (:mod:`abs.projection`) count recoveries as ``principal`` (recovered
+    principal is not interest income), so their pool balance identity is
+    ``pool_balance[t-1] - pool_balance[t] = principal[t] - recoveries[t] + defaults[t]
+    + writedowns[t]`` (``pool_balance[-1]`` = ``initial_pool_balance``).
     """
 
     payment_dates: tuple[dt.date, ...]
@@ -87,6 +133,9 @@ class Collections:
     initial_pool_balance: float
     by_kind: dict[str, FloatArray] = field(default_factory=dict)
     seed: int | None = None
+    writedowns: FloatArray | None = None
+    asset_table: pd.DataFrame | None = None
+    schedule: PaymentSchedule | None = None
 
     @property
     def n_scenarios(self) -> int:
@@ -97,6 +146,53 @@ class Collections:
     def n_periods(self) -> int:
         """T."""
         return int(self.total.shape[1])
+
+    @property
+    def writedowns_or_zeros(self) -> FloatArray:
+        """``writedowns`` as an (S, T) array (zeros when absent)."""
+        if self.writedowns is None:
+            return np.zeros_like(self.total)
+        return self.writedowns
+
+    def to_frame(self, scenario: int = 0) -> pd.DataFrame:
+        """现金流归集表 of one scenario: one row per period, Chinese column names.
+
+        Columns (module constants): 期数, 归集日, 兑付日, 期初本金余额, 本期应收本金, 本期应收利息,
+        违约金额, 回收金额, 早偿金额, 减记金额, 期末本金余额, 回收款合计. Money in yuan.
+
+        本期应收本金 is principal collected other than recoveries and 本期应收利息 the income part,
+        so 期初本金余额 − 本期应收本金 − 违约金额 − 减记金额 = 期末本金余额 and
+        本期应收本金 + 本期应收利息 + 回收金额 = 回收款合计. 早偿金额 is 0: the projection has no
+        prepayment model. Taxes (应缴/实缴税费) are computed by the waterfall, not here.
+
+        Raises
+        ------
+        ProjectionError
+            If ``scenario`` is out of range.
+        """
+        if not 0 <= scenario < self.n_scenarios:
+            raise ProjectionError(
+                f"collections.to_frame: scenario {scenario} out of range 0..{self.n_scenarios - 1}"
+            )
+        end = self.pool_balance[scenario]
+        start = np.concatenate([[self.initial_pool_balance], end[:-1]])
+        rec = self.recoveries[scenario]
+        return pd.DataFrame(
+            {
+                COL_PERIOD: np.arange(1, self.n_periods + 1),
+                COL_COLLECTION_DATE: list(self.collection_dates),
+                COL_PAYMENT_DATE: list(self.payment_dates),
+                COL_OPENING_BALANCE: start,
+                COL_PRINCIPAL: self.principal[scenario] - rec,
+                COL_INTEREST: self.income[scenario],
+                COL_DEFAULTS: self.defaults[scenario],
+                COL_RECOVERIES: rec,
+                COL_PREPAYMENTS: np.zeros(self.n_periods),
+                COL_WRITEDOWNS: self.writedowns_or_zeros[scenario],
+                COL_CLOSING_BALANCE: end,
+                COL_TOTAL: self.total[scenario],
+            }
+        )
 
     @classmethod
     def from_arrays(
@@ -116,6 +212,7 @@ class Collections:
         initial_pool_balance: float | None = None,
         by_kind: dict[str, Any] | None = None,
         seed: int | None = None,
+        writedowns: Any = None,
     ) -> Collections:
         """Build and validate collections from plain arrays (1-D means one scenario).
 
@@ -143,8 +240,10 @@ class Collections:
             if initial_pool_balance is not None
             else float(prin.sum(axis=1).max())
         )
+        wd = None if writedowns is None else _as_2d("writedowns", writedowns, (s, t))
         if pool_balance is None:
-            pb = np.maximum(init - np.cumsum(prin + dfl, axis=1), 0.0)
+            lost = dfl if wd is None else dfl + wd
+            pb = np.maximum(init - np.cumsum(prin + lost, axis=1), 0.0)
         else:
             pb = _as_2d("pool_balance", pool_balance, (s, t))
         fc = tot.mean(axis=0) if forecast is None else np.asarray(forecast, dtype=np.float64)
@@ -168,6 +267,7 @@ class Collections:
             initial_pool_balance=init,
             by_kind=kinds,
             seed=seed,
+            writedowns=wd,
         )
 
     def select(self, scenarios: Any) -> Collections:
@@ -190,6 +290,9 @@ class Collections:
             initial_pool_balance=self.initial_pool_balance,
             by_kind={k: v[idx] for k, v in self.by_kind.items()},
             seed=self.seed,
+            writedowns=None if self.writedowns is None else self.writedowns[idx],
+            asset_table=self.asset_table,
+            schedule=self.schedule,
         )
 
     @classmethod
@@ -225,4 +328,17 @@ class Collections:
                 for k in kinds
             },
             seed=first.seed,
+            writedowns=(
+                None
+                if all(p.writedowns is None for p in parts)
+                else np.concatenate(
+                    [
+                        np.zeros_like(p.total) if p.writedowns is None else p.writedowns
+                        for p in parts
+                    ],
+                    axis=0,
+                )
+            ),
+            asset_table=first.asset_table,
+            schedule=first.schedule,
         )
