@@ -94,8 +94,9 @@ def _block_lines(block: TableBlock, *, titled: bool) -> list[list[str]]:
     cols = block.columns
     for r in block.rows:
         lines.append([csv_cell(v, c) for v, c in zip(r, cols, strict=True)])
-    if block.totals is not None:
-        lines.append([csv_cell(v, c) for v, c in zip(block.totals, cols, strict=True)])
+    totals = block.shown_totals()
+    if totals is not None:
+        lines.append([csv_cell(v, c) for v, c in zip(totals, cols, strict=True)])
     for note in block.notes:
         lines.append([neutralise_csv(note)])
     return lines

@@ -125,6 +125,7 @@ def _block_json(b: TableBlock) -> dict[str, Any]:
             if b.totals is None
             else [json_cell(v, c) for v, c in zip(b.totals, cols, strict=True)]
         ),
+        "totals_label": b.totals_label,
         "notes": list(b.notes),
     }
 
@@ -329,6 +330,7 @@ def tables_from_document(doc: Mapping[str, Any]) -> list[FilingTable]:
                     rows=rows,
                     totals=totals,
                     notes=tuple(tb["notes"]),
+                    totals_label=tb.get("totals_label", "合计"),
                 )
             )
         tables.append(

@@ -218,6 +218,9 @@ class TableBlock:
         The totals row (same length as ``columns``), shown bold; ``None`` for no totals.
     notes : sequence of str
         Footnotes printed under the block.
+    totals_label : str
+        Label of the totals row; the xlsx and CSV writers show it in the first cell of the
+        totals row when that cell is empty (e.g. above a 期数 or 序号 column).
 
     Raises
     ------
@@ -231,6 +234,7 @@ class TableBlock:
     rows: tuple[tuple[Cell, ...], ...]
     totals: tuple[Cell, ...] | None = None
     notes: tuple[str, ...] = ()
+    totals_label: str = TOTAL_LABEL
 
     def __post_init__(self) -> None:
         cols = tuple(self.columns)
@@ -323,26 +327,28 @@ class TableBlock:
         )
 
     def with_sum_totals(self, keys: Iterable[str], *, label: str = TOTAL_LABEL) -> TableBlock:
-        """A copy with a totals row: the sum of each column in ``keys``, ``label`` first.
+        """A copy with a totals row: the sum of each column in ``keys``, labelled ``label``.
 
         Money sums are taken exactly (:func:`math.fsum`) and rounded to the fen; integer sums are
-        exact; other columns in ``keys`` are summed with :func:`math.fsum`. The label goes in the
-        first column, which must be a text column not listed in ``keys``.
+        exact; other columns in ``keys`` are summed with :func:`math.fsum`. The first column
+        carries the label (written into it when it is a text column, else shown by the writers
+        from :attr:`totals_label`), so it cannot be summed.
 
         Raises
         ------
         ExportError
-            If a key is unknown, the first column is not text, or a summed column is text/date.
+            If a key is unknown, names the first column, or names a text/date column.
         """
         wanted = list(keys)
         first = self.columns[0]
-        if first.kind is not ColumnKind.TEXT or first.key in wanted:
+        if first.key in wanted:
             raise ExportError(
-                f"table {self.key!r}: totals label needs a text first column not summed; "
-                f"first column is {first.key!r} ({first.kind.value})"
+                f"table {self.key!r}: the first column {first.key!r} holds the totals label "
+                f"and cannot be summed"
             )
         out: list[Cell] = [None] * len(self.columns)
-        out[0] = label
+        if first.kind is ColumnKind.TEXT:
+            out[0] = label
         for k in wanted:
             i = self.column_index(k)
             col = self.columns[i]
@@ -361,7 +367,16 @@ class TableBlock:
             rows=self.rows,
             totals=tuple(out),
             notes=self.notes,
+            totals_label=label,
         )
+
+    def shown_totals(self) -> tuple[Cell, ...] | None:
+        """The totals row as displayed: :attr:`totals_label` in an empty first cell."""
+        if self.totals is None:
+            return None
+        if self.totals[0] is None:
+            return (self.totals_label, *self.totals[1:])
+        return self.totals
 
 
 @dataclass(frozen=True)

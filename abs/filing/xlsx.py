@@ -207,8 +207,9 @@ def _widths(table: FilingTable) -> list[float]:
                 w = max(w, display_width(_shown(r[i], column)))
                 if w >= MAX_WIDTH:
                     break
-            if block.totals is not None:
-                w = max(w, display_width(_shown(block.totals[i], column)))
+            totals = block.shown_totals()
+            if totals is not None:
+                w = max(w, display_width(_shown(totals[i], column)))
             widths[i] = max(widths[i], min(w + WIDTH_PADDING, MAX_WIDTH))
     return widths
 
@@ -237,10 +238,9 @@ def _write_sheet(wb: Any, fmts: _Formats, table: FilingTable) -> None:
                 ws, fmts, row, values, block.columns, total=False, where=f"{where}, row {i + 1}"
             )
             row += 1
-        if block.totals is not None:
-            _write_row(
-                ws, fmts, row, block.totals, block.columns, total=True, where=f"{where}, totals"
-            )
+        totals = block.shown_totals()
+        if totals is not None:
+            _write_row(ws, fmts, row, totals, block.columns, total=True, where=f"{where}, totals")
             row += 1
         for note in block.notes:
             _write_text(ws, row, 0, note, fmts.note, fmts.note_quoted, f"{where}, note")

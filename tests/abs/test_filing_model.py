@@ -135,13 +135,22 @@ def test_sum_totals_errors() -> None:
     b = _block((("a", 1.0, 0.1, 1, dt.date(2026, 1, 1)),))
     with pytest.raises(ExportError, match=r"cannot sum date column 'day'"):
         b.with_sum_totals(["day"])
-    with pytest.raises(ExportError, match=r"totals label needs a text first column not summed"):
+    with pytest.raises(ExportError, match=r"the first column 'name' holds the totals label"):
         b.with_sum_totals(["name"])
     num_first = TableBlock(
         key="n", title=None, columns=(Column("amount", "金额", MONEY),), rows=((1.0,),)
     )
-    with pytest.raises(ExportError, match=r"first column is 'amount' \(money\)"):
+    with pytest.raises(ExportError, match=r"first column 'amount' holds the totals label"):
         num_first.with_sum_totals(["amount"])
+
+
+def test_totals_label_shown_in_a_numeric_first_column() -> None:
+    cols = (Column("period", "期数", ColumnKind.INTEGER), Column("amount", "金额", MONEY))
+    b = TableBlock(key="p", title=None, columns=cols, rows=((1, 2.5), (2, 3.0)))
+    t = b.with_sum_totals(["amount"], label="合计")
+    assert t.totals == (None, 5.5)
+    assert t.shown_totals() == ("合计", 5.5)
+    assert b.shown_totals() is None
 
 
 @given(st.lists(st.integers(min_value=-(10**12), max_value=10**12), max_size=50))
@@ -214,6 +223,7 @@ def test_workbook_checks() -> None:
         "abs.filing.xlsx",
         "abs.filing.csv_out",
         "abs.filing.json_out",
+        "abs.filing.sheets",
     ],
 )
 def test_docstring_examples_run(module: str) -> None:
