@@ -57,6 +57,51 @@ LABELS: dict[str, tuple[str, str]] = {
         "Deal file {name} has no embedded pool; the current pool was kept.",
     ),
     "sidebar.edits": ("本次修改", "Edits this session"),
+    # --- kinds -----------------------------------------------------------------------------------
+    "kind.pure": ("纯数据型", "Pure data"),
+    "kind.labelled": ("贴标型", "Labelled (mixed)"),
+    "kind.enabled": ("赋能型", "Data-enabled"),
+    "kind.not_dabs": ("非数据资产ABS", "Not a data-asset ABS"),
+    # --- pool page -------------------------------------------------------------------------------
+    "pool.upload_hint": (
+        "在左侧栏上传资产清单（CSV/XLSX，不超过 {mb} MB，UTF-8 或 GBK 编码）或选择示例；"
+        "错误会逐行逐列列出，当前交易保持不变。",
+        "Upload a tape in the sidebar (CSV/XLSX, at most {mb} MB, UTF-8 or GBK) or pick an "
+        "example; errors are listed by row and column and the current deal stays as it was.",
+    ),
+    "pool.kind": ("产品类型", "Deal kind"),
+    "pool.pure_100": ("100% 数据资产", "100% data assets"),
+    "pool.kind_line": (
+        "**{kind}**：数据资产关联金额 {linked} / 入池总金额 {total} = **{share}**"
+        "（贴标型门槛 50%，纯数据型门槛 70%）",
+        "**{kind}**: data-linked {linked} / pool {total} = **{share}** (labelled from 50%, "
+        "pure from 70%)",
+    ),
+    "pool.share": ("数据资产占比", "Data-linked share"),
+    "pool.total": ("入池总金额", "Pool total"),
+    "pool.assets_count": ("资产笔数", "Assets"),
+    "pool.obligors": ("债务人数量", "Obligors"),
+    "pool.tape_notes": ("资产清单读取提示", "Tape reader notes"),
+    "pool.gauge_title": ("数据资产关联占比（50% / 70% 门槛）", "Data-linked share (50% / 70%)"),
+    "pool.findings": ("提示与合格标准检查（{n}）", "Warnings and eligibility findings ({n})"),
+    "pool.no_findings": ("未发现需要提示的问题。", "No findings."),
+    "pool.strata": ("资产池分层统计", "Pool stratification"),
+    "pool.tab.summary": ("概况", "Summary"),
+    "pool.tab.top20": ("前二十大债务人", "Top 20 obligors"),
+    "pool.tab.more": ("其他维度", "More"),
+    "pool.more_dimension": ("维度", "Dimension"),
+    "pool.top20_omit": (
+        "每笔资产均不超过资产池的 1%，申报时可不披露前二十大债务人表。",
+        "Every asset is at most 1% of the pool: the filing may omit the top-20 table.",
+    ),
+    "pool.assets": ("入池资产明细（{n} 笔）", "Pool assets ({n})"),
+    "pool.col.category": ("分类", "Category"),
+    "pool.col.count": ("笔数", "Count"),
+    "pool.col.count_share": ("笔数占比(%)", "Count share (%)"),
+    "pool.col.amount": ("金额(万元)", "Amount (CNY 10k)"),
+    "pool.col.amount_share": ("金额占比(%)", "Amount share (%)"),
+    "pool.col.item": ("项目", "Item"),
+    "pool.col.value": ("数值", "Value"),
     # --- structure page ------------------------------------------------------------------------
     "structure.intro": (
         "直接在表格中修改分档、费用与触发事件（可增删行）；每次修改都会按交易文件规则校验，"
@@ -126,6 +171,34 @@ LABELS: dict[str, tuple[str, str]] = {
         "Cap per period (CNY 10k, empty = none)",
     ),
     "structure.cap_total": ("总上限（万元，空=无）", "Total cap (CNY 10k, empty = none)"),
+    "structure.check.share": ("占发行比例", "Share of issue"),
+    "structure.check.subordination": ("次级支持", "Subordination"),
+    "structure.check.base_cov": ("基准最低覆盖倍数", "Base min coverage"),
+    "structure.check.issue": ("发行规模", "Issue size"),
+    "structure.check.pool": ("入池金额", "Pool amount"),
+    "structure.check.pool_over_issue": ("入池金额/发行规模", "Pool / issue"),
+    "structure.check.caption": (
+        "最低覆盖倍数含本档及以上各档利息、税费与应付本金；压力情景列：✓ 足额兑付 / ✗ 出现短缺，"
+        "后附最低覆盖倍数（情景集 {set}）。本次重算 {seconds} 秒。",
+        "Min coverage includes taxes, fees, interest and scheduled principal of this tranche and "
+        "those above it; scenario columns: ✓ paid in full / ✗ shortfall, then the min coverage "
+        "(scenario set {set}). Recomputed in {seconds} s.",
+    ),
+    "check.issue_above_pool": (
+        "发行规模 {issue} 超过入池金额 {pool}：请核对分档规模。",
+        "Issue size {issue} exceeds the pool amount {pool}: check the tranche sizes.",
+    ),
+    "check.no_senior": ("没有优先级档位。", "There is no senior tranche."),
+    "check.retention": (
+        "次级占比 {share} 低于 5% 风险自留要求，且无保证担保或差额支付豁免"
+        "（上交所挂牌指引2号 2.3.4）。",
+        "Subordinated share {share} is below the 5% risk retention, with no guarantee or "
+        "差额支付 to exempt it (SSE guideline No. 2, 2.3.4).",
+    ),
+    "check.sub_typical": (
+        "次级占比 {share}，市场常见区间为 5%–15%。",
+        "Subordinated share {share}; the usual range is 5%–15%.",
+    ),
     "structure.log.added": ("新增档位 {name}", "added tranche {name}"),
     "structure.log.removed": ("删除档位 {name}", "removed tranche {name}"),
     "structure.log.balance": (
@@ -142,6 +215,176 @@ LABELS: dict[str, tuple[str, str]] = {
     "structure.log.support": ("修改增信", "credit support changed"),
     "structure.log.triggers": ("修改触发事件", "triggers changed"),
     "structure.log.other": ("修改结构", "structure changed"),
+    # --- waterfall page ------------------------------------------------------------------------
+    "waterfall.conserved": (
+        "现金守恒检查通过：每期回收款 + 增信 = 税费 + 费用 + 本息 + 储备金变动 + 剩余"
+        "（误差 ≤ 0.01 元）。",
+        "Cash conservation holds: collections + support = taxes + fees + interest + principal "
+        "+ reserve change + residual in every period (to 0.01 yuan).",
+    ),
+    "waterfall.not_conserved": (
+        "现金守恒检查未通过：请将此交易文件反馈给开发人员。",
+        "Cash conservation failed: please report this deal file to the developers.",
+    ),
+    "waterfall.tranches": ("分档兑付汇总（基准情景）", "Tranche summary (base case)"),
+    "waterfall.card.wal": ("加权平均期限(年)", "WAL (years)"),
+    "waterfall.card.yield": ("收益率", "Yield"),
+    "waterfall.card.duration": ("麦考利久期(年)", "Macaulay duration"),
+    "waterfall.card.modified": ("修正久期", "Modified duration"),
+    "waterfall.card.irr": ("内部收益率(次级)", "IRR (subordinated)"),
+    "waterfall.principal": ("本金", "principal"),
+    "waterfall.interest": ("利息/收益", "interest/yield"),
+    "waterfall.chart.balances": ("分档余额", "Tranche balances"),
+    "waterfall.chart.payments": ("各期兑付（本金与利息）", "Payments per period"),
+    "waterfall.chart.coverage": (
+        "优先级现金流覆盖倍数（高于 {cap}× 按 {cap}× 显示）",
+        "Senior cash-flow coverage (shown capped at {cap}×)",
+    ),
+    "waterfall.chart.events": ("触发事件时间线", "Events timeline"),
+    "waterfall.cov.senior": ("税费+优先级利息", "taxes, fees, senior interest"),
+    "waterfall.cov.senior_principal": (
+        "含优先级应付本金",
+        "incl. scheduled senior principal",
+    ),
+    "waterfall.coverage": ("现金流覆盖倍数", "Cash-flow coverage"),
+    "waterfall.comfort": ("舒适线（倍）", "Comfort line (×)"),
+    "waterfall.comfort_line": ("舒适线 {value}", "comfort {value}"),
+    "waterfall.below_comfort": (
+        "{n} 个兑付期的优先级覆盖倍数低于舒适线：{dates}",
+        "{n} payment periods have senior coverage below the comfort line: {dates}",
+    ),
+    "waterfall.above_comfort": (
+        "各期优先级覆盖倍数均不低于舒适线 {value}。",
+        "Senior coverage is at or above the comfort line {value} in every period.",
+    ),
+    "waterfall.events": ("触发事件", "Events"),
+    "waterfall.no_events": ("基准情景下未触发任何事件。", "No event fires in the base case."),
+    "waterfall.securities": ("证券兑付表", "Securities payment table (证券兑付表)"),
+    "waterfall.pick_tranches": ("档位", "Tranches"),
+    "waterfall.unit_note": ("金额单位：万元。", "Amounts in CNY 10k (万元)."),
+    "waterfall.pool_table": ("现金流归集表（万元）", "Pool collections table (CNY 10k)"),
+    # --- stress page ---------------------------------------------------------------------------
+    "stress.set": ("情景集", "Scenario set"),
+    "stress.set_name": ("{name}", "{name}"),
+    "stress.factors": ("情景因子（相对基准的变动）", "Scenario factors (changes from neutral)"),
+    "stress.results": ("各情景兑付结果", "Results by scenario and tranche"),
+    "stress.heat.metric": ("热力图指标", "Heatmap measure"),
+    "stress.heat.loss": ("本金损失率", "Principal loss"),
+    "stress.heat.min_coverage": ("最低覆盖倍数", "Minimum coverage"),
+    "stress.heat.coverage": (
+        "最低现金流覆盖倍数（情景 × 档位）",
+        "Minimum coverage (scenario × tranche)",
+    ),
+    "stress.coverage_chart": ("各情景优先级覆盖倍数", "Senior coverage by scenario"),
+    "stress.breakeven": ("临界值与指示性评级", "Break-evens and indicative rating"),
+    "stress.breakeven_note": (
+        "二分法（精度 1e-6，最多 100 步）求每档首次出现短缺时的收入降幅与违约倍数；"
+        "评级按压力倍数法（AAA 5.0× … BBB− 2.0×），仅供参考。",
+        "Bisection (to 1e-6, at most 100 steps) for the revenue haircut and PD multiple at "
+        "which each tranche first misses a payment; grades by stress multiple (AAA 5.0× … "
+        "BBB− 2.0×), indicative only.",
+    ),
+    "stress.breakeven_run": ("计算临界值与指示性评级", "Compute break-evens and rating"),
+    "stress.breakeven_running": ("正在搜索临界值…", "Searching break-evens…"),
+    "stress.rating": ("指示性评级（仅供参考）", "Indicative rating (indicative only)"),
+    "stress.mc": ("蒙特卡洛模拟", "Monte Carlo"),
+    "stress.mc.paths": ("路径数", "Paths"),
+    "stress.mc.seed": ("随机种子", "Seed"),
+    "stress.mc.engine": ("计算引擎", "Engine"),
+    "stress.mc.engine_local": ("本机", "local"),
+    "stress.mc.engine_dask": ("Dask 集群", "Dask cluster"),
+    "stress.mc.workers": ("Dask 工作进程数", "Dask workers"),
+    "stress.mc.run": ("运行蒙特卡洛", "Run Monte Carlo"),
+    "stress.mc.progress": ("已完成 {done} / {total} 条路径", "{done} / {total} paths done"),
+    "stress.mc.hint": (
+        "设置路径数与随机种子后点击运行；相同种子在本机与 Dask 上结果完全一致。",
+        "Set paths and seed, then run; the same seed gives identical numbers locally and on Dask.",
+    ),
+    "stress.mc.tranche": ("损失分布档位", "Loss distribution of"),
+    "stress.mc.hist_title": (
+        "{tranche} 本金损失率分布（{n} 条路径）",
+        "{tranche} loss distribution ({n} paths)",
+    ),
+    "stress.mc.loss_axis": ("本金损失率（%）", "Loss (%)"),
+    "stress.mc.share_axis": ("路径占比（%）", "Share of paths (%)"),
+    # --- export page ---------------------------------------------------------------------------
+    "export.filing": ("交易所申报表格", "Exchange filing tables"),
+    "export.filing_note": (
+        "工作簿为中文工作表（金额单位万元，两位小数）；CSV 与 JSON 为原始金额（元）。"
+        "所有文件在内存中生成，不写入服务器。",
+        "The workbook has Chinese sheets (amounts in 万元, two decimals); CSV and JSON carry raw "
+        "yuan. Everything is generated in memory; nothing is written on the server.",
+    ),
+    "export.with_stress": ("包含压力测试", "Include stress tests"),
+    "export.mc_paths": ("蒙特卡洛路径数（0 = 不含）", "Monte Carlo paths (0 = none)"),
+    "export.csv_encoding": ("CSV 编码", "CSV encoding"),
+    "export.encoding.utf-8-sig": (
+        "UTF-8（带 BOM，Excel 直接打开）",
+        "UTF-8 with BOM (opens in Excel)",
+    ),
+    "export.encoding.gbk": ("GBK", "GBK"),
+    "export.building": ("正在生成申报表格…", "Building the filing tables…"),
+    "export.sheets": ("工作表：{sheets}", "Sheets: {sheets}"),
+    "export.download_xlsx": ("下载申报工作簿（xlsx）", "Download the filing workbook (xlsx)"),
+    "export.download_csv": ("下载 CSV（zip）", "Download CSV (zip)"),
+    "export.download_json": ("下载 JSON", "Download JSON"),
+    "export.deal_file": ("保存与读取交易文件", "Save and load the deal file"),
+    "export.deal_note": (
+        "交易文件包含分档结构、费用、增信、触发事件、预测假设与内嵌的资产池，可随时重新上传恢复工作。",
+        "The deal file holds the tranches, fees, support, triggers, assumptions and the embedded "
+        "pool; upload it again at any time to resume.",
+    ),
+    "export.save_deal": ("保存交易文件（JSON）", "Save deal file (JSON)"),
+    "export.unsaved_edits": (
+        "本次会话有 {n} 项修改，保存交易文件即可保留。",
+        "{n} edits in this session: save the deal file to keep them.",
+    ),
+    "export.load_deal": ("读取交易文件（JSON）", "Load a deal file (JSON)"),
+    # --- projection page -----------------------------------------------------------------------
+    "projection.chart": ("预期回收款（按资产类型）", "Expected collections by asset kind"),
+    "projection.total": ("预期回收款合计", "Expected collections"),
+    "projection.pool_table": ("现金流归集表（万元）", "Pool cash-flow table (CNY 10k)"),
+    "projection.drilldown": ("单笔合同明细", "Per-contract drill-down"),
+    "projection.pick_asset": ("合同", "Contract"),
+    "projection.values": ("数据资产价值（收益法）", "Data-asset values (income approach)"),
+    "projection.values_note": (
+        "V = Σ F_t·K/(1+r)^t，F_t 为预期现金流，K 为数据贡献率，r 为折现率；"
+        "与资产清单中的评估价值对照。",
+        "V = Σ F_t·K/(1+r)^t with expected cash F_t, data attribution K and discount rate r; "
+        "compared with the appraised value on the tape.",
+    ),
+    "projection.no_values": ("资产池中没有直接数据资产。", "The pool has no direct data assets."),
+    "projection.assumptions": ("关键预测假设", "Key assumptions"),
+    "projection.assumptions_note": (
+        "修改后点击“应用”：假设随交易文件保存；资产清单中逐笔给出的参数优先于按资产类型的默认值。",
+        "Click Apply after editing: assumptions are saved with the deal; per-contract values on "
+        "the tape take precedence over the per-kind defaults.",
+    ),
+    "projection.mode": ("预测口径", "Projection basis"),
+    "projection.renewal": ("默认续约概率（%）", "Default renewal probability (%)"),
+    "projection.renewal_fee": ("续约费率变化（%）", "Renewal fee change (%)"),
+    "projection.volume_shock": ("调用量/收入水平调整（%）", "Usage / revenue level change (%)"),
+    "projection.price_decline": ("单价年降幅增加（百分点）", "Extra annual price decline (pp)"),
+    "projection.pd_multiplier": ("违约率倍数（×）", "PD multiplier (×)"),
+    "projection.recovery_haircut": ("回收率下调（%）", "Recovery haircut (%)"),
+    "projection.delay": ("回款延迟（期）", "Collection delay (periods)"),
+    "projection.recovery_lag": ("回收滞后（期）", "Recovery lag (periods)"),
+    "projection.discount_rate": ("收益法折现率（%）", "Income-approach discount rate (%)"),
+    "projection.attribution": ("数据贡献率 K（%）", "Data attribution K (%)"),
+    "projection.by_kind": (
+        "按资产类型的违约率与回收率（资产清单未给出时使用）：",
+        "PD and recovery by asset kind (used where the tape gives none):",
+    ),
+    "projection.col.kind": ("资产类型", "Asset kind"),
+    "projection.col.pd": ("年违约率（%）", "Annual PD (%)"),
+    "projection.col.recovery": ("回收率（%）", "Recovery (%)"),
+    "projection.apply": ("应用假设", "Apply assumptions"),
+    "projection.invalid": ("假设未通过校验：", "The assumptions do not validate:"),
+    "projection.log": ("修改预测假设", "assumptions changed"),
+    "projection.applied": (
+        "已应用新的预测假设，各页面已按新假设重算。",
+        "New assumptions applied; every page now uses them.",
+    ),
     # --- errors --------------------------------------------------------------------------------
     "error.input": (
         "输入有误（{where}），当前交易保持为上一次有效状态：",

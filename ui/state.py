@@ -26,6 +26,7 @@ KEY_HISTORY = "dabs_history"
 KEY_EDITS = "dabs_edits"
 KEY_ERROR = "dabs_error"
 KEY_TAPE_WARNINGS = "dabs_tape_warnings"
+KEY_FLASH = "dabs_flash"
 KEY_UPLOAD_DONE = "dabs_upload_done"
 KEY_LANG = "lang"
 KEY_EXAMPLE = "example_choice"
@@ -178,6 +179,17 @@ def clear_error(store: MutableMapping[str, Any] | None = None) -> None:
     _store(store).pop(KEY_ERROR, None)
 
 
+def flash(message: str, *, store: MutableMapping[str, Any] | None = None) -> None:
+    """Keep a confirmation to show once after the next rerun."""
+    _store(store)[KEY_FLASH] = message
+
+
+def pop_flash(store: MutableMapping[str, Any] | None = None) -> str | None:
+    """The pending confirmation (and forget it)."""
+    value = _store(store).pop(KEY_FLASH, None)
+    return value if isinstance(value, str) else None
+
+
 def set_tape_warnings(lines: list[str], *, store: MutableMapping[str, Any] | None = None) -> None:
     """Remember the warnings of the tape behind the current pool."""
     _store(store)[KEY_TAPE_WARNINGS] = list(lines)
@@ -193,18 +205,22 @@ def language(store: MutableMapping[str, Any] | None = None) -> str:
     return "en" if _store(store).get(KEY_LANG) == "en" else "zh"
 
 
-def upload_seen(file_id: str, *, store: MutableMapping[str, Any] | None = None) -> bool:
-    """True if this upload was already processed (uploads persist across reruns)."""
-    return _store(store).get(KEY_UPLOAD_DONE) == file_id
+def upload_seen(
+    file_id: str, *, slot: str = "sidebar", store: MutableMapping[str, Any] | None = None
+) -> bool:
+    """True if uploader ``slot`` already processed this file (uploads persist across reruns)."""
+    return _store(store).get(f"{KEY_UPLOAD_DONE}:{slot}") == file_id
 
 
-def mark_upload(file_id: str | None, *, store: MutableMapping[str, Any] | None = None) -> None:
-    """Remember which upload was processed last (``None`` forgets)."""
+def mark_upload(
+    file_id: str | None, *, slot: str = "sidebar", store: MutableMapping[str, Any] | None = None
+) -> None:
+    """Remember which file uploader ``slot`` processed last (``None`` forgets)."""
     s = _store(store)
     if file_id is None:
-        s.pop(KEY_UPLOAD_DONE, None)
+        s.pop(f"{KEY_UPLOAD_DONE}:{slot}", None)
     else:
-        s[KEY_UPLOAD_DONE] = file_id
+        s[f"{KEY_UPLOAD_DONE}:{slot}"] = file_id
 
 
 def check_upload_size(name: str, data: bytes) -> None:

@@ -80,6 +80,7 @@ def test_upload_bookkeeping_and_size_limit() -> None:
     assert not state.upload_seen("f1", store=s)
     state.mark_upload("f1", store=s)
     assert state.upload_seen("f1", store=s)
+    assert not state.upload_seen("f1", slot="export", store=s)  # slots are independent
     state.mark_upload(None, store=s)
     assert not state.upload_seen("f1", store=s)
     state.check_upload_size("ok.csv", b"x" * 100)

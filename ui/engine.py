@@ -1,0 +1,743 @@
+"""The only place dashboard pages call the engine: thin cached wrappers, no maths.
+
+Every wrapper takes the deal as its JSON text (pool embedded; see :mod:`ui.state`) plus plain
+parameters, so ``st.cache_data`` keys on exactly what determines the result: edit a tranche and
+the JSON changes, so the base case and the stress set are recomputed once and then served from
+the cache. Errors are the engine's own :class:`abs.errors.DabsError` subclasses, so the
+dashboard shows the same messages as the ``dabs`` command line.
+
+Uploaded files arrive as bytes and are parsed in memory by the engine's readers; nothing is
+executed, unpickled or written to disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from abs.asset import Pool
+from abs.deal import Deal
+from abs.errors import DealSpecError, Issue
+
+if TYPE_CHECKING:
+    from abs.classify import Classification
+    from abs.stratify import Stratification
+
+#: Cache sizes: a structurer flips between a handful of deals and edits.
+_MAX_DEALS = 32
+_MAX_RESULTS = 64
+
+
+# --- deal I/O ---------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def example_deal_json(name: str) -> str:
+    """JSON text of a shipped example with its tape read and the pool embedded.
+
+    Raises
+    ------
+    DealSpecError, TapeError
+        If the example's files are broken.
+    """
+    from abs.io import deal_to_json, load_deal
+
+    return deal_to_json(load_deal(name))
+
+
+def deal_file_json(path_or_name: str) -> str:
+    """JSON text (pool embedded) of a deal given as an example name or a deal-file path."""
+    from abs.examples import EXAMPLES
+    from abs.io import deal_to_json, load_deal
+
+    if path_or_name in EXAMPLES:
+        return example_deal_json(path_or_name)
+    return deal_to_json(load_deal(path_or_name))
+
+
+@st.cache_resource(max_entries=_MAX_DEALS, show_spinner=False)
+def deal_from_json(deal_json: str) -> Deal:
+    """The (immutable) :class:`Deal` for a JSON text; shared, never copied."""
+    from abs.io import parse_deal
+
+    return parse_deal(deal_json, source="deal")
+
+
+def deal_to_json(deal: Deal) -> str:
+    """Canonical JSON text of ``deal`` (pool embedded)."""
+    from abs.io import deal_to_json as _to_json
+
+    return _to_json(deal)
+
+
+def parse_deal_upload(data: bytes, *, filename: str) -> Deal:
+    """A deal from uploaded JSON bytes (same checks and messages as ``dabs``).
+
+    Raises
+    ------
+    DealSpecError
+        Not JSON, or invalid fields (each with its field path, rule and value).
+    """
+    from abs.io import parse_deal
+
+    return parse_deal(data, source=filename)
+
+
+def read_tape_upload(
+    data: bytes, *, filename: str, cutoff_date: dt.date | None = None
+) -> tuple[Pool, list[Issue]]:
+    """A pool and the reader's warnings from uploaded CSV/XLSX bytes.
+
+    Parameters
+    ----------
+    data : bytes
+        The uploaded file (parsed in memory; never written anywhere).
+    filename : str
+        The upload's name (format detection and messages).
+    cutoff_date : date, optional
+        封包日 recorded on the pool (the current deal's cut-off).
+
+    Raises
+    ------
+    TapeError
+        Listing every problem with its row and column, as ``dabs pool`` does.
+    """
+    from abs.tape import read_tape_bytes_report
+
+    report = read_tape_bytes_report(data, filename=filename, cutoff_date=cutoff_date)
+    return report.pool, list(report.warnings)
+
+
+def with_pool(deal: Deal, pool: Pool) -> Deal:
+    """``deal`` with its pool replaced (the tape reference dropped)."""
+    return deal.model_copy(update={"pool": pool, "tape": None})
+
+
+def validate_deal_data(data: dict[str, Any], *, source: str) -> tuple[Deal | None, list[Issue]]:
+    """Validate an edited deal (as a JSON-ready dict) without raising.
+
+    Returns the deal, or ``None`` and one :class:`Issue` per invalid field: ``column`` is the
+    field path (``tranches.0.balance``), ``rule`` pydantic's message, ``value`` the input.
+    The pages show each issue next to the field it names.
+    """
+    try:
+        return Deal.model_validate(data), []
+    except ValidationError as exc:
+        issues = [
+            Issue(
+                source=source,
+                rule=str(err["msg"]),
+                column=".".join(str(p) for p in err["loc"]) or "(root)",
+                value=err.get("input") if not isinstance(err.get("input"), dict) else None,
+            )
+            for err in exc.errors()
+        ]
+        return None, issues
+
+
+def validation_message(data: dict[str, Any], *, source: str) -> str:
+    """The CLI's wording of what is wrong with ``data`` (empty when it is valid)."""
+    from abs.io import format_validation_error
+
+    try:
+        Deal.model_validate(data)
+    except ValidationError as exc:
+        return format_validation_error(source, exc)
+    return ""
+
+
+def deal_json_bytes(deal_json: str) -> bytes:
+    """The deal file to download: the current JSON text as UTF-8."""
+    json.loads(deal_json)  # guard: only ever offer valid JSON
+    return deal_json.encode("utf-8")
+
+
+# --- pool: classification and stratification ------------------------------------------------
+
+
+@st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
+def classification(deal_json: str) -> Classification:
+    """The deal kind (``abs.classify.classify_deal``) of the deal's pool."""
+    from abs.classify import classify_deal
+
+    return classify_deal(deal_from_json(deal_json))
+
+
+def share_text(cls: Classification) -> str:
+    """The data-linked share as the classifier prints it (never rounds across a threshold)."""
+    from abs.classify import format_share
+
+    return format_share(cls.linked_fen, cls.total_fen)
+
+
+@st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
+def stratification(deal_json: str) -> Stratification:
+    """Summary, distributions and top-20 obligors (``abs.stratify.stratify_deal``)."""
+    from abs.stratify import stratify_deal
+
+    return stratify_deal(deal_from_json(deal_json))
+
+
+@st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
+def asset_frame(deal_json: str) -> pd.DataFrame:
+    """The pool's assets as a table with the tape's Chinese headers (入池资产明细)."""
+    from abs.tape import ZH_HEADERS
+
+    pool = require_pool(deal_from_json(deal_json))
+    records = [a.model_dump(mode="json", exclude_none=False) for a in pool.assets]
+    frame = pd.DataFrame.from_records(records)
+    frame = frame.dropna(axis=1, how="all")
+    return frame.rename(columns={c: ZH_HEADERS.get(c, c) for c in frame.columns})
+
+
+# --- structure checks -----------------------------------------------------------------------
+
+#: Risk retention: the originator keeps at least 5% (usually the 次级) unless a guarantee or
+#: 差额支付 exempts it (SSE 挂牌指引2号 2.3.4; DOMAIN.md).
+RETENTION_MIN = 0.05
+#: Typical 次级 share of the issue (market practice, DOMAIN.md [I]).
+SUB_TYPICAL = (0.05, 0.15)
+
+
+@dataclass(frozen=True)
+class StructureChecks:
+    """Sizes of the structure against the pool and the retention rule.
+
+    Attributes
+    ----------
+    tranches : DataFrame
+        One row per tranche: ``name``, ``class`` (value), ``balance`` (yuan), ``share`` of the
+        issue and ``subordination`` (share of the issue junior to it: its credit enhancement
+        from subordination), all fractions.
+    issue_amount, pool_amount : float
+        募集资金 and 入池总金额 (yuan).
+    findings : list of (str, dict)
+        Label key and its fields, for the page to word in the session language.
+    """
+
+    tranches: pd.DataFrame
+    issue_amount: float
+    pool_amount: float
+    findings: list[tuple[str, dict[str, object]]]
+
+
+def structure_checks(deal_json: str) -> StructureChecks:
+    """Shares of the issue, subordination below each tranche, and the size/retention rules.
+
+    This is presentation arithmetic on the deal spec (sums of tranche sizes); the cash-flow
+    measures come from :func:`base_case` and :func:`stress_grid`.
+    """
+    from abs.enums import TrancheClass
+
+    deal = deal_from_json(deal_json)
+    total = deal.issue_amount
+    pool_amount = require_pool(deal).total_amount
+    rows = []
+    below = total
+    for tr in deal.tranches:
+        below -= tr.balance
+        rows.append(
+            {
+                "name": tr.name,
+                "class": tr.tranche_class.value,
+                "balance": tr.balance,
+                "share": tr.balance / total,
+                "subordination": max(below, 0.0) / total,
+            }
+        )
+    subs = sum(t.balance for t in deal.tranches if t.tranche_class is TrancheClass.SUBORDINATED)
+    sub_share = subs / total
+    exempt = deal.support.guarantee is not None or deal.support.shortfall_commitment is not None
+    findings: list[tuple[str, dict[str, object]]] = []
+    if total > pool_amount + 0.005:
+        findings.append(("check.issue_above_pool", {"issue": total, "pool": pool_amount}))
+    if not deal.seniors:
+        findings.append(("check.no_senior", {}))
+    if sub_share < RETENTION_MIN and not exempt:
+        findings.append(("check.retention", {"share": sub_share}))
+    elif not SUB_TYPICAL[0] <= sub_share <= SUB_TYPICAL[1]:
+        findings.append(("check.sub_typical", {"share": sub_share}))
+    return StructureChecks(
+        tranches=pd.DataFrame(rows),
+        issue_amount=total,
+        pool_amount=pool_amount,
+        findings=findings,
+    )
+
+
+# --- projection ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectionView:
+    """What the projection page shows (small, picklable tables; amounts in yuan).
+
+    Attributes
+    ----------
+    by_kind : DataFrame
+        Expected collections per payment date (rows) and asset kind value (columns).
+    pool_table : DataFrame
+        The 现金流归集表 of the expected case (``abs.projection.pool_cashflow_table``).
+    asset_table : DataFrame
+        Per asset per period expected cash (``abs.projection.expected_asset_table``).
+    values : DataFrame
+        Income-approach values of the data assets (``abs.projection.data_asset_values``).
+    """
+
+    by_kind: pd.DataFrame
+    pool_table: pd.DataFrame
+    asset_table: pd.DataFrame
+    values: pd.DataFrame
+
+
+@st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
+def projection(deal_json: str) -> ProjectionView:
+    """Expected-case projection of the deal under its own assumptions."""
+    from abs.projection import (
+        data_asset_values,
+        expected_asset_table,
+        pool_cashflow_table,
+        project,
+    )
+
+    deal = deal_from_json(deal_json)
+    coll = project(deal)
+    by_kind = pd.DataFrame(
+        {kind: arr[0] for kind, arr in coll.by_kind.items()},
+        index=pd.Index(list(coll.payment_dates), name="兑付日"),
+    )
+    return ProjectionView(
+        by_kind=by_kind,
+        pool_table=pool_cashflow_table(coll),
+        asset_table=expected_asset_table(deal),
+        values=data_asset_values(deal),
+    )
+
+
+# --- base case: projection + waterfall + analytics --------------------------------------------
+
+
+@dataclass(frozen=True)
+class BaseCase:
+    """The base case of a deal, reduced to what the pages draw (amounts in yuan).
+
+    Attributes
+    ----------
+    summary : DataFrame
+        ``WaterfallResult.summary()``: one row per tranche.
+    securities, pool : DataFrame
+        证券兑付表 and 现金流归集表 (``WaterfallResult.to_frame``).
+    balances : DataFrame
+        Tranche balances at closing and after each payment date (rows) per tranche (columns).
+    interest, principal : DataFrame
+        Interest (incl. 期间收益 and residual) and principal paid per payment date per tranche.
+    coverage : DataFrame
+        Senior 现金流覆盖倍数 per payment date: without and with scheduled principal.
+    durations : dict
+        Tranche name → (Macaulay, modified) duration in years at its own yield.
+    events : DataFrame
+        Event state (bool) per payment date (rows) per event type value (columns).
+    events_fired : list of dict
+        ``WaterfallResult.events_fired()``.
+    conserved : bool
+        The engine's cash-conservation check passed.
+    """
+
+    summary: pd.DataFrame
+    securities: pd.DataFrame
+    pool: pd.DataFrame
+    balances: pd.DataFrame
+    interest: pd.DataFrame
+    principal: pd.DataFrame
+    coverage: pd.DataFrame
+    durations: dict[str, tuple[float, float]]
+    events: pd.DataFrame
+    events_fired: list[dict[str, object]]
+    conserved: bool
+
+
+#: Columns of :attr:`BaseCase.coverage`.
+COV_SENIOR = "senior"
+COV_SENIOR_PRINCIPAL = "senior_with_principal"
+
+
+@st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
+def base_case(deal_json: str) -> BaseCase:
+    """Run the deal's expected case through the waterfall (``abs.projection.project`` +
+    ``waterfall.run``) and collect the tables and measures the pages show."""
+    import waterfall
+    from abs import analytics
+    from abs.projection import project
+    from waterfall.result import SUM_NAME, SUM_YIELD
+
+    deal = deal_from_json(deal_json)
+    result = waterfall.run(deal, project(deal))
+    dates = list(result.payment_dates)
+    names = [tr.name for tr in deal.tranches]
+    summary = result.summary()
+    times = result.year_times()
+    freq = deal.dates.frequency.per_year or 1
+    durations: dict[str, tuple[float, float]] = {}
+    for _, row in summary.iterrows():
+        name = str(row[SUM_NAME])
+        y = float(row[SUM_YIELD])
+        cash = result.tranche_cash(name)[0]
+        if y == y and cash.sum() > 0:  # a yield exists (not NaN)
+            durations[name] = (
+                float(analytics.macaulay_duration(cash, times, y, frequency=freq)),
+                float(analytics.modified_duration(cash, times, y, frequency=freq)),
+            )
+    return BaseCase(
+        summary=summary,
+        securities=result.to_frame(0, "securities"),
+        pool=result.to_frame(0, "pool"),
+        balances=pd.DataFrame(
+            {n: result.balances[n][0] for n in names},
+            index=pd.Index([deal.dates.closing_date, *dates], name="兑付日"),
+        ),
+        interest=pd.DataFrame(
+            {
+                n: result.interest[n].paid[0] + result.sub_yield[n].paid[0] + result.residual[n][0]
+                for n in names
+            },
+            index=pd.Index(dates, name="兑付日"),
+        ),
+        principal=pd.DataFrame(
+            {n: result.principal[n].paid[0] for n in names},
+            index=pd.Index(dates, name="兑付日"),
+        ),
+        coverage=pd.DataFrame(
+            {
+                COV_SENIOR: result.coverage()[0],
+                COV_SENIOR_PRINCIPAL: result.coverage(include_principal=True)[0],
+            },
+            index=pd.Index(dates, name="兑付日"),
+        ),
+        durations=durations,
+        events=pd.DataFrame(
+            {ev.value: on[0] for ev, on in result.events.items()},
+            index=pd.Index(dates, name="兑付日"),
+        ),
+        events_fired=result.events_fired(0),
+        conserved=result.conserved,
+    )
+
+
+# --- stress ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StressView:
+    """A stress grid reduced to what the pages show.
+
+    Attributes
+    ----------
+    set_name : str
+        The scenario set that ran.
+    scenarios : list of str
+        Scenario names in run order.
+    table : DataFrame
+        ``GridResult.table`` (scenario × tranche, Chinese/English headers).
+    coverage : DataFrame
+        Senior coverage per payment date × scenario.
+    loss, min_coverage : DataFrame
+        Scenario (rows) × tranche (columns) heatmap data.
+    factors : DataFrame
+        Scenario (rows) × factor values that differ from neutral.
+    """
+
+    set_name: str
+    scenarios: list[str]
+    table: pd.DataFrame
+    coverage: pd.DataFrame
+    loss: pd.DataFrame
+    min_coverage: pd.DataFrame
+    factors: pd.DataFrame
+
+
+def default_set_name(deal_json: str) -> str:
+    """The built-in scenario set the deal's pool calls for (``data`` or ``receivable``)."""
+    from scenarios.sets import default_set_name as _default
+
+    return _default(deal_from_json(deal_json).pool)
+
+
+def scenario_set_names() -> list[str]:
+    """Names of the built-in scenario sets."""
+    from scenarios.sets import builtin_sets
+
+    return list(builtin_sets())
+
+
+@st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
+def stress_grid(deal_json: str, set_name: str) -> StressView:
+    """Run a built-in scenario set on the deal (``scenarios.grid.run_grid``, one engine call)."""
+    from scenarios.factors import changed_factors
+    from scenarios.grid import run_grid
+
+    deal = deal_from_json(deal_json)
+    grid = run_grid(deal, set_name)
+    o = grid.outcome
+    names = grid.names
+    tranches = list(o.tranche_names)
+    return StressView(
+        set_name=set_name,
+        scenarios=names,
+        table=grid.table,
+        coverage=grid.coverage,
+        loss=pd.DataFrame(o.loss, index=names, columns=tranches),
+        min_coverage=pd.DataFrame(o.min_coverage, index=names, columns=tranches),
+        factors=pd.DataFrame([changed_factors(s) for s in grid.stresses], index=names).fillna(""),
+    )
+
+
+@st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
+def breakevens(deal_json: str, factors: tuple[str, ...]) -> pd.DataFrame:
+    """Break-even per tranche and factor (``scenarios.breakeven.breakeven_table``)."""
+    from scenarios.breakeven import breakeven_table
+
+    return breakeven_table(deal_from_json(deal_json), factors)
+
+
+@st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
+def rating(deal_json: str) -> pd.DataFrame:
+    """Indicative grade per tranche (``scenarios.rating.rating_view``; 仅供参考)."""
+    from scenarios.rating import rating_view
+
+    return rating_view(deal_from_json(deal_json))
+
+
+@dataclass(frozen=True)
+class MonteCarloView:
+    """A Monte Carlo run reduced to its summary and the loss histograms."""
+
+    n_paths: int
+    seed: int
+    engine: str
+    summary: pd.DataFrame
+    histograms: dict[str, tuple[list[float], list[float]]]
+
+
+def monte_carlo(
+    deal_json: str,
+    *,
+    n_paths: int,
+    seed: int,
+    engine: str = "local",
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> MonteCarloView:
+    """Monte Carlo of the deal (``scenarios.montecarlo.run_mc``), local or on Dask.
+
+    Not cached by Streamlit (it reports progress while it runs); the page keeps the last
+    result in the session, keyed by the deal and the parameters.
+    """
+    from scenarios.montecarlo import run_mc
+
+    deal = deal_from_json(deal_json)
+    result = run_mc(
+        deal,
+        n_paths=n_paths,
+        seed=seed,
+        engine=engine,  # type: ignore[arg-type]
+        workers=workers,
+        progress=progress,
+    )
+    hist: dict[str, tuple[list[float], list[float]]] = {}
+    for name in result.tranche_names:
+        counts, edges = result.histogram(name, "loss", bins=40)
+        hist[name] = (counts.tolist(), edges.tolist())
+    return MonteCarloView(
+        n_paths=n_paths, seed=seed, engine=engine, summary=result.summary(), histograms=hist
+    )
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilingFiles:
+    """The filing package as downloadable bytes.
+
+    Attributes
+    ----------
+    xlsx : bytes
+        The workbook (Chinese sheets, amounts in 万元).
+    csv_zip : bytes
+        One CSV per sheet (raw yuan), zipped.
+    json : bytes
+        The versioned JSON document (validated against the published schema).
+    sheets : list of str
+        Sheet names in workbook order.
+    """
+
+    xlsx: bytes
+    csv_zip: bytes
+    json: bytes
+    sheets: list[str]
+
+
+#: Timestamp written into the CSV zip entries (fixed, so the same tables give the same zip).
+_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def filing_files(
+    deal_json: str,
+    *,
+    stress_set: str | None,
+    mc_paths: int = 0,
+    seed: int | None = None,
+    csv_encoding: str = "utf-8-sig",
+) -> FilingFiles:
+    """Build the filing tables (``ui.filing_package.build_filing_tables``) and render them
+    with the ``abs.filing`` writers, in memory.
+
+    Raises
+    ------
+    ExportError
+        E.g. a character the GBK CSV encoding cannot represent (naming file, line and cell).
+    """
+    import io
+    import zipfile
+
+    from abs.filing.csv_out import render_csv
+    from abs.filing.json_out import render_json
+    from abs.filing.xlsx import render_xlsx
+    from ui.filing_package import build_filing_tables
+
+    deal = deal_from_json(deal_json)
+    tables = build_filing_tables(
+        deal,
+        stress_set=stress_set,
+        mc_paths=mc_paths or None,
+        seed=seed if mc_paths else None,
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in render_csv(tables, encoding=csv_encoding).items():
+            zf.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data)
+    return FilingFiles(
+        xlsx=render_xlsx(tables),
+        csv_zip=buffer.getvalue(),
+        json=render_json(tables),
+        sheets=[table.sheet for table in tables],
+    )
+
+
+# --- command-line summary (``dabs demo``) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExampleSummary:
+    """What ``dabs demo`` prints for one deal: kind, share, sizes and base-case coverage.
+
+    Attributes
+    ----------
+    name : str
+        Example name (or deal path) as given.
+    deal_name : str
+        专项计划名称.
+    kind, kind_zh : str
+        Deal kind value and its Chinese label.
+    data_share_text : str
+        Data-linked share as the classifier prints it.
+    pure_100 : bool
+        Every fen of the pool is data-linked.
+    pool_total : float
+        入池总金额 (yuan).
+    tranches : tuple of (str, float)
+        Tranche names and sizes (yuan).
+    senior_min_coverage : float
+        Lowest senior 现金流覆盖倍数 of the base case (scheduled principal included).
+    seniors_paid_in_full : bool
+        Every senior tranche is paid in full in the base case.
+    """
+
+    name: str
+    deal_name: str
+    kind: str
+    kind_zh: str
+    data_share_text: str
+    pure_100: bool
+    pool_total: float
+    tranches: tuple[tuple[str, float], ...]
+    senior_min_coverage: float
+    seniors_paid_in_full: bool
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "name": self.name,
+            "deal_name": self.deal_name,
+            "kind": self.kind,
+            "kind_zh": self.kind_zh,
+            "data_share": self.data_share_text,
+            "pure_100": self.pure_100,
+            "pool_total": self.pool_total,
+            "tranches": [{"name": n, "balance": b} for n, b in self.tranches],
+            "senior_min_coverage": self.senior_min_coverage,
+            "seniors_paid_in_full": self.seniors_paid_in_full,
+        }
+
+
+def deal_summary(path_or_name: str) -> ExampleSummary:
+    """Classify, project and run the base case of a deal (no Streamlit cache; for the CLI)."""
+    import waterfall
+    from abs.classify import classify_deal, format_share
+    from abs.io import load_deal
+    from abs.projection import project
+    from waterfall.result import SUM_NAME, SUM_SHORTFALL
+
+    deal = load_deal(path_or_name)
+    cls = classify_deal(deal)
+    result = waterfall.run(deal, project(deal))
+    summary = result.summary()
+    seniors = set(deal.seniors)
+    paid = all(
+        float(row[SUM_SHORTFALL]) <= 0.005
+        for _, row in summary.iterrows()
+        if str(row[SUM_NAME]) in seniors
+    )
+    return ExampleSummary(
+        name=str(path_or_name),
+        deal_name=deal.name,
+        kind=cls.kind.value,
+        kind_zh=cls.kind_zh,
+        data_share_text=format_share(cls.linked_fen, cls.total_fen),
+        pure_100=cls.pure_100,
+        pool_total=cls.total_amount,
+        tranches=tuple((tr.name, tr.balance) for tr in deal.tranches),
+        senior_min_coverage=float(result.min_coverage(include_principal=True)[0]),
+        seniors_paid_in_full=paid,
+    )
+
+
+def require_pool(deal: Deal) -> Pool:
+    """The deal's pool (or the CLI's error when it has none)."""
+    from abs.io import require_pool as _require
+
+    return _require(deal)
+
+
+__all__ = [
+    "DealSpecError",
+    "deal_file_json",
+    "deal_from_json",
+    "deal_json_bytes",
+    "deal_to_json",
+    "example_deal_json",
+    "parse_deal_upload",
+    "read_tape_upload",
+    "require_pool",
+    "validate_deal_data",
+    "validation_message",
+    "with_pool",
+]

@@ -1,0 +1,120 @@
+"""Pieces every dashboard page uses: the error guard, the header, the current deal.
+
+Pages render inside :func:`guarded`, so bad input shows as ``st.error`` with the engine's own
+message (the same text the CLI prints) and nothing ever shows a traceback to a structurer.
+Unexpected errors are logged with their traceback on the server for the developers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import streamlit as st
+
+from abs.deal import Deal
+from abs.errors import DabsError
+from ui import engine, state
+from ui.i18n import t
+
+log = logging.getLogger("dabs.ui")
+
+
+def guarded(body: Callable[[], None]) -> None:
+    """Run a page body; show engine errors with ``st.error`` and never a traceback."""
+    try:
+        body()
+    except DabsError as exc:
+        st.error(str(exc), title=t("error.page"))
+    except Exception as exc:  # the page must never show a traceback
+        log.exception("dashboard page failed")
+        st.error(t("error.internal", kind=type(exc).__name__, message=str(exc)))
+
+
+def show_input_error() -> None:
+    """Show the last rejected input (if any) above the page content, with a dismiss button."""
+    err = state.last_error()
+    if err is None:
+        return
+    st.error(err.message, title=t("error.input", where=err.where))
+    st.button(t("error.dismiss"), key="dismiss_error", on_click=state.clear_error)
+
+
+def header(page_key: str) -> Deal:
+    """Page title, the current deal's name and any rejected input; returns the current deal."""
+    deal = current_deal()
+    st.title(t(page_key))
+    st.caption(f"{deal.name} · {t('sidebar.source', source=state.source())}")
+    message = state.pop_flash()
+    if message:
+        st.success(message)
+    show_input_error()
+    return deal
+
+
+def current_deal() -> Deal:
+    """The current (validated) deal of this session."""
+    return engine.deal_from_json(state.current_json())
+
+
+def process_upload(name: str, data: bytes) -> str:
+    """Apply an uploaded tape (CSV/XLSX) or deal file (JSON) to the session.
+
+    Returns the confirmation text to show.
+
+    Raises
+    ------
+    DabsError
+        The engine's message for an unreadable or invalid file (the deal is left unchanged).
+    """
+    state.check_upload_size(name, data)
+    current = engine.deal_from_json(state.current_json())
+    if name.lower().endswith(".json"):
+        deal = engine.parse_deal_upload(data, filename=name)
+        message = t("sidebar.loaded_deal", name=name)
+        if deal.pool is None:
+            deal = engine.with_pool(deal, engine.require_pool(current))
+            message = t("sidebar.deal_kept_pool", name=name)
+        state.set_current(engine.deal_to_json(deal), source_label=name)
+        state.set_tape_warnings([])
+        return message
+    pool, warnings = engine.read_tape_upload(
+        data, filename=name, cutoff_date=current.dates.cutoff_date
+    )
+    state.set_current(engine.deal_to_json(engine.with_pool(current, pool)), source_label=name)
+    state.set_tape_warnings([str(w) for w in warnings])
+    return t("sidebar.loaded_tape", name=name, count=len(pool.assets))
+
+
+def upload_box(*, slot: str, label_key: str, types: list[str], rerun: bool = False) -> None:
+    """A file uploader that applies each new file once (tape or deal), with the size limit.
+
+    With ``rerun`` (an uploader below the page header) the app reruns at once so the whole
+    page shows the new deal; the confirmation is shown after the rerun.
+
+    A rejected file leaves the current deal as it was and is shown by :func:`show_input_error`
+    (and by the sidebar) with the engine's message.
+    """
+    upload = st.file_uploader(
+        t(label_key),
+        type=types,
+        key=f"upload_{slot}",
+        max_upload_size=state.MAX_UPLOAD_MB,
+    )
+    if upload is None:
+        state.mark_upload(None, slot=slot)
+        return
+    if state.upload_seen(upload.file_id, slot=slot):
+        return
+    state.mark_upload(upload.file_id, slot=slot)
+    try:
+        message = process_upload(upload.name, upload.getvalue())
+    except DabsError as exc:
+        state.record_error(t("where.upload") + f" {upload.name}", exc)
+        if rerun:
+            st.rerun()
+        return
+    if rerun:
+        state.flash(message)
+        st.rerun()
+    st.success(message)

@@ -1,0 +1,278 @@
+"""压力测试 Stress: the scenario set, a scenario × tranche heatmap, break-evens with the
+indicative rating, and Monte Carlo (local or Dask) with a progress bar.
+
+Engine calls: :func:`ui.engine.stress_grid` (``scenarios.grid.run_grid``, one vectorised run),
+:func:`ui.engine.breakevens` and :func:`ui.engine.rating` (``scenarios.breakeven`` /
+``scenarios.rating``), :func:`ui.engine.monte_carlo` (``scenarios.montecarlo.run_mc``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui import engine, state
+from ui import format as fmt
+from ui.engine import MonteCarloView, StressView
+from ui.i18n import t
+from ui.pages._shared import guarded, header
+
+#: Break-even factors searched (临界收入降幅 and 临界违约倍数).
+BREAKEVEN_FACTORS: tuple[str, ...] = ("revenue_haircut", "pd_multiplier")
+#: Session key of the last Monte Carlo result.
+KEY_MC = "stress_mc_result"
+#: Monte Carlo defaults: enough paths for a stable histogram in a few seconds.
+MC_DEFAULT_PATHS = 2000
+MC_DEFAULT_SEED = 20260331
+MC_MAX_PATHS = 200_000
+
+
+def grid_display(view: StressView) -> pd.DataFrame:
+    """The grid table with shortfalls in 万元, loss/yield in percent and coverage as ×."""
+    from scenarios import grid as g
+
+    out = view.table.copy()
+    out[g.COL_PAID] = ["✓" if bool(v) else "✗" for v in view.table[g.COL_PAID]]
+    out[g.COL_SHORTFALL] = [fmt.wan(float(v)) for v in view.table[g.COL_SHORTFALL]]
+    out[g.COL_LOSS] = [fmt.pct(float(v)) for v in view.table[g.COL_LOSS]]
+    out[g.COL_YIELD] = [fmt.pct(float(v), 3) for v in view.table[g.COL_YIELD]]
+    out[g.COL_WAL] = [fmt.years(float(v)) for v in view.table[g.COL_WAL]]
+    for col in (g.COL_MIN_COV, g.COL_LIFE_COV):
+        out[col] = [fmt.ratio(float(v)) for v in view.table[col]]
+    return out.rename(columns={g.COL_SHORTFALL: "短缺金额(万元) shortfall"})
+
+
+def heatmap(view: StressView, metric: str, lang: str) -> go.Figure:
+    """Scenario (rows) × tranche (columns) heatmap of loss or minimum coverage."""
+    if metric == "loss":
+        data = view.loss
+        text = [[fmt.pct(float(v)) for v in row] for row in data.to_numpy()]
+        z = [[float(v) * 100 for v in row] for row in data.to_numpy()]
+        scale = [[0, "#e8f1e4"], [0.05, "#ffe699"], [1, "#c00000"]]
+        zmin, zmax = 0.0, max(1.0, max((max(r) for r in z), default=0.0))
+        title = t("stress.heat.loss", lang)
+    else:
+        data = view.min_coverage
+        text = [[fmt.ratio(float(v)) for v in row] for row in data.to_numpy()]
+        z = [
+            [min(float(v), 3.0) if math.isfinite(float(v)) else 3.0 for v in row]
+            for row in data.to_numpy()
+        ]
+        scale = [[0, "#c00000"], [1 / 3, "#ffe699"], [0.4, "#e2f0d9"], [1, "#548235"]]
+        zmin, zmax = 0.0, 3.0
+        title = t("stress.heat.coverage", lang)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[str(c) for c in data.columns],
+            y=[str(i) for i in data.index],
+            text=text,
+            texttemplate="%{text}",
+            colorscale=scale,
+            zmin=zmin,
+            zmax=zmax,
+            showscale=False,
+            xgap=3,
+            ygap=3,
+        )
+    )
+    fig.update_layout(
+        height=90 + 55 * len(data.index),
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title=title,
+        yaxis={"autorange": "reversed"},
+    )
+    return fig
+
+
+def coverage_lines(view: StressView, lang: str) -> go.Figure:
+    """Senior coverage per payment date, one line per scenario (capped at 10×)."""
+    fig = go.Figure()
+    for name in view.coverage.columns:
+        values = [
+            min(float(v), 10.0) if math.isfinite(float(v)) else None for v in view.coverage[name]
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=[str(d) for d in view.coverage.index],
+                y=values,
+                name=str(name),
+                mode="lines+markers",
+            )
+        )
+    fig.add_hline(y=1.0, line_dash="dash", line_color="#c00000", annotation_text="1.0×")
+    fig.update_layout(
+        height=320,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title=t("stress.coverage_chart", lang),
+        legend={"orientation": "h"},
+    )
+    return fig
+
+
+def loss_histogram(view: MonteCarloView, tranche: str, lang: str) -> go.Figure:
+    """Loss distribution of one tranche (bars at bin centres, loss in percent)."""
+    counts, edges = view.histograms[tranche]
+    centres = [(edges[i] + edges[i + 1]) / 2 * 100 for i in range(len(counts))]
+    widths = [(edges[i + 1] - edges[i]) * 100 for i in range(len(counts))]
+    total = sum(counts) or 1.0
+    fig = go.Figure(
+        go.Bar(
+            x=centres,
+            y=[c / total * 100 for c in counts],
+            width=[w if w > 0 else 0.5 for w in widths],
+            marker_color="#1f4e79",
+            hovertemplate="%{x:.2f}%: %{y:.2f}%<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=320,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title=t("stress.mc.hist_title", lang, tranche=tranche, n=f"{view.n_paths:,}"),
+        xaxis_title=t("stress.mc.loss_axis", lang),
+        yaxis_title=t("stress.mc.share_axis", lang),
+        bargap=0.05,
+    )
+    return fig
+
+
+def mc_display(view: MonteCarloView) -> pd.DataFrame:
+    """The Monte Carlo summary with fractions in percent and years/multiples as text."""
+    out = view.summary.copy()
+    for col in out.columns:
+        if out[col].dtype.kind != "f":
+            continue
+        lowered = str(col).lower()
+        if "wal" in lowered:
+            out[col] = [fmt.years(float(v)) for v in view.summary[col]]
+        elif "coverage" in lowered:
+            out[col] = [fmt.ratio(float(v)) for v in view.summary[col]]
+        else:
+            out[col] = [fmt.pct(float(v), 3) for v in view.summary[col]]
+    return out
+
+
+def _mc_key(deal_json: str, n_paths: int, seed: int, engine_name: str) -> str:
+    digest = hashlib.sha256(deal_json.encode("utf-8")).hexdigest()[:16]
+    return f"{digest}:{n_paths}:{seed}:{engine_name}"
+
+
+def render_grid(deal_json: str, lang: str) -> None:
+    """The scenario set, its factors, the results table, heatmap and coverage lines."""
+    sets = engine.scenario_set_names()
+    default = engine.default_set_name(deal_json)
+    set_name = st.selectbox(
+        t("stress.set"),
+        sets,
+        index=sets.index(default) if default in sets else 0,
+        format_func=lambda n: t("stress.set_name", lang, name=n) + (" ✔" if n == default else ""),
+        key="stress_set",
+    )
+    view = engine.stress_grid(deal_json, str(set_name))
+    st.markdown(f"**{t('stress.factors')}**")
+    st.dataframe(view.factors, key="stress_factors")
+    st.markdown(f"**{t('stress.results')}**")
+    st.dataframe(grid_display(view), hide_index=True, key="stress_table")
+    metric = st.radio(
+        t("stress.heat.metric"),
+        ["loss", "min_coverage"],
+        format_func=lambda m: t(f"stress.heat.{m}"),
+        horizontal=True,
+        key="stress_metric",
+    )
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(heatmap(view, str(metric), lang), key="stress_heatmap")
+    with right:
+        st.plotly_chart(coverage_lines(view, lang), key="stress_coverage")
+
+
+def render_breakeven(deal_json: str) -> None:
+    """Break-even per tranche and the indicative rating, computed on request (cached)."""
+    st.subheader(t("stress.breakeven"))
+    st.caption(t("stress.breakeven_note"))
+    if not st.toggle(t("stress.breakeven_run"), key="stress_breakeven_on"):
+        return
+    with st.spinner(t("stress.breakeven_running")):
+        table = engine.breakevens(deal_json, BREAKEVEN_FACTORS)
+        grades = engine.rating(deal_json)
+    st.dataframe(table, hide_index=True, key="breakeven_table")
+    st.markdown(f"**{t('stress.rating')}**")
+    st.dataframe(grades, hide_index=True, key="rating_table")
+
+
+def render_mc(deal_json: str, lang: str) -> None:
+    """Monte Carlo form, progress bar, summary and loss distribution."""
+    st.subheader(t("stress.mc"))
+    c1, c2, c3, c4 = st.columns(4)
+    n_paths = int(
+        c1.number_input(
+            t("stress.mc.paths"),
+            min_value=100,
+            max_value=MC_MAX_PATHS,
+            value=MC_DEFAULT_PATHS,
+            step=500,
+            key="mc_paths",
+        )
+    )
+    seed = int(c2.number_input(t("stress.mc.seed"), value=MC_DEFAULT_SEED, step=1, key="mc_seed"))
+    engine_name = str(
+        c3.radio(
+            t("stress.mc.engine"),
+            ["local", "dask"],
+            format_func=lambda e: t(f"stress.mc.engine_{e}"),
+            key="mc_engine",
+        )
+    )
+    workers = int(
+        c4.number_input(
+            t("stress.mc.workers"), min_value=1, max_value=16, value=2, key="mc_workers"
+        )
+    )
+    key = _mc_key(deal_json, n_paths, seed, engine_name)
+    if st.button(t("stress.mc.run"), key="mc_run", type="primary"):
+        bar = st.progress(0.0, text=t("stress.mc.progress", done=0, total=f"{n_paths:,}"))
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(
+                min(done / max(total, 1), 1.0),
+                text=t("stress.mc.progress", done=f"{done:,}", total=f"{total:,}"),
+            )
+
+        view = engine.monte_carlo(
+            deal_json,
+            n_paths=n_paths,
+            seed=seed,
+            engine=engine_name,
+            workers=workers if engine_name == "dask" else None,
+            progress=progress,
+        )
+        st.session_state[KEY_MC] = (key, view)
+    stored: Any = st.session_state.get(KEY_MC)
+    if not stored or stored[0] != key:
+        st.caption(t("stress.mc.hint"))
+        return
+    view = stored[1]
+    st.dataframe(mc_display(view), hide_index=True, key="mc_table")
+    names = list(view.histograms)
+    pick = st.selectbox(t("stress.mc.tranche"), names, index=0, key="mc_tranche")
+    st.plotly_chart(loss_histogram(view, str(pick), lang), key="mc_hist")
+
+
+def render() -> None:
+    """Draw the page."""
+    header("page.stress")
+    lang = state.language()
+    deal_json = state.current_json()
+    render_grid(deal_json, lang)
+    render_breakeven(deal_json)
+    render_mc(deal_json, lang)
+
+
+if __name__ == "__main__":
+    guarded(render)

@@ -1,0 +1,666 @@
+"""结构设计 Structure: tranches, fees, reserve, 差额支付/guarantee, triggers — edited in place.
+
+The editors are seeded from a snapshot of the deal (see :func:`ui.state.editor_base`); every
+edit builds a candidate deal from that snapshot and validates it with the engine's own model.
+A valid candidate becomes the current deal at once (so the base case and the stress set rerun
+from the cache-keyed JSON); an invalid one is listed field by field right under its editor,
+and the last good deal stays current.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import math
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from abs.deal import Deal
+from abs.enums import (
+    CouponType,
+    EventType,
+    FeeBase,
+    FeeType,
+    LabelledEnum,
+    PrincipalType,
+    ReserveTargetRule,
+    TrancheClass,
+    TriggerCondition,
+)
+from abs.errors import Issue
+from ui import engine, state
+from ui import format as fmt
+from ui.i18n import t
+from ui.pages._shared import guarded, header
+
+#: Hidden column carrying each editor row's position in the snapshot (None for added rows).
+ROW_ID = "_row"
+
+#: Tranche editor columns → (deal field path inside a tranche, kind). Kinds: text, enum,
+#: wan (万元 ↔ 元), pct (% ↔ fraction), date.
+TRANCHE_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "name": (("name",), "text"),
+    "tranche_class": (("tranche_class",), "enum"),
+    "balance_wan": (("balance",), "wan"),
+    "coupon_type": (("coupon", "coupon_type"), "enum"),
+    "rate_pct": (("coupon", "rate"), "pct"),
+    "spread_pct": (("coupon", "spread"), "pct"),
+    "principal_type": (("principal_type",), "enum"),
+    "period_yield_pct": (("period_yield",), "pct"),
+    "rating": (("rating",), "text"),
+    "expected_maturity_date": (("expected_maturity_date",), "date"),
+}
+FEE_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "name": (("name",), "text"),
+    "fee_type": (("fee_type",), "enum"),
+    "rate_pct": (("rate",), "pct"),
+    "surcharge_pct": (("surcharge",), "pct"),
+    "base": (("base",), "enum"),
+    "amount_wan": (("amount",), "wan"),
+    "pay_share_pct": (("pay_share",), "pct"),
+    "cap_wan": (("cap",), "wan"),
+}
+TRIGGER_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "name": (("name",), "text"),
+    "condition": (("condition",), "enum"),
+    "threshold": (("threshold",), "number"),
+    "date": (("date",), "date"),
+    "event": (("event",), "enum"),
+    "cure": (("cure",), "bool"),
+}
+#: Defaults of a row the structurer adds (fields the editor does not show).
+NEW_TRANCHE: dict[str, Any] = {"coupon": {"coupon_type": "fixed", "rate": 0.0}}
+NEW_FEE: dict[str, Any] = {}
+NEW_TRIGGER: dict[str, Any] = {}
+
+#: Editor column → label key.
+COLUMN_LABELS: dict[str, str] = {
+    "name": "structure.col.name",
+    "tranche_class": "structure.col.class",
+    "balance_wan": "structure.col.balance",
+    "coupon_type": "structure.col.coupon_type",
+    "rate_pct": "structure.col.rate",
+    "spread_pct": "structure.col.spread",
+    "principal_type": "structure.col.principal_type",
+    "period_yield_pct": "structure.col.period_yield",
+    "rating": "structure.col.rating",
+    "expected_maturity_date": "structure.col.expected_maturity",
+    "fee_type": "structure.col.fee_type",
+    "surcharge_pct": "structure.col.surcharge",
+    "base": "structure.col.base",
+    "amount_wan": "structure.col.amount",
+    "pay_share_pct": "structure.col.pay_share",
+    "cap_wan": "structure.col.cap",
+    "condition": "structure.col.condition",
+    "threshold": "structure.col.threshold",
+    "date": "structure.col.date",
+    "event": "structure.col.event",
+    "cure": "structure.col.cure",
+}
+
+
+# --- deal ↔ editor tables (pure; no Streamlit) -------------------------------------------------
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _get(data: dict[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = data
+    for part in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    node = data
+    for part in path[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    node[path[-1]] = value
+
+
+def _to_cell(value: Any, kind: str) -> Any:
+    """A deal field value (JSON form) as an editor cell."""
+    if value is None:
+        return None
+    if kind == "wan":
+        return round(float(value) / fmt.WAN, 6)
+    if kind == "pct":
+        return round(float(value) * 100, 8)
+    if kind == "date":
+        return dt.date.fromisoformat(str(value))
+    return value
+
+
+def _from_cell(value: Any, kind: str) -> Any:
+    """An editor cell as a deal field value (JSON form; ``None`` when empty)."""
+    if _missing(value):
+        return False if kind == "bool" else None
+    if kind == "text":
+        return str(value).strip()
+    if kind == "bool":
+        return bool(value)
+    if kind == "date":
+        if isinstance(value, pd.Timestamp | dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return str(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return value  # let the model report the bad value with its field path
+    if kind == "wan":
+        return round(number * fmt.WAN, 2)
+    if kind == "pct":
+        return round(number / 100, 12)
+    return number
+
+
+def _same(a: Any, b: Any) -> bool:
+    if _missing(a) and _missing(b):
+        return True
+    if _missing(a) or _missing(b):
+        return False
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-9)
+    if isinstance(a, pd.Timestamp | dt.datetime):
+        a = a.date()
+    if isinstance(b, pd.Timestamp | dt.datetime):
+        b = b.date()
+    return bool(a == b)
+
+
+def section_frame(
+    items: list[dict[str, Any]], fields: dict[str, tuple[tuple[str, ...], str]]
+) -> pd.DataFrame:
+    """Editor table of a deal section (list of JSON dicts), with the hidden row-id column."""
+    rows = []
+    for i, item in enumerate(items):
+        row: dict[str, Any] = {ROW_ID: i}
+        for col, (path, kind) in fields.items():
+            row[col] = _to_cell(_get(item, path), kind)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=[ROW_ID, *fields])
+    for col, (_, kind) in fields.items():
+        if kind in ("wan", "pct", "number"):
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+        elif kind == "bool":
+            frame[col] = frame[col].fillna(False).astype(bool)
+        else:  # text, enum, date: plain objects (None stays None)
+            frame[col] = frame[col].astype("object")
+    return frame
+
+
+def apply_section_edits(
+    items: list[dict[str, Any]],
+    base: pd.DataFrame,
+    edited: pd.DataFrame,
+    fields: dict[str, tuple[tuple[str, ...], str]],
+    *,
+    new_item: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """The section's JSON dicts after the editor's changes (rows kept, edited, added, deleted).
+
+    A field is rewritten only where the cell differs from the snapshot, so untouched values
+    (and fields the editor does not show, such as ``target_balances``) survive unchanged.
+    """
+    by_id = {int(r[ROW_ID]): r for _, r in base.iterrows()}
+    out: list[dict[str, Any]] = []
+    for _, row in edited.iterrows():
+        raw_id: Any = row.get(ROW_ID)
+        row_id = None if _missing(raw_id) else int(raw_id)
+        original = None if row_id is None else by_id.get(row_id)
+        if original is not None and row_id is not None:
+            item = copy.deepcopy(items[row_id])
+        else:
+            item = copy.deepcopy(new_item)
+        if original is None and all(_missing(row.get(c)) for c in fields):
+            continue  # an added row the structurer left empty
+        for col, (path, kind) in fields.items():
+            value = row.get(col)
+            if original is not None and _same(value, original.get(col)):
+                continue
+            _set(item, path, _from_cell(value, kind))
+        out.append(item)
+    return out
+
+
+def describe_changes(old: Deal, new: Deal, lang: str) -> str:
+    """One line for the edit log naming what changed between two deals."""
+    parts: list[str] = []
+    old_t = {tr.name: tr for tr in old.tranches}
+    for tr in new.tranches:
+        prev = old_t.get(tr.name)
+        if prev is None:
+            parts.append(t("structure.log.added", lang, name=tr.name))
+            continue
+        if not math.isclose(prev.balance, tr.balance, abs_tol=0.005):
+            parts.append(
+                t(
+                    "structure.log.balance",
+                    lang,
+                    name=tr.name,
+                    old=fmt.wan(prev.balance),
+                    new=fmt.wan(tr.balance),
+                )
+            )
+        if prev.coupon != tr.coupon:
+            parts.append(
+                t(
+                    "structure.log.coupon",
+                    lang,
+                    name=tr.name,
+                    old=fmt.pct(prev.coupon.rate, 3),
+                    new=fmt.pct(tr.coupon.rate, 3),
+                )
+            )
+        if prev.principal_type != tr.principal_type:
+            parts.append(
+                t(
+                    "structure.log.principal_type",
+                    lang,
+                    name=tr.name,
+                    value=_enum_label(tr.principal_type, lang),
+                )
+            )
+    removed = set(old_t) - {tr.name for tr in new.tranches}
+    parts.extend(t("structure.log.removed", lang, name=name) for name in sorted(removed))
+    for section in ("fees", "reserve", "support", "triggers"):
+        if getattr(old, section) != getattr(new, section):
+            parts.append(t(f"structure.log.{section}", lang))
+    return "；".join(parts) if lang == "zh" else "; ".join(parts) or t("structure.log.other", lang)
+
+
+def _enum_label(member: LabelledEnum, lang: str) -> str:
+    return member.zh if lang == "zh" else member.value
+
+
+def issue_lines(
+    issues: Iterable[Issue],
+    *,
+    section: str,
+    fields: dict[str, tuple[tuple[str, ...], str]] | None,
+    names: list[str],
+    lang: str,
+) -> list[str]:
+    """Readable lines for the validation issues of one section (row, column label, rule, value)."""
+    lines: list[str] = []
+    for issue in issues:
+        loc = (issue.column or "").split(".")
+        if not loc or loc[0] != section:
+            continue
+        where = t(f"structure.section.{section}", lang)
+        if len(loc) > 1 and loc[1].isdigit() and fields is not None:
+            idx = int(loc[1])
+            label = names[idx] if idx < len(names) and names[idx] else ""
+            where = t("structure.row", lang, row=idx + 1, name=label)
+            sub = tuple(p for p in loc[2:] if not p.isdigit())
+            for col, (path, _) in fields.items():
+                if sub[: len(path)] == path:
+                    where += " · " + t(COLUMN_LABELS[col], lang)
+                    break
+            else:
+                if sub:
+                    where += " · " + ".".join(sub)
+        elif len(loc) > 1:
+            where += " · " + ".".join(loc[1:])
+        shown = "" if issue.value is None else f"（{issue.value!r}）"
+        lines.append(f"{where}：{issue.rule}{shown}")
+    return lines
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def _enum_column(label_key: str, enum: type[LabelledEnum], lang: str) -> Any:
+    return st.column_config.SelectboxColumn(
+        t(label_key),
+        options=[m.value for m in enum],
+        format_func=lambda v: enum(str(v)).zh if lang == "zh" else str(v),
+        required=True,
+    )
+
+
+def _tranche_config(lang: str) -> dict[str, Any]:
+    return {
+        ROW_ID: None,
+        "name": st.column_config.TextColumn(t("structure.col.name"), required=True),
+        "tranche_class": _enum_column("structure.col.class", TrancheClass, lang),
+        "balance_wan": st.column_config.NumberColumn(
+            t("structure.col.balance"), min_value=0.0, format="%.2f", step=100.0
+        ),
+        "coupon_type": _enum_column("structure.col.coupon_type", CouponType, lang),
+        "rate_pct": st.column_config.NumberColumn(
+            t("structure.col.rate"), min_value=0.0, max_value=100.0, format="%.3f"
+        ),
+        "spread_pct": st.column_config.NumberColumn(t("structure.col.spread"), format="%.3f"),
+        "principal_type": _enum_column("structure.col.principal_type", PrincipalType, lang),
+        "period_yield_pct": st.column_config.NumberColumn(
+            t("structure.col.period_yield"), min_value=0.0, max_value=100.0, format="%.3f"
+        ),
+        "rating": st.column_config.TextColumn(t("structure.col.rating")),
+        "expected_maturity_date": st.column_config.DateColumn(
+            t("structure.col.expected_maturity"), format="YYYY-MM-DD"
+        ),
+    }
+
+
+def _fee_config(lang: str) -> dict[str, Any]:
+    return {
+        ROW_ID: None,
+        "name": st.column_config.TextColumn(t("structure.col.name"), required=True),
+        "fee_type": _enum_column("structure.col.fee_type", FeeType, lang),
+        "rate_pct": st.column_config.NumberColumn(t("structure.col.fee_rate"), format="%.4f"),
+        "surcharge_pct": st.column_config.NumberColumn(t("structure.col.surcharge"), format="%.2f"),
+        "base": _enum_column("structure.col.base", FeeBase, lang),
+        "amount_wan": st.column_config.NumberColumn(t("structure.col.amount"), format="%.2f"),
+        "pay_share_pct": st.column_config.NumberColumn(t("structure.col.pay_share"), format="%.1f"),
+        "cap_wan": st.column_config.NumberColumn(t("structure.col.cap"), format="%.2f"),
+    }
+
+
+def _trigger_config(lang: str) -> dict[str, Any]:
+    return {
+        ROW_ID: None,
+        "name": st.column_config.TextColumn(t("structure.col.name"), required=True),
+        "condition": _enum_column("structure.col.condition", TriggerCondition, lang),
+        "threshold": st.column_config.NumberColumn(
+            t("structure.col.threshold"), help=t("structure.threshold_help"), format="%.4f"
+        ),
+        "date": st.column_config.DateColumn(t("structure.col.date"), format="YYYY-MM-DD"),
+        "event": _enum_column("structure.col.event", EventType, lang),
+        "cure": st.column_config.CheckboxColumn(t("structure.col.cure")),
+    }
+
+
+def editor_key(section: str, version: int) -> str:
+    """Widget key of a section editor for the current editor version."""
+    return f"structure_{section}_{version}"
+
+
+def _section_editor(
+    section: str,
+    items: list[dict[str, Any]],
+    fields: dict[str, tuple[tuple[str, ...], str]],
+    config: dict[str, Any],
+    *,
+    version: int,
+    new_item: dict[str, Any],
+) -> list[dict[str, Any]]:
+    base = section_frame(items, fields)
+    edited = st.data_editor(
+        base,
+        key=editor_key(section, version),
+        column_config=config,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+    )
+    return apply_section_edits(items, base, edited, fields, new_item=new_item)
+
+
+def _money_input(label_key: str, value: float | None, *, key: str) -> float | None:
+    shown = None if value is None else round(value / fmt.WAN, 2)
+    out = st.number_input(t(label_key), value=shown, min_value=0.0, step=10.0, key=key)
+    return None if out is None else round(float(out) * fmt.WAN, 2)
+
+
+def _reserve_editor(reserve: dict[str, Any] | None, *, version: int) -> dict[str, Any] | None:
+    on = st.toggle(
+        t("structure.reserve.enable"), value=reserve is not None, key=f"res_on_{version}"
+    )
+    if not on:
+        return None
+    data = copy.deepcopy(reserve) if reserve else {}
+    cols = st.columns(4)
+    with cols[0]:
+        data["initial_balance"] = (
+            _money_input(
+                "structure.reserve.initial",
+                data.get("initial_balance", 0.0),
+                key=f"res_i_{version}",
+            )
+            or 0.0
+        )
+    with cols[1]:
+        data["target_amount"] = (
+            _money_input(
+                "structure.reserve.target", data.get("target_amount", 0.0), key=f"res_t_{version}"
+            )
+            or 0.0
+        )
+    with cols[2]:
+        pct = st.number_input(
+            t("structure.reserve.percent"),
+            value=round(float(data.get("target_percent", 0.0)) * 100, 4),
+            min_value=0.0,
+            max_value=100.0,
+            key=f"res_p_{version}",
+        )
+        data["target_percent"] = round(float(pct) / 100, 10)
+    with cols[3]:
+        rules = [m.value for m in ReserveTargetRule]
+        current = str(data.get("target_rule", ReserveTargetRule.FIXED.value))
+        data["target_rule"] = st.selectbox(
+            t("structure.reserve.rule"),
+            rules,
+            index=rules.index(current) if current in rules else 0,
+            format_func=lambda v: ReserveTargetRule(v).zh if state.language() == "zh" else v,
+            key=f"res_r_{version}",
+        )
+    return data
+
+
+def _support_editor(
+    block: dict[str, Any] | None, *, kind: str, version: int
+) -> dict[str, Any] | None:
+    on = st.toggle(t(f"structure.{kind}.enable"), value=block is not None, key=f"{kind}_{version}")
+    if not on:
+        return None
+    data = copy.deepcopy(block) if block else {}
+    cols = st.columns(3)
+    with cols[0]:
+        data["provider"] = st.text_input(
+            t(f"structure.{kind}.provider"),
+            value=str(data.get("provider") or ""),
+            key=f"{kind}_p_{version}",
+        ).strip()
+    with cols[1]:
+        data["cap_per_period"] = _money_input(
+            "structure.cap_per_period", data.get("cap_per_period"), key=f"{kind}_cp_{version}"
+        )
+    with cols[2]:
+        data["cap_total"] = _money_input(
+            "structure.cap_total", data.get("cap_total"), key=f"{kind}_ct_{version}"
+        )
+    return data
+
+
+def _show_issues(lines: list[str]) -> None:
+    if lines:
+        st.error("\n".join(f"- {line}" for line in lines), title=t("structure.invalid"))
+
+
+def render() -> None:
+    """Draw the page."""
+    header("page.structure")
+    lang = state.language()
+    base_json, version = state.editor_base()
+    data: dict[str, Any] = json.loads(base_json)
+    st.caption(t("structure.intro"))
+
+    st.subheader(t("structure.tranches"))
+    tranches = _section_editor(
+        "tranches",
+        list(data["tranches"]),
+        TRANCHE_FIELDS,
+        _tranche_config(lang),
+        version=version,
+        new_item=NEW_TRANCHE,
+    )
+    tranche_slot = st.container()
+
+    st.subheader(t("structure.fees"))
+    fees = _section_editor(
+        "fees",
+        list(data.get("fees") or []),
+        FEE_FIELDS,
+        _fee_config(lang),
+        version=version,
+        new_item=NEW_FEE,
+    )
+    fee_slot = st.container()
+
+    st.subheader(t("structure.support"))
+    reserve = _reserve_editor(data.get("reserve"), version=version)
+    support_in = dict(data.get("support") or {})
+    shortfall = _support_editor(
+        support_in.get("shortfall_commitment"), kind="shortfall", version=version
+    )
+    guarantee = _support_editor(support_in.get("guarantee"), kind="guarantee", version=version)
+    support_slot = st.container()
+
+    st.subheader(t("structure.triggers"))
+    triggers = _section_editor(
+        "triggers",
+        list(data.get("triggers") or []),
+        TRIGGER_FIELDS,
+        _trigger_config(lang),
+        version=version,
+        new_item=NEW_TRIGGER,
+    )
+    trigger_slot = st.container()
+
+    candidate = dict(data)
+    candidate.update(
+        tranches=tranches,
+        fees=fees,
+        reserve=reserve,
+        support={"shortfall_commitment": shortfall, "guarantee": guarantee},
+        triggers=triggers,
+    )
+    new_deal, issues = engine.validate_deal_data(candidate, source=t("where.structure"))
+    names = {
+        "tranches": [str(x.get("name") or "") for x in tranches],
+        "fees": [str(x.get("name") or "") for x in fees],
+        "triggers": [str(x.get("name") or "") for x in triggers],
+    }
+    slots: list[tuple[Any, str, dict[str, tuple[tuple[str, ...], str]] | None]] = [
+        (tranche_slot, "tranches", TRANCHE_FIELDS),
+        (fee_slot, "fees", FEE_FIELDS),
+        (support_slot, "reserve", None),
+        (support_slot, "support", None),
+        (trigger_slot, "triggers", TRIGGER_FIELDS),
+    ]
+    shown: set[str] = set()
+    for slot, section, fields in slots:
+        lines = issue_lines(
+            issues, section=section, fields=fields, names=names.get(section, []), lang=lang
+        )
+        shown.update(lines)
+        with slot:
+            _show_issues(lines)
+    other = [
+        line
+        for line in issue_lines(issues, section="(root)", fields=None, names=[], lang=lang)
+        + [f"{i.column}：{i.rule}" for i in issues if (i.column or "").split(".")[0] == "(root)"]
+        if line not in shown
+    ]
+    if issues and not other and not shown:
+        other = [str(i) for i in issues]
+    if other:
+        with tranche_slot:
+            _show_issues(other)
+
+    if new_deal is not None:
+        new_json = engine.deal_to_json(new_deal)
+        if new_json != state.current_json():
+            previous = engine.deal_from_json(state.current_json())
+            state.set_current(
+                new_json,
+                source_label=state.source(),
+                edit=describe_changes(previous, new_deal, lang),
+                from_editors=True,
+            )
+    else:
+        st.warning(t("structure.kept_last_good"))
+    render_checks(state.current_json())
+
+
+def checks_table(deal_json: str, lang: str) -> pd.DataFrame:
+    """Per tranche: size, share, subordination, base-case coverage and each stress scenario."""
+    from scenarios import grid as g
+    from waterfall.result import SUM_MIN_COV, SUM_NAME
+
+    checks = engine.structure_checks(deal_json)
+    base = engine.base_case(deal_json)
+    stress = engine.stress_grid(deal_json, engine.default_set_name(deal_json))
+    min_cov = dict(zip(base.summary[SUM_NAME], base.summary[SUM_MIN_COV], strict=True))
+    rows = []
+    for _, tr in checks.tranches.iterrows():
+        name = str(tr["name"])
+        row: dict[str, Any] = {
+            t("structure.col.name", lang): name,
+            t("structure.col.class", lang): _enum_label(TrancheClass(tr["class"]), lang),
+            t("structure.col.balance", lang): round(float(tr["balance"]) / fmt.WAN, 2),
+            t("structure.check.share", lang): fmt.pct(float(tr["share"])),
+            t("structure.check.subordination", lang): fmt.pct(float(tr["subordination"])),
+            t("structure.check.base_cov", lang): fmt.ratio(float(min_cov.get(name, math.nan))),
+        }
+        sub = stress.table[stress.table[g.COL_TRANCHE] == name]
+        for _, srow in sub.iterrows():
+            mark = "✓" if bool(srow[g.COL_PAID]) else "✗"
+            row[str(srow[g.COL_SCENARIO])] = f"{mark} {fmt.ratio(float(srow[g.COL_MIN_COV]))}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def render_checks(deal_json: str) -> None:
+    """Live checks of the current (valid) structure: sizes, subordination, coverage, stress."""
+    lang = state.language()
+    st.subheader(t("structure.checks"))
+    started = time.perf_counter()
+    checks = engine.structure_checks(deal_json)
+    table = checks_table(deal_json, lang)
+    elapsed = time.perf_counter() - started
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("structure.check.issue"), fmt.money(checks.issue_amount, lang=lang))
+    c2.metric(t("structure.check.pool"), fmt.money(checks.pool_amount, lang=lang))
+    c3.metric(
+        t("structure.check.pool_over_issue"), fmt.ratio(checks.pool_amount / checks.issue_amount)
+    )
+    st.dataframe(table, hide_index=True, key="structure_checks")
+    st.caption(
+        t(
+            "structure.check.caption",
+            set=engine.default_set_name(deal_json),
+            seconds=f"{elapsed:.2f}",
+        )
+    )
+    for key, fields in checks.findings:
+        shown = {
+            k: (fmt.money(float(v), lang=lang) if k in ("issue", "pool") else fmt.pct(float(v)))  # type: ignore[arg-type]
+            for k, v in fields.items()
+        }
+        st.warning(t(key, **shown))
+
+
+if __name__ == "__main__":
+    guarded(render)
