@@ -200,6 +200,18 @@ def normalise_cell(value: Any, column: Column, *, where: str) -> Cell:
     return number
 
 
+#: The exact type a value of each kind has once normalised (checked first, for speed).
+_CANONICAL: dict[ColumnKind, type] = {
+    ColumnKind.TEXT: str,
+    ColumnKind.MONEY: float,
+    ColumnKind.PERCENT: float,
+    ColumnKind.RATIO: float,
+    ColumnKind.NUMBER: float,
+    ColumnKind.INTEGER: int,
+    ColumnKind.DATE: dt.date,
+}
+
+
 @dataclass(frozen=True)
 class TableBlock:
     """One rectangular table inside a sheet.
@@ -263,10 +275,19 @@ class TableBlock:
                 f"table {self.key!r}, row {number}: "
                 f"expected {len(cols)} values (one per column), got {len(row)}"
             )
-        return tuple(
-            normalise_cell(v, c, where=_where(self.key, number, c))
-            for v, c in zip(row, cols, strict=True)
-        )
+        out: list[Cell] = []
+        for v, c in zip(row, cols, strict=True):
+            t = type(v)
+            # fast path: a value already in canonical form passes unchanged
+            if v is None or (
+                t is _CANONICAL[c.kind]
+                and (t is not float or math.isfinite(v))
+                and (t is not str or v.isascii())
+            ):
+                out.append(v)
+            else:
+                out.append(normalise_cell(v, c, where=_where(self.key, number, c)))
+        return tuple(out)
 
     @property
     def keys(self) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ import xlsxwriter
 
 from abs.errors import ExportError
 from abs.filing.model import Cell, Column, ColumnKind, FilingTable, check_workbook
-from abs.filing.sanitize import is_risky
+from abs.filing.sanitize import FORMULA_TRIGGERS, is_risky
 
 #: Excel's limit on the characters in one cell.
 XLSX_CELL_MAX_CHARS = 32_767
@@ -172,44 +172,86 @@ def _write_text(
     ws.write_string(row, col, text, quoted if is_risky(text) else plain)
 
 
-def _write_row(
+def _too_long(where: str, text: str) -> ExportError:
+    return ExportError(
+        f"{where}: text of {len(text)} characters exceeds Excel's limit of "
+        f"{XLSX_CELL_MAX_CHARS} characters per cell"
+    )
+
+
+def _write_rows(
     ws: Any,
     fmts: _Formats,
-    row: int,
-    values: Sequence[Cell],
+    first_row: int,
+    rows: Sequence[Sequence[Cell]],
     columns: Sequence[Column],
     *,
     total: bool,
     where: str,
+    numbers: Sequence[int | str],
 ) -> None:
-    for c, (value, column) in enumerate(zip(values, columns, strict=True)):
-        fmt = fmts.cell(column, total=total)
-        if value is None:
-            ws.write_blank(row, c, None, fmt)
-        elif isinstance(value, str):
-            quoted = fmts.cell(column, total=total, quoted=True)
-            _write_text(ws, row, c, value, fmt, quoted, f"{where}, column {column.key!r}")
-        elif isinstance(value, dt.date):
-            ws.write_datetime(row, c, dt.datetime(value.year, value.month, value.day), fmt)
-        elif column.kind is ColumnKind.MONEY:
-            ws.write_number(row, c, money_to_wan(float(value)), fmt)
-        else:
-            ws.write_number(row, c, value, fmt)
+    """Write ``rows`` from ``first_row`` on; ``numbers`` name each row in error messages."""
+    plans = [
+        (
+            column.kind is ColumnKind.MONEY,
+            fmts.cell(column, total=total),
+            fmts.cell(column, total=total, quoted=True),
+        )
+        for column in columns
+    ]
+    write_string, write_number = ws.write_string, ws.write_number
+    write_blank, write_datetime = ws.write_blank, ws.write_datetime
+    for r, values in enumerate(rows):
+        row = first_row + r
+        for c, value in enumerate(values):
+            money, fmt, quoted = plans[c]
+            kind = type(value)
+            if value is None:
+                write_blank(row, c, None, fmt)
+            elif kind is str:
+                text: str = value  # type: ignore[assignment]
+                if len(text) > XLSX_CELL_MAX_CHARS:
+                    raise _too_long(f"{where}, row {numbers[r]}, column {columns[c].key!r}", text)
+                write_string(row, c, text, quoted if text and text[0] in FORMULA_TRIGGERS else fmt)
+            elif kind is float or kind is int:
+                number: float = value  # type: ignore[assignment]
+                write_number(row, c, money_to_wan(number) if money else number, fmt)
+            else:
+                day: dt.date = value  # type: ignore[assignment]
+                write_datetime(row, c, dt.datetime(day.year, day.month, day.day), fmt)
+
+
+def _column_width(values: Sequence[Cell], column: Column) -> float:
+    """Widest shown value of a column, measuring as few cells as possible."""
+    kind = column.kind
+    if kind is ColumnKind.DATE:
+        return 10.0 if any(v is not None for v in values) else 0.0
+    if kind is ColumnKind.TEXT:
+        texts = sorted((v for v in values if isinstance(v, str)), key=len, reverse=True)
+        best = 0.0
+        for text in texts:
+            # a text is at most twice its length wide: stop when no shorter one can win
+            if 2 * min(len(text), WIDTH_SAMPLE_CHARS) <= best or best >= MAX_WIDTH:
+                break
+            best = max(best, display_width(text))
+        return best
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if not numbers:
+        return 0.0
+    # the longest shown number is the largest or the most negative one
+    return max(display_width(_shown(v, column)) for v in (max(numbers), min(numbers)))
 
 
 def _widths(table: FilingTable) -> list[float]:
     n = max(len(b.columns) for b in table.blocks)
     widths = [MIN_WIDTH] * n
     for block in table.blocks:
+        totals = block.shown_totals()
         for i, column in enumerate(block.columns):
-            w = display_width(column.header("xlsx"))
-            for r in block.rows:
-                w = max(w, display_width(_shown(r[i], column)))
-                if w >= MAX_WIDTH:
-                    break
-            totals = block.shown_totals()
+            values = [r[i] for r in block.rows]
             if totals is not None:
-                w = max(w, display_width(_shown(totals[i], column)))
+                values.append(totals[i])
+            w = max(display_width(column.header("xlsx")), _column_width(values, column))
             widths[i] = max(widths[i], min(w + WIDTH_PADDING, MAX_WIDTH))
     return widths
 
@@ -233,14 +275,22 @@ def _write_sheet(wb: Any, fmts: _Formats, table: FilingTable) -> None:
             freeze_at = row + 1
             ws.repeat_rows(row)
         row += 1
-        for i, values in enumerate(block.rows):
-            _write_row(
-                ws, fmts, row, values, block.columns, total=False, where=f"{where}, row {i + 1}"
-            )
-            row += 1
+        _write_rows(
+            ws,
+            fmts,
+            row,
+            block.rows,
+            block.columns,
+            total=False,
+            where=where,
+            numbers=range(1, len(block.rows) + 1),
+        )
+        row += len(block.rows)
         totals = block.shown_totals()
         if totals is not None:
-            _write_row(ws, fmts, row, totals, block.columns, total=True, where=f"{where}, totals")
+            _write_rows(
+                ws, fmts, row, [totals], block.columns, total=True, where=where, numbers=["合计"]
+            )
             row += 1
         for note in block.notes:
             _write_text(ws, row, 0, note, fmts.note, fmts.note_quoted, f"{where}, note")

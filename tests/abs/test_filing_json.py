@@ -141,7 +141,12 @@ def _broken(path: list[Any], value: Any) -> dict[str, Any]:
         (
             ["sheets", 0, "tables", 0, "rows", 0, 1],
             [1],
-            r"rows\[0\]\[1\]'.*is not of type 'string', 'number', 'null'",
+            r"rows\[0\]\[1\]: value \[1\] does not fit column type money",
+        ),
+        (
+            ["sheets", 0, "tables", 0, "rows", 0],
+            "x",
+            r"rows\[0\]: a row must be an array, got 'x'",
         ),
         (
             ["sheets", 0, "tables", 0, "rows", 0, 1],
@@ -174,6 +179,22 @@ def _broken(path: list[Any], value: Any) -> dict[str, Any]:
 def test_validation_names_the_json_path(path: list[Any], value: Any, match: str) -> None:
     with pytest.raises(ExportError, match=match):
         validate_document(_broken(path, value))
+
+
+def test_full_schema_checks_rows_too() -> None:
+    doc = _broken(["sheets", 0, "tables", 0, "rows", 0, 1], [1])
+    with pytest.raises(
+        ExportError, match=r"rows\[0\]\[1\]'.*is not of type 'string', 'number', 'null'"
+    ):
+        validate_document(doc, full_schema=True)
+    validate_document(_doc(), full_schema=True)
+
+
+def test_skeleton_leaves_the_document_alone() -> None:
+    doc = _doc()
+    before = copy.deepcopy(doc)
+    validate_document(doc)
+    assert doc == before
 
 
 def test_reserved_metadata_key() -> None:
@@ -219,4 +240,6 @@ def test_any_table_round_trips_through_json(rows: list[tuple[Any, ...]]) -> None
     )
     block = TableBlock(key="t", title="标题", columns=cols, rows=tuple(rows))
     sheet = FilingTable(key="s", sheet="表", sheet_en="S", note="n", blocks=(block,))
-    assert tables_from_document(json.loads(render_json([sheet]))) == [sheet]
+    doc = json.loads(render_json([sheet]))
+    validate_document(doc, full_schema=True)
+    assert tables_from_document(doc) == [sheet]
