@@ -235,6 +235,8 @@ def apply_section_edits(
             continue  # an added row the structurer left empty
         for col, (path, kind) in fields.items():
             value = row.get(col)
+            if original is None and _missing(value):
+                continue  # a new row's empty cell: the model's default applies
             if original is not None and _same(value, original.get(col)):
                 continue
             _set(item, path, _from_cell(value, kind))
@@ -321,8 +323,12 @@ def issue_lines(
                     where += " · " + ".".join(sub)
         elif len(loc) > 1:
             where += " · " + ".".join(loc[1:])
-        shown = "" if issue.value is None else f"（{issue.value!r}）"
-        lines.append(f"{where}：{issue.rule}{shown}")
+        if lang == "zh":
+            shown = "" if issue.value is None else f"（{issue.value!r}）"
+            lines.append(f"{where}：{issue.rule}{shown}")
+        else:
+            shown = "" if issue.value is None else f" ({issue.value!r})"
+            lines.append(f"{where}: {issue.rule}{shown}")
     return lines
 
 
@@ -516,6 +522,7 @@ def render() -> None:
         new_item=NEW_TRANCHE,
     )
     tranche_slot = st.container()
+    checks_slot = st.container()
 
     st.subheader(t("structure.fees"))
     fees = _section_editor(
@@ -599,9 +606,12 @@ def render() -> None:
                 edit=describe_changes(previous, new_deal, lang),
                 from_editors=True,
             )
+            st.rerun()  # so the sidebar (undo, edit log) and every figure show the new deal
     else:
-        st.warning(t("structure.kept_last_good"))
-    render_checks(state.current_json())
+        with tranche_slot:
+            st.warning(t("structure.kept_last_good"))
+    with checks_slot:
+        render_checks(state.current_json())
 
 
 def checks_table(deal_json: str, lang: str) -> pd.DataFrame:
