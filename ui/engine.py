@@ -596,9 +596,9 @@ def filing_files(
     mc_paths: int = 0,
     seed: int | None = None,
     csv_encoding: str = "utf-8-sig",
+    breakeven: bool = True,
 ) -> FilingFiles:
-    """Build the filing tables (``ui.filing_package.build_filing_tables``) and render them
-    with the ``abs.filing`` writers, in memory.
+    """The filing package of the deal in memory (``ui.filing_package.render_package``).
 
     Raises
     ------
@@ -608,27 +608,25 @@ def filing_files(
     import io
     import zipfile
 
-    from abs.filing.csv_out import render_csv
-    from abs.filing.json_out import render_json
-    from abs.filing.xlsx import render_xlsx
-    from ui.filing_package import build_filing_tables
+    from ui.filing_package import render_package
 
-    deal = deal_from_json(deal_json)
-    tables = build_filing_tables(
-        deal,
+    package = render_package(
+        deal_from_json(deal_json),
+        csv_encoding=csv_encoding,
         stress_set=stress_set,
         mc_paths=mc_paths or None,
         seed=seed if mc_paths else None,
+        breakeven=breakeven,
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, data in render_csv(tables, encoding=csv_encoding).items():
+        for name, data in package.csv.items():
             zf.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data)
     return FilingFiles(
-        xlsx=render_xlsx(tables),
+        xlsx=package.xlsx,
         csv_zip=buffer.getvalue(),
-        json=render_json(tables),
-        sheets=[table.sheet for table in tables],
+        json=package.json,
+        sheets=[table.sheet for table in package.tables],
     )
 
 

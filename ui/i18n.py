@@ -316,6 +316,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "yuan. Everything is generated in memory; nothing is written on the server.",
     ),
     "export.with_stress": ("包含压力测试", "Include stress tests"),
+    "export.with_breakeven": ("包含临界值", "Include break-evens"),
     "export.mc_paths": ("蒙特卡洛路径数（0 = 不含）", "Monte Carlo paths (0 = none)"),
     "export.csv_encoding": ("CSV 编码", "CSV encoding"),
     "export.encoding.utf-8-sig": (

@@ -43,8 +43,9 @@ def render() -> None:
     st.caption(t("export.filing_note"))
     sets = engine.scenario_set_names()
     default = engine.default_set_name(deal_json)
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4, c5 = st.columns(5)
     with_stress = c1.toggle(t("export.with_stress"), value=True, key="export_stress")
+    with_breakeven = c5.toggle(t("export.with_breakeven"), value=True, key="export_breakeven")
     stress_set = c2.selectbox(
         t("stress.set"),
         sets,
@@ -72,6 +73,7 @@ def render() -> None:
             mc_paths=mc_paths,
             seed=seed,
             csv_encoding=str(encoding),
+            breakeven=with_breakeven,
         )
     st.markdown(t("export.sheets", sheets="、".join(files.sheets)))
     d1, d2, d3 = st.columns(3)
