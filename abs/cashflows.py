@@ -103,7 +103,9 @@ class Collections:
     writedowns : ndarray (S, T) or None
         Pool balance written down without a default: contracted principal not collected under a
         revenue/volume stress or a downside usage shock, and the part of a future-revenue
-        asset's 入池金额 above its contracted cash (at its last payment). None = zeros.
+        asset's 入池金额 above its contracted cash (at its last payment). None = zeros. On a
+        stochastic path it may be negative in a period where usage above the expected level
+        repays principal ahead of the contract schedule (the balance follows the contract).
     asset_table : DataFrame or None
         Expected-case per-asset, per-period table (:func:`abs.projection.expected_asset_table`
         columns), attached by :func:`abs.projection.project` for the expected case.

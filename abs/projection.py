@@ -62,6 +62,9 @@ DEFAULT_AMORTIZATION: dict[AssetType, Amortization] = {
     AssetType.TOLL_RIGHT: Amortization.LEVEL,
 }
 
+#: A running balance below this (half a fen) is rounding residue and reported as 0.
+BALANCE_EPSILON = 0.005
+
 # cash-flow models (abs.revenue)
 MODEL_LICENCE = "licence"
 MODEL_USAGE = "usage"
@@ -631,6 +634,11 @@ def _shift(x: FloatArray, lag: int | IntArray) -> FloatArray:
     return np.asarray(res, dtype=np.float64).reshape(rows, t)
 
 
+def _settle(balance: FloatArray) -> FloatArray:
+    """Balances below half a fen (rounding residue of the running sums) are 0."""
+    return np.where(balance < BALANCE_EPSILON, 0.0, balance)
+
+
 # --- expected case -----------------------------------------------------------------------------
 
 
@@ -660,7 +668,7 @@ def _expected_flows(m: _Model) -> _AssetFlows:
     cash = _shift(cash, m.delay)
     prin = _shift(prin, m.delay)
     recoveries = _shift(recoveries, m.delay)
-    closing = np.maximum(inp.amount[:, None] - np.cumsum(prin + defaults + wd, axis=1), 0.0)
+    closing = _settle(inp.amount[:, None] - np.cumsum(prin + defaults + wd, axis=1))
     opening = np.concatenate([inp.amount[:, None], closing[:, :-1]], axis=1)
     return _AssetFlows(
         total=cash + recoveries,
@@ -691,7 +699,7 @@ def _expected_collections(m: _Model, *, with_table: bool) -> Collections:
     rec = f.recoveries.sum(axis=0)
     defaults = f.defaults.sum(axis=0)
     wd = f.writedowns.sum(axis=0)
-    balance = np.maximum(init - np.cumsum(principal - rec + defaults + wd), 0.0)
+    balance = _settle(init - np.cumsum(principal - rec + defaults + wd))
     s = m.schedule
     return Collections(
         payment_dates=s.payment_dates,
@@ -799,7 +807,8 @@ class _PathEngine:
         ind[inp.kind_code, np.arange(m.n_assets)] = 1.0
         self.q_kind = (ind @ self.q_flat).reshape(self.k, m.n_periods, _NQ)
         self.ren = np.ascontiguousarray(m.renewal)
-        self.log_surv = np.where(inp.pd > 0, np.log1p(-np.minimum(inp.pd, 1.0)), 0.0)
+        with np.errstate(divide="ignore"):
+            self.log_surv = np.where(inp.pd > 0, np.log1p(-np.minimum(inp.pd, 1.0)), 0.0)
         a_ = m.assumptions
         self.rho = a_.asset_correlation
         self.sigma = a_.usage_volatility
@@ -868,9 +877,12 @@ class _PathEngine:
             vol = self.sigma * np.sqrt(self.dt)[None, :]
             shock = np.exp(vol * w - 0.5 * vol * vol)
             cash = cash + got[..., _Q_VAR] * (shock - 1.0)[:, None, :]
-            down = got[..., _Q_VPRIN].sum(axis=1) * np.maximum(1.0 - shock, 0.0)
-            prin = prin - down
-            wd = wd + down
+            # The principal share of the usage-driven cash moves with it; the pool balance
+            # follows the contract, so the writedown moves the other way (negative on a path
+            # collecting principal ahead of the contract schedule).
+            moved = got[..., _Q_VPRIN].sum(axis=1) * (shock - 1.0)
+            prin = prin + moved
+            wd = wd - moved
         cash = np.maximum(_shift(cash, m.delay), 0.0)
         prin = np.maximum(_shift(prin, m.delay), 0.0)
         recs = _shift(recs, m.delay)
@@ -881,7 +893,7 @@ class _PathEngine:
             principal=prin + rec_total,
             defaults=defaults.sum(axis=1),
             recoveries=rec_total,
-            writedowns=np.maximum(wd, 0.0),
+            writedowns=wd,
         )
 
 
@@ -928,9 +940,7 @@ def _simulate_model(m: _Model, *, n_paths: int, seed: int, first_path: int) -> C
     principal = np.clip(principal, 0.0, total)
     expected = _expected_collections(m, with_table=False)
     init = expected.initial_pool_balance
-    balance = np.maximum(
-        init - np.cumsum(principal - recoveries + defaults + writedowns, axis=1), 0.0
-    )
+    balance = _settle(init - np.cumsum(principal - recoveries + defaults + writedowns, axis=1))
     s = m.schedule
     return Collections(
         payment_dates=s.payment_dates,
