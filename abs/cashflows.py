@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
+#: Amounts below half a fen are shown as 0 in tables (running-sum residue).
+HALF_FEN = 0.005
+
 #: 现金流归集表 column names (:meth:`Collections.to_frame`).
 COL_PERIOD = "期数"
 COL_COLLECTION_DATE = "归集日"
@@ -179,7 +182,12 @@ class Collections:
         end = self.pool_balance[scenario]
         start = np.concatenate([[self.initial_pool_balance], end[:-1]])
         rec = self.recoveries[scenario]
-        return pd.DataFrame(
+
+        def clean(x: FloatArray) -> FloatArray:
+            # running-sum residue below half a fen shows as 0, never as -0.00
+            return np.where(np.abs(x) < HALF_FEN, 0.0, x)
+
+        frame = pd.DataFrame(
             {
                 COL_PERIOD: np.arange(1, self.n_periods + 1),
                 COL_COLLECTION_DATE: list(self.collection_dates),
@@ -195,6 +203,9 @@ class Collections:
                 COL_TOTAL: self.total[scenario],
             }
         )
+        for col in POOL_MONEY_COLUMNS:
+            frame[col] = clean(frame[col].to_numpy(dtype=np.float64))
+        return frame
 
     @classmethod
     def from_arrays(
