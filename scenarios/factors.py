@@ -81,6 +81,8 @@ class Factor:
         +1 when a larger value is a harsher stress, −1 when a smaller value is.
     search_max : float
         Default far end of a break-even search (the harshest value tried).
+    search_min : float
+        Default near end of a break-even search (the mildest value tried).
     description : str
         How the factor is applied (one sentence).
     aliases : tuple of str
@@ -98,6 +100,7 @@ class Factor:
     hi: float
     direction: int
     search_max: float
+    search_min: float
     description: str
     aliases: tuple[str, ...] = ()
 
@@ -196,6 +199,7 @@ FACTORS: tuple[Factor, ...] = (
         hi=1.0,
         direction=1,
         search_max=1.0,
+        search_min=0.0,
         description="every period's collections × (1 − h); for receivables a loss of collections",
         aliases=("收入降幅", "收入折扣", "revenue"),
     ),
@@ -211,6 +215,7 @@ FACTORS: tuple[Factor, ...] = (
         hi=_INF,
         direction=-1,
         search_max=-1.0,
+        search_min=0.0,
         description="usage/per-call volumes × (1 + v) on usage-priced contracts",
         aliases=("调用量", "使用量冲击", "volume"),
     ),
@@ -226,6 +231,7 @@ FACTORS: tuple[Factor, ...] = (
         hi=1.0,
         direction=1,
         search_max=1.0,
+        search_min=0.0,
         description="annual unit-price decline of usage contracts + Δ",
         aliases=("单价降幅", "价格下降", "price"),
     ),
@@ -241,6 +247,7 @@ FACTORS: tuple[Factor, ...] = (
         hi=_INF,
         direction=1,
         search_max=50.0,
+        search_min=0.0,
         description="every obligor's/licensee's annual PD × m (capped at 1)",
         aliases=("违约倍数", "违约率", "临界违约率", "pd", "default"),
     ),
@@ -256,6 +263,7 @@ FACTORS: tuple[Factor, ...] = (
         hi=1.0,
         direction=1,
         search_max=1.0,
+        search_min=0.0,
         description="every recovery rate × (1 − h)",
         aliases=("回收率", "回收下降", "recovery"),
     ),
@@ -271,6 +279,7 @@ FACTORS: tuple[Factor, ...] = (
         hi=600.0,
         direction=1,
         search_max=8.0,
+        search_min=0.0,
         description="all pool cash arrives k payment periods later (tail lands in the last period)",
         aliases=("回款延迟期数", "延迟", "delay"),
     ),
@@ -286,6 +295,7 @@ FACTORS: tuple[Factor, ...] = (
         hi=100.0,
         direction=-1,
         search_max=-100.0,
+        search_min=0.0,
         description="renewal probability + Δpp (renewal mode only; contracted mode has none)",
         aliases=("续约概率", "续约", "renewal"),
     ),
@@ -301,6 +311,7 @@ FACTORS: tuple[Factor, ...] = (
         hi=10_000.0,
         direction=1,
         search_max=1000.0,
+        search_min=0.0,
         description="reference rate + Δbp for floating coupons (fixed coupons unaffected)",
         aliases=("利率平移", "票面利率上行", "rate", "coupon"),
     ),
@@ -316,6 +327,7 @@ FACTORS: tuple[Factor, ...] = (
         hi=1.0,
         direction=1,
         search_max=1.0,
+        search_min=0.0,
         description="the 差额支付 commitment pays nothing",
         aliases=("原始权益人违约", "差额支付违约", "originator"),
     ),
@@ -331,6 +343,7 @@ FACTORS: tuple[Factor, ...] = (
         hi=1.0,
         direction=1,
         search_max=1.0,
+        search_min=0.0,
         description="the guarantee pays nothing",
         aliases=("保证人违约", "担保违约", "guarantor"),
     ),

@@ -1,0 +1,452 @@
+"""The one place where scenarios meet the engine: project, stack, run once, measure per tranche.
+
+* :func:`project_stresses` projects the expected collections of each stress (stresses with the
+  same projection factors share one projection) and stacks them along S.
+* :func:`run_stresses` runs the waterfall ONCE over the stack, with the engine factors (rate
+  shift, originator/guarantor default) as (S,) arrays, and measures every tranche.
+* :func:`simulate_outcome` does the same for a chunk of Monte Carlo paths.
+
+Every measure in :class:`Outcome` is computed row by row (scenario by scenario), so a scenario's
+numbers never depend on which other scenarios ran in the same call: that is what makes a grid
+equal to separate single runs and a Monte Carlo run independent of its chunking.
+
+"Paid in full" (the pass test of a break-even): the tranche never has interest left unpaid after
+a payment date, never has scheduled/bullet/final principal due left unpaid (more than half a
+fen), and has no balance left after the last period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from abs.assumptions import Assumptions, Stress
+from abs.cashflows import Collections
+from abs.deal import Deal
+from abs.errors import ScenarioError
+from scenarios.factors import projection_key, projection_part
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+#: Amounts below half a fen count as paid.
+EPS = 0.005
+#: Spawn-key tag of the support-provider default stream (distinct from the projection's).
+SUPPORT_STREAM = 1_000_003
+#: Newton iterations of the per-scenario yield.
+YIELD_MAX_ITER = 100
+
+#: ``(deal, assumptions, stress) -> Collections`` (expected case, S = 1).
+Projector = Callable[[Deal, Assumptions | None, Stress], Collections]
+
+
+def default_projector(deal: Deal, assumptions: Assumptions | None, stress: Stress) -> Collections:
+    """Expected-case collections of ``deal`` under ``stress`` (:func:`abs.projection.project`)."""
+    from abs.projection import project
+
+    return project(deal, assumptions, stress=stress)
+
+
+def path_block_size() -> int:
+    """Paths per random block of the projection (Monte Carlo chunks are multiples of it)."""
+    from abs.projection import path_block_size as block
+
+    return int(block())
+
+
+@dataclass(frozen=True, eq=False)
+class Outcome:
+    """Per-scenario (or per-path) measures of every tranche, arrays (S, K) unless noted.
+
+    Attributes
+    ----------
+    tranche_names : tuple of str
+        K tranche names in deal order.
+    original_balance : ndarray (K,)
+        发行规模 (元).
+    payment_dates : tuple of date
+        兑付日 (T).
+    paid_in_full : bool ndarray (S, K)
+        Never missed interest or principal due; nothing left unpaid at the end.
+    shortfall : ndarray (S, K)
+        Principal lost + interest and 期间收益 left unpaid at the end (元).
+    loss : ndarray (S, K)
+        Principal lost / original balance.
+    first_shortfall : int ndarray (S, K)
+        Index of the first period with a missed payment (−1: none).
+    wal : ndarray (S, K)
+        Weighted average life in years from closing (NaN if no principal was paid).
+    yld : ndarray (S, K)
+        Yield (annual compounding, ACT/365F from closing) of the tranche's cash at par.
+    min_coverage, life_coverage : ndarray (S, K)
+        现金流覆盖倍数 of the tranche and everything senior to it: minimum over the periods it
+        is outstanding, and life-of-deal.
+    coverage : ndarray (S, T)
+        Senior coverage per period (NaN once the seniors are repaid).
+    trigger_names : tuple of str
+        ``事件: 触发条件`` label of each trigger (E).
+    trigger_first : int ndarray (S, E)
+        First period each trigger was on (−1: never).
+    cdr : ndarray (S,)
+        Cumulative default rate of the pool (defaults / 入池本金).
+    support_defaulted : bool ndarray (S,)
+        The 差额支付 provider was in default in that scenario/path.
+    """
+
+    tranche_names: tuple[str, ...]
+    original_balance: FloatArray
+    payment_dates: tuple[dt.date, ...]
+    paid_in_full: BoolArray
+    shortfall: FloatArray
+    loss: FloatArray
+    first_shortfall: IntArray
+    wal: FloatArray
+    yld: FloatArray
+    min_coverage: FloatArray
+    life_coverage: FloatArray
+    coverage: FloatArray
+    trigger_names: tuple[str, ...]
+    trigger_first: IntArray
+    cdr: FloatArray
+    support_defaulted: BoolArray
+
+    @property
+    def n_scenarios(self) -> int:
+        """S."""
+        return int(self.paid_in_full.shape[0])
+
+    def events_fired(self, scenario: int) -> list[str]:
+        """Triggers that fired in ``scenario``, each ``事件: 条件 (first date)``."""
+        out = []
+        for e, name in enumerate(self.trigger_names):
+            first = int(self.trigger_first[scenario, e])
+            if first >= 0:
+                out.append(f"{name} ({self.payment_dates[first].isoformat()})")
+        return out
+
+    @classmethod
+    def concat(cls, parts: Sequence[Outcome]) -> Outcome:
+        """Outcomes of consecutive scenario/path blocks, joined along S in the given order.
+
+        Raises
+        ------
+        ScenarioError
+            Nothing to join, or parts of different deals (tranches or dates differ).
+        """
+        if not parts:
+            raise ScenarioError("outcome: nothing to concatenate")
+        first = parts[0]
+        for i, p in enumerate(parts[1:], start=1):
+            if p.tranche_names != first.tranche_names or p.payment_dates != first.payment_dates:
+                raise ScenarioError(f"outcome: part {i} belongs to a different deal or schedule")
+        if len(parts) == 1:
+            return first
+
+        def cat(name: str) -> Any:
+            return np.concatenate([getattr(p, name) for p in parts], axis=0)
+
+        return cls(
+            tranche_names=first.tranche_names,
+            original_balance=first.original_balance,
+            payment_dates=first.payment_dates,
+            paid_in_full=cat("paid_in_full"),
+            shortfall=cat("shortfall"),
+            loss=cat("loss"),
+            first_shortfall=cat("first_shortfall"),
+            wal=cat("wal"),
+            yld=cat("yld"),
+            min_coverage=cat("min_coverage"),
+            life_coverage=cat("life_coverage"),
+            coverage=cat("coverage"),
+            trigger_names=first.trigger_names,
+            trigger_first=cat("trigger_first"),
+            cdr=cat("cdr"),
+            support_defaulted=cat("support_defaulted"),
+        )
+
+    def select(self, rows: Any) -> Outcome:
+        """The scenarios/paths at ``rows`` (indices or a slice)."""
+        idx = np.atleast_1d(np.arange(self.n_scenarios)[rows])
+
+        def pick(name: str) -> Any:
+            return getattr(self, name)[idx]
+
+        return Outcome(
+            tranche_names=self.tranche_names,
+            original_balance=self.original_balance,
+            payment_dates=self.payment_dates,
+            paid_in_full=pick("paid_in_full"),
+            shortfall=pick("shortfall"),
+            loss=pick("loss"),
+            first_shortfall=pick("first_shortfall"),
+            wal=pick("wal"),
+            yld=pick("yld"),
+            min_coverage=pick("min_coverage"),
+            life_coverage=pick("life_coverage"),
+            coverage=pick("coverage"),
+            trigger_names=self.trigger_names,
+            trigger_first=pick("trigger_first"),
+            cdr=pick("cdr"),
+            support_defaulted=pick("support_defaulted"),
+        )
+
+
+def yields_at_par(cash: Any, times: Any, price: float) -> FloatArray:
+    """Yield per row of ``cash`` (S, T) paid at ``times`` (years) for ``price`` (annual comp.).
+
+    Solves Σₜ CFₜ·(1 + y)^(−τₜ) = price by Newton's method, each row on its own (a row stops
+    when its step is below 1e-14, so its value never depends on the other rows). Rows with no
+    cash get −1 (everything lost); rows where no yield above −100% exists get NaN.
+
+    Examples
+    --------
+    >>> float(yields_at_par([[3.0, 103.0]], [1.0, 2.0], 100.0)[0]).__round__(12)
+    0.03
+    """
+    cf = np.asarray(cash, dtype=np.float64)
+    if cf.ndim == 1:
+        cf = cf[np.newaxis, :]
+    tau = np.asarray(times, dtype=np.float64)
+    s = cf.shape[0]
+    y = np.full(s, 0.03)
+    out = np.full(s, np.nan)
+    has_cash = cf.sum(axis=1) > EPS
+    out[~has_cash] = -1.0
+    if price <= 0:
+        return np.full(s, np.nan)
+    active = np.flatnonzero(has_cash)
+    for _ in range(YIELD_MAX_ITER):
+        if active.size == 0:
+            break
+        c = cf[active]
+        ya = y[active]
+        base = 1.0 + ya
+        disc = np.power(base[:, None], -tau[None, :])
+        f = (c * disc).sum(axis=1) - price
+        fp = -(c * tau[None, :] * disc).sum(axis=1) / base
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = f / fp
+        new = ya - step
+        bad = ~np.isfinite(new)
+        new = np.where(bad | (new <= -0.999999), (ya - 0.999999) / 2.0, new)
+        y[active] = new
+        done = (np.abs(step) < 1e-14) & ~bad
+        out[active[done]] = new[done]
+        active = active[~done]
+    return out
+
+
+def project_stresses(
+    deal: Deal,
+    stresses: Sequence[Stress],
+    *,
+    assumptions: Assumptions | None = None,
+    projector: Projector | None = None,
+) -> Collections:
+    """Expected collections of each stress, stacked along S (shared projections reused).
+
+    Raises
+    ------
+    ScenarioError
+        No stresses given.
+    """
+    if not stresses:
+        raise ScenarioError("scenarios: no stresses to run")
+    proj = projector if projector is not None else default_projector
+    cache: dict[tuple[Any, ...], Collections] = {}
+    parts = []
+    for st in stresses:
+        key = projection_key(st)
+        if key not in cache:
+            cache[key] = proj(deal, assumptions, projection_part(st))
+        parts.append(cache[key])
+    return parts[0] if len(parts) == 1 else Collections.stack(parts)
+
+
+def engine_kwargs(stresses: Sequence[Stress]) -> dict[str, Any]:
+    """The engine factors of each stress as (S,) arrays for ``waterfall.run``."""
+    return {
+        "rate_shift_bp": np.array([s.rate_shift_bp for s in stresses], dtype=np.float64),
+        "originator_default": np.array([s.originator_default for s in stresses], dtype=bool),
+        "guarantor_default": np.array([s.guarantor_default for s in stresses], dtype=bool),
+    }
+
+
+def outcome_from_result(
+    deal: Deal, collections: Collections, result: Any, *, support_defaulted: Any = None
+) -> Outcome:
+    """Measure every tranche of one engine run (see :class:`Outcome`)."""
+    names = tuple(t.name for t in deal.tranches)
+    s = result.n_scenarios
+    times = result.year_times()
+    k = len(names)
+    paid_full = np.zeros((s, k), dtype=bool)
+    shortfall = np.zeros((s, k))
+    loss = np.zeros((s, k))
+    first = np.full((s, k), -1, dtype=np.int64)
+    wal = np.zeros((s, k))
+    yld = np.zeros((s, k))
+    min_cov = np.zeros((s, k))
+    life_cov = np.zeros((s, k))
+    original = np.array([t.balance for t in deal.tranches], dtype=np.float64)
+    for i, name in enumerate(names):
+        int_short = result.interest[name].shortfall
+        prin_short = result.scheduled_principal_due(name) - result.principal[name].paid
+        lost = result.loss(name)
+        missed = (int_short > EPS) | (prin_short > EPS)
+        missed[:, -1] |= lost > EPS
+        any_missed = missed.any(axis=1)
+        paid_full[:, i] = ~any_missed
+        first[:, i] = np.where(any_missed, np.argmax(missed, axis=1), -1)
+        shortfall[:, i] = result.shortfall(name)
+        loss[:, i] = lost / original[i]
+        wal[:, i] = result.wal(name)
+        yld[:, i] = yields_at_par(result.tranche_cash(name), times, float(original[i]))
+        min_cov[:, i] = result.min_coverage(through=name)
+        life_cov[:, i] = result.life_coverage(through=name)
+    coverage = np.where(result.outstanding(), result.coverage(), np.nan)
+    trig_names = tuple(f"{tr.event.zh}: {tr.name}" for tr in deal.triggers)
+    trig_first = np.full((s, len(trig_names)), -1, dtype=np.int64)
+    for e, tr in enumerate(deal.triggers):
+        on = result.triggers[tr.name]
+        trig_first[:, e] = np.where(on.any(axis=1), np.argmax(on, axis=1), -1)
+    cdr = collections.defaults.sum(axis=1) / collections.initial_pool_balance
+    sup = (
+        np.zeros(s, dtype=bool)
+        if support_defaulted is None
+        else np.asarray(support_defaulted, dtype=bool).reshape(s)
+    )
+    return Outcome(
+        tranche_names=names,
+        original_balance=original,
+        payment_dates=tuple(collections.payment_dates),
+        paid_in_full=paid_full,
+        shortfall=shortfall,
+        loss=loss,
+        first_shortfall=first,
+        wal=wal,
+        yld=yld,
+        min_coverage=min_cov,
+        life_coverage=life_cov,
+        coverage=coverage,
+        trigger_names=trig_names,
+        trigger_first=trig_first,
+        cdr=cdr,
+        support_defaulted=sup,
+    )
+
+
+def _reference_rate(assumptions: Assumptions | None) -> float | None:
+    return assumptions.reference_rate if assumptions is not None else None
+
+
+def run_collections(
+    deal: Deal,
+    collections: Collections,
+    stresses: Sequence[Stress],
+    *,
+    assumptions: Assumptions | None = None,
+) -> tuple[Any, Outcome]:
+    """One engine call over ``collections`` (S rows) with the engine factors of ``stresses``.
+
+    Raises
+    ------
+    ScenarioError
+        The number of stresses differs from the collections' scenarios.
+    """
+    from waterfall.engine import run
+
+    if len(stresses) != collections.n_scenarios:
+        raise ScenarioError(
+            f"scenarios: {len(stresses)} stresses for {collections.n_scenarios} collection rows"
+        )
+    kw = engine_kwargs(stresses)
+    result = run(deal, collections, reference_rate=_reference_rate(assumptions), **kw)
+    return result, outcome_from_result(
+        deal, collections, result, support_defaulted=kw["originator_default"]
+    )
+
+
+def run_stresses(
+    deal: Deal,
+    stresses: Sequence[Stress],
+    *,
+    assumptions: Assumptions | None = None,
+    projector: Projector | None = None,
+) -> tuple[Collections, Any, Outcome]:
+    """Project every stress, stack, and run the engine once; returns (collections, result,
+    outcome)."""
+    coll = project_stresses(deal, stresses, assumptions=assumptions, projector=projector)
+    result, outcome = run_collections(deal, coll, stresses, assumptions=assumptions)
+    return coll, result, outcome
+
+
+def support_defaults(deal: Deal, *, seed: int, first_path: int, n_paths: int) -> BoolArray:
+    """Whether the 差额支付 provider is in default on each path (from its annual PD).
+
+    Probability 1 − (1 − pd)^years (closing → expected maturity, ACT/365F); the uniforms come
+    from ``SeedSequence(seed, spawn_key=(block, SUPPORT_STREAM))`` per projection block, so path
+    p's draw depends only on (seed, p).
+    """
+    sc = deal.support.shortfall_commitment
+    out = np.zeros(n_paths, dtype=bool)
+    if sc is None or sc.default_probability <= 0:
+        return out
+    years = (deal.dates.expected_maturity_date - deal.dates.closing_date).days / 365.0
+    p_life = 1.0 - (1.0 - sc.default_probability) ** years
+    b = path_block_size()
+    end = first_path + n_paths
+    for block in range(first_path // b, (end - 1) // b + 1):
+        ss = np.random.SeedSequence(seed, spawn_key=(block, SUPPORT_STREAM))
+        u = np.random.default_rng(ss).random(b)
+        lo = max(first_path, block * b)
+        hi = min(end, (block + 1) * b)
+        out[lo - first_path : hi - first_path] = u[lo - block * b : hi - block * b] < p_life
+    return out
+
+
+def simulate_outcome(
+    deal: Deal,
+    *,
+    assumptions: Assumptions | None,
+    seed: int,
+    first_path: int,
+    n_paths: int,
+    stress: Stress | None = None,
+    support_default: bool = True,
+) -> Outcome:
+    """Monte Carlo paths ``[first_path, first_path + n_paths)`` through the engine, measured."""
+    from abs.projection import simulate
+
+    st = stress if stress is not None else Stress()
+    coll = simulate(
+        deal,
+        assumptions,
+        n_paths=n_paths,
+        seed=seed,
+        first_path=first_path,
+        stress=projection_part(st),
+    )
+    drawn = (
+        support_defaults(deal, seed=seed, first_path=first_path, n_paths=n_paths)
+        if support_default
+        else np.zeros(n_paths, dtype=bool)
+    )
+    from waterfall.engine import run
+
+    orig = drawn | st.originator_default
+    result = run(
+        deal,
+        coll,
+        reference_rate=_reference_rate(assumptions),
+        rate_shift_bp=np.full(n_paths, st.rate_shift_bp),
+        originator_default=orig,
+        guarantor_default=np.full(n_paths, st.guarantor_default),
+    )
+    return outcome_from_result(deal, coll, result, support_defaulted=orig)
