@@ -483,7 +483,8 @@ def stress_grid(deal_json: str, set_name: str) -> StressView:
     from scenarios.grid import run_grid
 
     deal = deal_from_json(deal_json)
-    grid = run_grid(deal, set_name)
+    # the deal's own base adjustments (projection page) stay on where a scenario is silent
+    grid = run_grid(deal, set_name, base=deal.assumptions.stress)
     o = grid.outcome
     names = grid.names
     tranches = list(o.tranche_names)
@@ -503,7 +504,8 @@ def breakevens(deal_json: str, factors: tuple[str, ...]) -> pd.DataFrame:
     """Break-even per tranche and factor (``scenarios.breakeven.breakeven_table``)."""
     from scenarios.breakeven import breakeven_table
 
-    return breakeven_table(deal_from_json(deal_json), factors)
+    deal = deal_from_json(deal_json)
+    return breakeven_table(deal, factors, base=deal.assumptions.stress)
 
 
 @st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
@@ -511,7 +513,8 @@ def rating(deal_json: str) -> pd.DataFrame:
     """Indicative grade per tranche (``scenarios.rating.rating_view``; 仅供参考)."""
     from scenarios.rating import rating_view
 
-    return rating_view(deal_from_json(deal_json))
+    deal = deal_from_json(deal_json)
+    return rating_view(deal, base=deal.assumptions.stress)
 
 
 @dataclass(frozen=True)
@@ -549,6 +552,7 @@ def monte_carlo(
         engine=engine,  # type: ignore[arg-type]
         workers=workers,
         progress=progress,
+        stress=deal.assumptions.stress,
     )
     hist: dict[str, tuple[list[float], list[float]]] = {}
     for name in result.tranche_names:

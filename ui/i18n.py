@@ -357,9 +357,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "projection.no_values": ("资产池中没有直接数据资产。", "The pool has no direct data assets."),
     "projection.assumptions": ("关键预测假设", "Key assumptions"),
     "projection.assumptions_note": (
-        "修改后点击“应用”：假设随交易文件保存；资产清单中逐笔给出的参数优先于按资产类型的默认值。",
+        "修改后点击“应用”：假设随交易文件保存；资产清单中逐笔给出的参数优先于按资产类型的默认值；"
+        "调用量、单价、违约与回收的调整也是压力情景的起点（情景未设定的因子沿用这里的值）。",
         "Click Apply after editing: assumptions are saved with the deal; per-contract values on "
-        "the tape take precedence over the per-kind defaults.",
+        "the tape take precedence over the per-kind defaults; the usage, price, default and "
+        "recovery adjustments are also where the stress scenarios start (factors a scenario "
+        "does not set keep these values).",
     ),
     "projection.mode": ("预测口径", "Projection basis"),
     "projection.renewal": ("默认续约概率（%）", "Default renewal probability (%)"),

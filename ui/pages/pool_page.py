@@ -74,7 +74,7 @@ def distribution_chart(frame: pd.DataFrame, *, category: str, amount: str, lang:
     fig.update_layout(
         height=max(220, 28 * len(data) + 80),
         margin={"l": 10, "r": 10, "t": 10, "b": 30},
-        xaxis_title=fmt.unit_label("wan", lang),
+        xaxis={"title": fmt.unit_label("wan", lang), "tickformat": ",.0f"},
         yaxis={"autorange": "reversed"},
     )
     return fig

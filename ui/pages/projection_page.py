@@ -64,35 +64,33 @@ def collections_chart(view: ProjectionView, lang: str) -> go.Figure:
         barmode="stack",
         height=380,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        yaxis_title=fmt.unit_label("wan", lang),
+        yaxis={"title": fmt.unit_label("wan", lang), "tickformat": ",.0f"},
         legend={"orientation": "h"},
         title=t("projection.chart", lang),
     )
     return fig
 
 
-def asset_chart(rows: pd.DataFrame, *, date_col: str, value_cols: list[str]) -> go.Figure:
-    """One contract's expected cash per period (万元), one line per measure."""
+def asset_chart(
+    rows: pd.DataFrame, *, date_col: str, value_cols: list[str], lang: str
+) -> go.Figure:
+    """One contract's expected cash per period (万元), one bar group per measure."""
     fig = go.Figure()
     for col in value_cols:
         fig.add_trace(
-            go.Scatter(
+            go.Bar(
                 x=[str(d) for d in rows[date_col]],
                 y=(pd.to_numeric(rows[col], errors="coerce") / fmt.WAN).round(4),
                 name=str(col),
-                mode="lines+markers",
             )
         )
-    fig.update_layout(height=300, margin={"l": 10, "r": 10, "t": 20, "b": 10})
+    fig.update_layout(
+        height=300,
+        margin={"l": 10, "r": 10, "t": 20, "b": 10},
+        yaxis={"title": fmt.unit_label("wan", lang), "tickformat": ",.2f"},
+        legend={"orientation": "h"},
+    )
     return fig
-
-
-def _money_columns(frame: pd.DataFrame, skip: tuple[str, ...]) -> list[str]:
-    return [
-        str(c)
-        for c in frame.columns
-        if str(c) not in skip and frame[c].dtype.kind == "f" and ("元" in str(c) or "额" in str(c))
-    ]
 
 
 def render_assumptions(deal: Deal, lang: str) -> None:
@@ -246,10 +244,23 @@ def render() -> None:
         col.metric(kind_label(str(kind), lang), fmt.money(float(value), lang=lang))
     st.plotly_chart(collections_chart(view, lang), key="collections_by_kind")
 
+    from abs import cashflows as c
+    from abs import projection as p
+
     with st.expander(t("projection.pool_table")):
-        pool = view.pool_table
+        pool_money = [
+            c.COL_OPENING_BALANCE,
+            c.COL_PRINCIPAL,
+            c.COL_INTEREST,
+            c.COL_DEFAULTS,
+            c.COL_RECOVERIES,
+            c.COL_PREPAYMENTS,
+            c.COL_WRITEDOWNS,
+            c.COL_CLOSING_BALANCE,
+            c.COL_TOTAL,
+        ]
         st.dataframe(
-            fmt.frame_to_wan(pool, _money_columns(pool, ())), hide_index=True, key="pool_table"
+            fmt.frame_to_wan(view.pool_table, pool_money), hide_index=True, key="pool_table"
         )
 
     st.subheader(t("projection.drilldown"))
@@ -261,11 +272,18 @@ def render() -> None:
         st.info(t("projection.no_values"))
     else:
         st.caption(t("projection.values_note"))
-        st.dataframe(
-            fmt.frame_to_wan(values, _money_columns(values, ())),
-            hide_index=True,
-            key="data_values",
-        )
+        value_money = [
+            p.COL_AMOUNT,
+            p.COL_APPRAISED,
+            p.COL_CONTRACTED,
+            p.COL_CONTRACTED_PV,
+            p.COL_EXPECTED,
+            p.COL_INCOME_VALUE,
+            p.COL_VALUE_GAP,
+            p.COL_TAIL,
+        ]
+        shown = fmt.frame_to_pct(fmt.frame_to_wan(values, value_money), [p.COL_VALUE_GAP_PCT])
+        st.dataframe(shown, hide_index=True, key="data_values")
 
     st.subheader(t("projection.assumptions"))
     render_assumptions(deal, lang)
@@ -273,12 +291,9 @@ def render() -> None:
 
 def render_drilldown(deal: Deal, view: ProjectionView, lang: str) -> None:
     """Pick one contract and show its expected cash per period."""
+    from abs import projection as p
+
     table = view.asset_table
-    id_col = next((c for c in table.columns if "编号" in str(c) or str(c) == "asset_id"), None)
-    date_col = next((c for c in table.columns if "兑付日" in str(c) or "日" in str(c)), None)
-    if id_col is None or date_col is None:
-        st.dataframe(table, hide_index=True)
-        return
     pool = engine.require_pool(deal)
     names = {
         a.asset_id: f"{a.asset_id} · {a.obligor} · {kind_label(a.asset_type.value, lang)}"
@@ -288,12 +303,23 @@ def render_drilldown(deal: Deal, view: ProjectionView, lang: str) -> None:
     chosen = st.selectbox(
         t("projection.pick_asset"), ids, format_func=lambda i: names.get(i, i), key="drill_asset"
     )
-    rows = table[table[id_col].astype(str) == str(chosen)]
-    money = _money_columns(rows, (str(id_col), str(date_col)))
-    if money:
-        st.plotly_chart(
-            asset_chart(rows, date_col=str(date_col), value_cols=money[:4]), key="asset_chart"
-        )
+    rows = table[table[p.COL_ASSET_ID].astype(str) == str(chosen)]
+    flows = [p.COL_PRINCIPAL_DUE, p.COL_INCOME_DUE, p.COL_DEFAULTS, p.COL_RECOVERIES, p.COL_TOTAL]
+    st.plotly_chart(
+        asset_chart(rows, date_col=p.COL_COLLECTION_DATE, value_cols=flows, lang=lang),
+        key="asset_chart",
+    )
+    money = [
+        p.COL_OPENING,
+        p.COL_PRINCIPAL_DUE,
+        p.COL_INCOME_DUE,
+        p.COL_DEFAULTS,
+        p.COL_RECOVERIES,
+        p.COL_WRITEDOWNS,
+        p.COL_CLOSING,
+        p.COL_TOTAL,
+    ]
+    st.caption(t("waterfall.unit_note"))
     st.dataframe(fmt.frame_to_wan(rows, money), hide_index=True, key="asset_rows")
 
 

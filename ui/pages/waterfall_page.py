@@ -48,7 +48,7 @@ def balance_chart(base: BaseCase, lang: str) -> go.Figure:
     fig.update_layout(
         height=320,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        yaxis_title=fmt.unit_label("wan", lang),
+        yaxis={"title": fmt.unit_label("wan", lang), "tickformat": ",.0f"},
         legend={"orientation": "h"},
         title=t("waterfall.chart.balances", lang),
     )
@@ -82,7 +82,7 @@ def payments_chart(base: BaseCase, lang: str) -> go.Figure:
         barmode="stack",
         height=340,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        yaxis_title=fmt.unit_label("wan", lang),
+        yaxis={"title": fmt.unit_label("wan", lang), "tickformat": ",.0f"},
         legend={"orientation": "h"},
         title=t("waterfall.chart.payments", lang),
     )
