@@ -44,6 +44,7 @@ def run_chunks(
     retries: int = DEFAULT_RETRIES,
     progress: Callable[[int, int], None] | None = None,
     name: str = "dabs-mc",
+    connect_timeout: str = "15s",
 ) -> list[R]:
     """Run ``func(*payload, first_path, n_paths)`` for every chunk on a Dask cluster.
 
@@ -65,6 +66,8 @@ def run_chunks(
         ``progress(done_paths, total_paths)`` after each chunk arrives (any order).
     name : str
         Prefix of the task keys.
+    connect_timeout : str
+        How long to try reaching ``scheduler`` (Dask time string).
 
     Returns
     -------
@@ -96,7 +99,7 @@ def run_chunks(
             client = Client(cluster)  # type: ignore[no-untyped-call]
         else:
             try:
-                client = Client(scheduler, timeout="15s")  # type: ignore[no-untyped-call]
+                client = Client(scheduler, timeout=connect_timeout)  # type: ignore[no-untyped-call]
             except (OSError, TimeoutError) as exc:
                 raise ScenarioError(
                     f"dask: cannot connect to scheduler {scheduler!r}: {exc}"

@@ -17,6 +17,7 @@ fen), and has no balance left after the last period.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -251,6 +252,10 @@ def project_stresses(
 ) -> Collections:
     """Expected collections of each stress, stacked along S (shared projections reused).
 
+    ``forecast`` is always the UNSTRESSED expected case (what the offering document forecasts),
+    so the collections-below-forecast trigger sees the stressed shortfall, and a scenario gives
+    the same numbers alone or in a grid.
+
     Raises
     ------
     ScenarioError
@@ -260,13 +265,18 @@ def project_stresses(
         raise ScenarioError("scenarios: no stresses to run")
     proj = projector if projector is not None else default_projector
     cache: dict[tuple[Any, ...], Collections] = {}
+    base_key = projection_key(Stress())
     parts = []
     for st in stresses:
         key = projection_key(st)
         if key not in cache:
             cache[key] = proj(deal, assumptions, projection_part(st))
         parts.append(cache[key])
-    return parts[0] if len(parts) == 1 else Collections.stack(parts)
+    if base_key not in cache:
+        cache[base_key] = proj(deal, assumptions, Stress())
+    forecast = cache[base_key].forecast
+    stacked = parts[0] if len(parts) == 1 else Collections.stack(parts)
+    return dataclasses.replace(stacked, forecast=forecast)
 
 
 def engine_kwargs(stresses: Sequence[Stress]) -> dict[str, Any]:
@@ -433,6 +443,10 @@ def simulate_outcome(
         first_path=first_path,
         stress=projection_part(st),
     )
+    if projection_key(st) != projection_key(Stress()):
+        # the forecast stays the unstressed expected case (see project_stresses)
+        base = default_projector(deal, assumptions, Stress())
+        coll = dataclasses.replace(coll, forecast=base.forecast)
     drawn = (
         support_defaults(deal, seed=seed, first_path=first_path, n_paths=n_paths)
         if support_default

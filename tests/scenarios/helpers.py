@@ -44,3 +44,38 @@ def deal_with(pool: Pool | None, **kw: Any) -> Deal:
     data.update(kw)
     d = Deal.model_validate(data)
     return d if pool is None else d.model_copy(update={"pool": pool})
+
+
+def licence_deal(
+    *,
+    n_assets: int = 10,
+    pd: float = 0.03,
+    senior: float = 700e6,
+    sub: float = 300e6,
+    correlation: float = 0.2,
+    **kw: Any,
+) -> Deal:
+    """A data-licence pool paying quarterly (1.0bn a year in total) under a senior/sub deal."""
+    pool = Pool(
+        assets=tuple(
+            asset(
+                f"D{i:04d}",
+                amount=1.2e9 / n_assets,
+                annual_fee=1.0e9 / n_assets,
+                pd=pd,
+                payment_frequency="quarterly",
+                start_date=dt.date(2025, 11, 15),
+            )
+            for i in range(n_assets)
+        )
+    )
+    tranches = [
+        {"name": "优先A", "tranche_class": "senior", "balance": senior, "coupon": {"rate": 0.03}},
+        {"name": "次级", "tranche_class": "subordinated", "balance": sub},
+    ]
+    fields: dict[str, Any] = {
+        "tranches": tranches,
+        "assumptions": {"asset_correlation": correlation},
+    }
+    fields.update(kw)
+    return deal_with(pool, **fields)
