@@ -103,7 +103,6 @@ def stress_cmd(
     o = g.outcome
     rows = []
     for s, name in enumerate(g.names):
-        events = "、".join(o.events_fired(s)) or "—"
         for k, tranche in enumerate(o.tranche_names):
             first = int(o.first_shortfall[s, k])
             rows.append(
@@ -118,7 +117,6 @@ def stress_cmd(
                     _ratio(float(o.min_coverage[s, k])),
                     _ratio(float(o.life_coverage[s, k])),
                     o.payment_dates[first].isoformat() if first >= 0 else "—",
-                    events,
                 )
             )
     print_table(
@@ -134,10 +132,13 @@ def stress_cmd(
             "最低覆盖 min cov",
             "全周期覆盖 life cov",
             "首次短缺日 first shortfall",
-            "触发事件 events",
         ],
         rows,
         right_align_from=2,
+    )
+    event_rows = [(name, "；".join(o.events_fired(s)) or "—") for s, name in enumerate(g.names)]
+    print_table(
+        "触发事件 Events fired", ["情景 scenario", "事件 events"], event_rows, right_align_from=9
     )
     cov_rows = [
         (d_.isoformat(), *(_ratio(float(x)) for x in o.coverage[:, t]))
@@ -198,7 +199,7 @@ def breakeven_cmd(
         ("因子 factor", f.label),
         ("临界值 break-even", f"{value} {f.unit}"),
         ("状态 status", f"{STATUS_ZH[r.status]} ({r.status})"),
-        ("首个失败值 first failing", "—" if r.fail_value is None else f"{r.fail_value:.6g}"),
+        ("首个失败值 first failing", "—" if r.fail_value is None else f"{r.fail_value:.6f}"),
         ("搜索范围 range", f"[{r.lo:g}, {r.hi:g}], tol {r.tol:g}"),
         ("步数 steps / evaluations", f"{r.steps} / {r.evaluations}"),
         (
