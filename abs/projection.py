@@ -600,6 +600,7 @@ def grid_subset(grid: rv.ContractGrid, rows: IntArray) -> rv.ContractGrid:
         valid=grid.valid[rows],
         period=grid.period[rows],
         years=grid.years[rows],
+        cutoff_position=grid.cutoff_position[rows],
         cutoff_month=grid.cutoff_month[rows],
         term_months=grid.term_months[rows],
         n_periods=grid.n_periods,

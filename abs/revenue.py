@@ -9,7 +9,9 @@ Time inside a contract is measured in months since the contract's start date (``
 contract pays at ``start + k·f`` months (``f`` = months per payment period, end-of-month rule
 for a month-end start) and on its maturity date; payment ``k`` bills the window
 ``((k−1)·f, min(k·f, m_mat)]`` of contract months. Only payments dated after the cut-off belong
-to the pool (the whole window's amount, even when part of it lies before the cut-off).
+to the pool. Revenue models carry only the revenue earned after the cut-off (a window that
+straddles the cut-off is prorated: revenue earned before it is the originator's); a balance-type
+asset's first payment after the cut-off carries its whole coupon (the debt is transferred whole).
 
 Models (formulas in ``docs/projection.md``):
 
@@ -129,6 +131,8 @@ class ContractGrid:
         collected by the deal); ``T + 1`` where not valid.
     years : ndarray (N, J)
         Years (ACT/365F) from the cut-off to each payment date (valuation clock).
+    cutoff_position : ndarray (N,)
+        Months from the contract start to the cut-off (negative for a contract starting later).
     cutoff_month : ndarray (N,)
         Contract month containing the cut-off (⌊months from start to cut-off⌋, at least 0): the
         month whose run-rate the tape's volume, price and revenue describe.
@@ -144,6 +148,7 @@ class ContractGrid:
     valid: BoolArray
     period: IntArray
     years: FloatArray
+    cutoff_position: FloatArray
     cutoff_month: FloatArray
     term_months: FloatArray
     n_periods: int
@@ -152,6 +157,18 @@ class ContractGrid:
     def n_assets(self) -> int:
         """N."""
         return int(self.a.shape[0])
+
+    @property
+    def earned_from(self) -> FloatArray:
+        """Start of the revenue each payment carries for the pool: the window start, or the
+        cut-off when the window straddles it (revenue earned before the cut-off is the
+        originator's)."""
+        return np.where(self.valid, np.maximum(self.a, self.cutoff_position[:, None]), 0.0)
+
+    @property
+    def earned_months(self) -> FloatArray:
+        """Months of revenue each payment carries after the cut-off (0 where not valid)."""
+        return np.where(self.valid, np.maximum(self.b - self.earned_from, 0.0), 0.0)
 
     @property
     def window_months(self) -> FloatArray:
@@ -231,6 +248,7 @@ def contract_grid(
         valid=valid,
         period=period,
         years=years,
+        cutoff_position=pos_c,
         cutoff_month=np.maximum(np.floor(pos_c), 0.0),
         term_months=term,
         n_periods=t,
@@ -334,7 +352,7 @@ def _floor_and_cap(
     fee_cap: FloatArray,
 ) -> UsageCash:
     """Apply the annual minimum and cap pro rata to each window; split off the variable part."""
-    months = grid.window_months
+    months = grid.earned_months
     floor_amt = _col(minimum_fee) * months / MONTHS_PER_YEAR
     cap = _col(fee_cap)
     finite = np.isfinite(cap)
@@ -375,7 +393,7 @@ def licence_cash(
     ndarray (N, J)
     """
     ratio = _col(1.0 + np.asarray(escalator, dtype=np.float64))
-    years = stepped_integral(grid.a / MONTHS_PER_YEAR, grid.b / MONTHS_PER_YEAR, ratio)
+    years = stepped_integral(grid.earned_from / MONTHS_PER_YEAR, grid.b / MONTHS_PER_YEAR, ratio)
     return np.where(grid.valid, _col(annual_fee) * years, 0.0)
 
 
@@ -421,7 +439,7 @@ def usage_cash(
     )
     c0 = grid.cutoff_month[:, None]
     run = _col(np.asarray(volume, dtype=np.float64) * np.asarray(unit_price, dtype=np.float64))
-    gross = run * stepped_integral(grid.a - c0, grid.b - c0, _col(q))
+    gross = run * stepped_integral(grid.earned_from - c0, grid.b - c0, _col(q))
     zero = np.zeros_like(gross)
     return _floor_and_cap(grid, gross, zero, np.asarray(minimum_fee), np.asarray(fee_cap))
 
@@ -449,7 +467,7 @@ def algorithm_service_cash(
     sub = (
         _col(subscription_fee)
         * MONTHS_PER_YEAR
-        * stepped_integral(grid.a / MONTHS_PER_YEAR, grid.b / MONTHS_PER_YEAR, ratio)
+        * stepped_integral(grid.earned_from / MONTHS_PER_YEAR, grid.b / MONTHS_PER_YEAR, ratio)
     )
     use = usage_cash(
         grid,
@@ -486,7 +504,7 @@ def revenue_share_cash(
         * np.asarray(share, dtype=np.float64)
         / MONTHS_PER_YEAR
     )
-    gross = run * stepped_integral(grid.a - c0, grid.b - c0, _col(q))
+    gross = run * stepped_integral(grid.earned_from - c0, grid.b - c0, _col(q))
     return _floor_and_cap(
         grid, gross, np.zeros_like(gross), np.asarray(minimum_fee), np.asarray(fee_cap)
     )

@@ -347,3 +347,31 @@ def test_models_never_negative_and_respect_floor_cap(
     assert rv.to_periods(g, am.principal).sum() + rv.tail_amount(g, am.principal).sum() == (
         pytest.approx(1000.0)
     )
+
+
+def test_revenue_earned_before_the_cutoff_stays_with_the_originator() -> None:
+    # Quarterly from 2025-07-31; cut-off 2026-01-15 is 5 + 15/31 contract months in (15 of the 31
+    # days of 31 Dec -> 31 Jan). The payment of 31 Jan 2026 bills months (3, 6] but carries only
+    # the last 16/31 month: licence 1,200 a year -> 100 × 16/31 = 51.6129; later quarters 300
+    # (330 after the first anniversary at month 12).
+    g = _grid("2025-07-31", "2027-01-31", 3, "2026-01-15")
+    assert g.earned_months[0, :5].tolist() == pytest.approx([16 / 31, 3, 3, 3, 3])
+    fee = rv.licence_cash(g, annual_fee=[1_200.0], escalator=[0.1])
+    assert fee[0, :5].tolist() == pytest.approx([1600 / 31, 300.0, 300.0, 330.0, 330.0])
+    # The minimum fee is prorated to the earned months: 1,200 a year -> 100 × 16/31.
+    u = rv.usage_cash(
+        g,
+        volume=[0.0],
+        unit_price=[0.0],
+        volume_growth=[0.0],
+        price_decline=[0.0],
+        churn=[0.0],
+        minimum_fee=[1_200.0],
+        fee_cap=[np.inf],
+    )
+    assert u.cash[0, :2].tolist() == pytest.approx([1600 / 31, 300.0])
+    # A balance-type asset still collects its whole coupon on that payment.
+    am = rv.amortizing_cash(
+        g, balance=[1_000.0], rate=[0.12], method=np.array([Amortization.BULLET], dtype=object)
+    )
+    assert am.interest[0, 0] == pytest.approx(30.0)
