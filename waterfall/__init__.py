@@ -1,4 +1,13 @@
 """The vectorised waterfall engine: ``waterfall.run(deal, collections)``.
 
-Arrays are shaped (scenarios, periods); Python loops run over periods and steps only.
+Arrays are shaped (scenarios, periods); Python loops run over periods and steps only. Units:
+money in yuan (float64), rates as annual fractions, shifts in basis points. Semantics are in
+``docs/waterfall.md``.
 """
+
+from __future__ import annotations
+
+from waterfall.engine import CONSERVATION_TOL, run
+from waterfall.result import Line, WaterfallResult
+
+__all__ = ["CONSERVATION_TOL", "Line", "WaterfallResult", "run"]
