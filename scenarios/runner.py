@@ -10,9 +10,11 @@ Every measure in :class:`Outcome` is computed row by row (scenario by scenario),
 numbers never depend on which other scenarios ran in the same call: that is what makes a grid
 equal to separate single runs and a Monte Carlo run independent of its chunking.
 
-"Paid in full" (the pass test of a break-even): the tranche never has interest left unpaid after
-a payment date, never has scheduled/bullet/final principal due left unpaid (more than half a
-fen), and has no balance left after the last period.
+"Paid in full" (the pass test of a break-even): a senior or mezzanine tranche never has interest
+left unpaid after a payment date, never has principal due (scheduled target, bullet or expected
+maturity, final date) left unpaid by more than half a fen, and has no balance left after the
+last period. A subordinated tranche (次级) has no promised timetable: it is paid in full when its
+principal is returned by the last period (期间收益 left unpaid does not count).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import numpy.typing as npt
 from abs.assumptions import Assumptions, Stress
 from abs.cashflows import Collections
 from abs.deal import Deal
+from abs.enums import TrancheClass
 from abs.errors import ScenarioError
 from scenarios.factors import projection_key, projection_part
 
@@ -306,10 +309,14 @@ def outcome_from_result(
     life_cov = np.zeros((s, k))
     original = np.array([t.balance for t in deal.tranches], dtype=np.float64)
     for i, name in enumerate(names):
-        int_short = result.interest[name].shortfall
-        prin_short = result.scheduled_principal_due(name) - result.principal[name].paid
         lost = result.loss(name)
-        missed = (int_short > EPS) | (prin_short > EPS)
+        if deal.tranches[i].tranche_class is TrancheClass.SUBORDINATED:
+            # 次级 has no promised timetable: paid in full = principal returned by the end.
+            missed = np.zeros_like(result.interest[name].paid, dtype=bool)
+        else:
+            int_short = result.interest[name].shortfall
+            prin_short = result.scheduled_principal_due(name) - result.principal[name].paid
+            missed = (int_short > EPS) | (prin_short > EPS)
         missed[:, -1] |= lost > EPS
         any_missed = missed.any(axis=1)
         paid_full[:, i] = ~any_missed

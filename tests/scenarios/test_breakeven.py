@@ -159,9 +159,12 @@ def test_breakeven_table_has_every_tranche_and_factor() -> None:
 
 
 def test_real_projection_breakeven_matches_the_hand_formula() -> None:
-    # One data licence with PD 0 through the real projection: the haircut scales every
-    # collection by (1 − h) (checked below), so with the carry-forward order the break-even is
-    # h* = 1 − (B + Σ interest) / Σ collections, interest = 4% × B × year fraction per period.
+    # One monthly-paying data licence with PD 0 through the real projection: the haircut scales
+    # every collection by (1 − h) (checked below). With the carry-forward order nothing leaves
+    # the account before the bullet, so the senior passes iff at every date t the cumulative
+    # cash covers the cumulative interest due, and at the last date interest + 100m principal:
+    #   (1 − h)·ΣC≤t ≥ ΣI≤t (+ B at T)  ⇒  h* = min over t of 1 − required_t / ΣC≤t,
+    # with I_t = 4% × B × year fraction_t.
     pool = Pool(
         assets=(
             asset(
@@ -169,6 +172,7 @@ def test_real_projection_breakeven_matches_the_hand_formula() -> None:
                 amount=120 * hd.M,
                 annual_fee=150 * hd.M,
                 pd=0.0,
+                payment_frequency="monthly",
                 start_date=hd.DATES[0].replace(year=2025),
                 maturity_date=hd.DATES[-1].replace(year=2027),
             ),
@@ -178,9 +182,11 @@ def test_real_projection_breakeven_matches_the_hand_formula() -> None:
     base = project(deal)
     half = project(deal, stress=Stress(revenue_haircut=0.5))
     np.testing.assert_allclose(half.total, base.total * 0.5, rtol=1e-12)
-    interest = (100 * hd.M * 0.04 * base.year_fractions).sum()
-    expected = 1 - (100 * hd.M + interest) / base.total.sum()
-    assert 0 < expected < 1
+    cum_cash = np.cumsum(base.total[0])
+    required = np.cumsum(100 * hd.M * 0.04 * base.year_fractions)
+    required[-1] += 100 * hd.M
+    expected = float(np.min(1 - required / cum_cash))
+    assert 0.05 < expected < 0.95
     r = be.breakeven(deal, tranche="优先A", factor="revenue_haircut")
     assert r.status == "found"
     assert abs(r.value - expected) <= 1e-6

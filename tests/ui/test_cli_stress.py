@@ -219,3 +219,21 @@ def test_mc_errors_exit_2(deal_file: str) -> None:
     assert result.exit_code == 2 and "--engine must be local or dask" in result.output
     result = _runner().invoke(app, ["mc", deal_file, "--seed", "-3", "-n", "10"])
     assert result.exit_code == 2 and "seed must be an integer ≥ 0" in result.output
+
+
+def test_breakeven_standalone_switches_external_support_off(tmp_path: Path) -> None:
+    deal = licence_deal(
+        n_assets=12,
+        senior=600e6,
+        sub=100e6,
+        support={"guarantee": {"provider": "担保公司", "cap_total": None}},
+    )
+    path = tmp_path / "g.json"
+    save_deal(deal, path)
+    args = ["breakeven", str(path), "--tranche", "优先A", "--factor", "收入下降", "--json"]
+    with_guarantee = json.loads(_runner().invoke(app, args).stdout)
+    standalone = json.loads(_runner().invoke(app, [*args, "--standalone"]).stdout)
+    # an unlimited guarantee pays whatever is missing: the senior never fails
+    assert with_guarantee["status"] == "never_fails"
+    assert standalone["status"] == "found" and standalone["value"] < 1.0
+    assert standalone["base_stress"]["guarantor_default"] is True

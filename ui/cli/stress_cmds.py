@@ -154,19 +154,25 @@ def stress_cmd(
 @app.command("breakeven")
 @handle_errors
 def breakeven_cmd(
-    deal: str = typer.Argument(..., help="交易文件或示例名 deal file or example name"),
-    tranche: str = typer.Option(..., "--tranche", help="档位 tranche name, e.g. 优先A1"),
-    factor: str = typer.Option(
-        "revenue_haircut",
-        "--factor",
-        help="因子 revenue_haircut/收入下降, pd_multiplier/违约率倍数 …",
-    ),
-    base_scenario: str | None = typer.Option(
-        None, "--base", help="其他因子取该情景的值 other factors fixed at this scenario (e.g. 轻度)"
-    ),
-    lo: float | None = typer.Option(None, "--lo", help="搜索起点 mildest value"),
-    hi: float | None = typer.Option(None, "--hi", help="搜索终点 harshest value"),
-    as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
+    deal: Annotated[str, typer.Argument(help="交易文件或示例名 deal file or example name")],
+    tranche: Annotated[str, typer.Option("--tranche", help="档位 tranche name, e.g. 优先A1")],
+    factor: Annotated[
+        str,
+        typer.Option("--factor", help="因子 revenue_haircut/收入下降, pd_multiplier/违约率倍数 …"),
+    ] = "revenue_haircut",
+    base_scenario: Annotated[
+        str | None,
+        typer.Option("--base", help="其他因子取该情景的值 other factors at this scenario (轻度 …)"),
+    ] = None,
+    lo: Annotated[float | None, typer.Option("--lo", help="搜索起点 mildest value")] = None,
+    hi: Annotated[float | None, typer.Option("--hi", help="搜索终点 harshest value")] = None,
+    standalone: Annotated[
+        bool,
+        typer.Option(
+            "--standalone", help="不含外部增信 without 差额支付 and guarantee (both in default)"
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """临界值 / break-even: the harshest value of a factor the tranche survives."""
     from scenarios.breakeven import STATUS_ZH, breakeven
@@ -175,6 +181,10 @@ def breakeven_cmd(
 
     d = load_deal_arg(deal)
     base = scenario_stress(d, base_scenario) if base_scenario is not None else None
+    if standalone:
+        from scenarios.factors import apply
+
+        base = apply(base, originator_default=True, guarantor_default=True)
     f = get_factor(factor)
     r = breakeven(d, tranche=tranche, factor=f.id, base=base, lo=lo, hi=hi)
     grade: dict[str, Any] | None = None
