@@ -37,6 +37,7 @@ from scenarios.sets import (
     load_scenario_set,
     scenario_from_factors,
 )
+from waterfall import WaterfallResult
 
 COL_SCENARIO = "情景 scenario"
 COL_TRANCHE = "档位 tranche"
@@ -103,7 +104,7 @@ class GridResult:
     scenarios: tuple[Scenario, ...]
     stresses: tuple[Stress, ...]
     collections: Collections
-    result: Any
+    result: WaterfallResult
     outcome: Outcome
     table: pd.DataFrame
     coverage: pd.DataFrame

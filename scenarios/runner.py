@@ -34,6 +34,7 @@ from abs.deal import Deal
 from abs.enums import TrancheClass
 from abs.errors import ScenarioError
 from scenarios.factors import projection_key, projection_part
+from waterfall import WaterfallResult
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -292,7 +293,11 @@ def engine_kwargs(stresses: Sequence[Stress]) -> dict[str, Any]:
 
 
 def outcome_from_result(
-    deal: Deal, collections: Collections, result: Any, *, support_defaulted: Any = None
+    deal: Deal,
+    collections: Collections,
+    result: WaterfallResult,
+    *,
+    support_defaulted: Any = None,
 ) -> Outcome:
     """Measure every tranche of one engine run (see :class:`Outcome`)."""
     names = tuple(t.name for t in deal.tranches)
@@ -369,7 +374,7 @@ def run_collections(
     stresses: Sequence[Stress],
     *,
     assumptions: Assumptions | None = None,
-) -> tuple[Any, Outcome]:
+) -> tuple[WaterfallResult, Outcome]:
     """One engine call over ``collections`` (S rows) with the engine factors of ``stresses``.
 
     Raises
@@ -377,7 +382,7 @@ def run_collections(
     ScenarioError
         The number of stresses differs from the collections' scenarios.
     """
-    from waterfall.engine import run
+    from waterfall import run
 
     if len(stresses) != collections.n_scenarios:
         raise ScenarioError(
@@ -396,7 +401,7 @@ def run_stresses(
     *,
     assumptions: Assumptions | None = None,
     projector: Projector | None = None,
-) -> tuple[Collections, Any, Outcome]:
+) -> tuple[Collections, WaterfallResult, Outcome]:
     """Project every stress, stack, and run the engine once; returns (collections, result,
     outcome)."""
     coll = project_stresses(deal, stresses, assumptions=assumptions, projector=projector)
@@ -459,7 +464,7 @@ def simulate_outcome(
         if support_default
         else np.zeros(n_paths, dtype=bool)
     )
-    from waterfall.engine import run
+    from waterfall import run
 
     orig = drawn | st.originator_default
     result = run(

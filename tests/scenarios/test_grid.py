@@ -66,7 +66,7 @@ def test_grid_equals_separate_single_runs() -> None:
 
 
 def test_grid_uses_one_engine_call_and_shares_projections(monkeypatch: pytest.MonkeyPatch) -> None:
-    import waterfall.engine as eng
+    import waterfall as eng
 
     calls: list[int] = []
     real = eng.run
