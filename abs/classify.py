@@ -325,7 +325,7 @@ def _warnings(
 
     # 2. direct data assets without registration id / valuation
     direct = [a for a in assets if a.data_link is DataLink.DIRECT]
-    unregistered = [a for a in direct if not a.registration_id]
+    unregistered = sorted((a for a in direct if not a.registration_id), key=lambda a: a.asset_id)
     if unregistered:
         ids = [a.asset_id for a in unregistered]
         fen = sum(a.amount_fen for a in unregistered)
@@ -335,7 +335,10 @@ def _warnings(
             f"registration id: {_names(ids, zh=False)} ({len(ids)} asset(s), {_yuan(fen)}, "
             f"{format_share(fen, total)} of the pool)"
         )
-    unvalued = [a for a in direct if not a.valuation_method or a.appraised_value is None]
+    unvalued = sorted(
+        (a for a in direct if not a.valuation_method or a.appraised_value is None),
+        key=lambda a: a.asset_id,
+    )
     if unvalued:
         ids = [a.asset_id for a in unvalued]
         fen = sum(a.amount_fen for a in unvalued)

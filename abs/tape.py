@@ -52,6 +52,7 @@ from abs.errors import Issue, TapeError
 
 __all__ = [
     "COLUMN_BY_FIELD",
+    "MAX_AMOUNT_YUAN",
     "REQUIRED_FIELDS",
     "TAPE_COLUMNS",
     "ZH_HEADERS",
@@ -507,8 +508,6 @@ def _grid_from_records(
     if header_index is None:
         raise TapeError(source, [Issue(source, f"{where} is empty: no header row")])
     header = [c.strip() for c in records[header_index]]
-    while header and not header[-1]:
-        header.pop()
     width = len(header)
     issues: list[Issue] = []
     rows: list[list[str]] = []
@@ -636,6 +635,19 @@ def _enum_parser(enum: type[LabelledEnum]) -> Callable[[str], LabelledEnum]:
             raise ValueError(f"unknown {what} (allowed: {allowed})") from None
 
     return parse
+
+
+#: Largest 入池金额 of one asset the tape accepts (1000万亿元; keeps fen arithmetic exact).
+MAX_AMOUNT_YUAN = 1e15
+
+
+def _amount_rule(value: float) -> str | None:
+    """Tape rules on 入池金额 beyond ``Asset``'s ``> 0``: whole fen and a sane magnitude."""
+    if value >= MAX_AMOUNT_YUAN:
+        return f"must be below {MAX_AMOUNT_YUAN:g} 元"
+    if round(value * 100) < 1:
+        return "must be at least 0.01 元 (one fen)"
+    return None
 
 
 def _parser_for(col: TapeColumn) -> Callable[[str], Any]:
@@ -794,8 +806,8 @@ def _parse_columns(
                             rule = bounds(value)
                             if rule is not None and col.kind is _K.FRACTION:
                                 rule += " (a fraction: write 4.5% or 0.045)"
-                        if rule is None and name == "amount" and round(value * 100) < 1:
-                            rule = "must be at least 0.01 元 (one fen)"
+                        if rule is None and name == "amount":
+                            rule = _amount_rule(value)
                         hit = (value, rule)
                 cache[raw] = hit
             value, rule = hit
