@@ -48,6 +48,7 @@ COL_WAL = "加权平均期限(年) WAL"
 COL_YIELD = "收益率 yield"
 COL_MIN_COV = "最低覆盖倍数 min coverage"
 COL_LIFE_COV = "全周期覆盖倍数 life coverage"
+COL_MIN_COV_P = "最低覆盖倍数(含本金) min coverage incl. principal"
 COL_FIRST_SHORT = "首次短缺日 first shortfall"
 COL_EVENTS = "触发事件 events"
 GRID_COLUMNS = (
@@ -60,6 +61,7 @@ GRID_COLUMNS = (
     COL_YIELD,
     COL_MIN_COV,
     COL_LIFE_COV,
+    COL_MIN_COV_P,
     COL_FIRST_SHORT,
     COL_EVENTS,
 )
@@ -132,6 +134,7 @@ class GridResult:
                         "yield": float(o.yld[s, k]),
                         "min_coverage": float(o.min_coverage[s, k]),
                         "life_coverage": float(o.life_coverage[s, k]),
+                        "min_coverage_incl_principal": float(o.min_coverage_principal[s, k]),
                         "first_shortfall_date": (
                             o.payment_dates[first].isoformat() if first >= 0 else None
                         ),
@@ -303,6 +306,7 @@ def _table(scenarios: list[Scenario], stresses: list[Stress], o: Outcome) -> pd.
                 COL_YIELD: float(o.yld[s, k]),
                 COL_MIN_COV: float(o.min_coverage[s, k]),
                 COL_LIFE_COV: float(o.life_coverage[s, k]),
+                COL_MIN_COV_P: float(o.min_coverage_principal[s, k]),
                 COL_FIRST_SHORT: o.payment_dates[first] if first >= 0 else None,
                 COL_EVENTS: events,
             }

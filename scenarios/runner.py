@@ -91,7 +91,9 @@ class Outcome:
         Yield (annual compounding, ACT/365F from closing) of the tranche's cash at par.
     min_coverage, life_coverage : ndarray (S, K)
         现金流覆盖倍数 of the tranche and everything senior to it: minimum over the periods it
-        is outstanding, and life-of-deal.
+        is outstanding, and life-of-deal (obligations: taxes, fees and interest).
+    min_coverage_principal : ndarray (S, K)
+        Minimum coverage when scheduled principal due is added to the obligations.
     coverage : ndarray (S, T)
         Senior coverage per period (NaN once the seniors are repaid).
     trigger_names : tuple of str
@@ -115,6 +117,7 @@ class Outcome:
     yld: FloatArray
     min_coverage: FloatArray
     life_coverage: FloatArray
+    min_coverage_principal: FloatArray
     coverage: FloatArray
     trigger_names: tuple[str, ...]
     trigger_first: IntArray
@@ -168,6 +171,7 @@ class Outcome:
             yld=cat("yld"),
             min_coverage=cat("min_coverage"),
             life_coverage=cat("life_coverage"),
+            min_coverage_principal=cat("min_coverage_principal"),
             coverage=cat("coverage"),
             trigger_names=first.trigger_names,
             trigger_first=cat("trigger_first"),
@@ -194,6 +198,7 @@ class Outcome:
             yld=pick("yld"),
             min_coverage=pick("min_coverage"),
             life_coverage=pick("life_coverage"),
+            min_coverage_principal=pick("min_coverage_principal"),
             coverage=pick("coverage"),
             trigger_names=self.trigger_names,
             trigger_first=pick("trigger_first"),
@@ -312,6 +317,7 @@ def outcome_from_result(
     yld = np.zeros((s, k))
     min_cov = np.zeros((s, k))
     life_cov = np.zeros((s, k))
+    min_cov_p = np.zeros((s, k))
     original = np.array([t.balance for t in deal.tranches], dtype=np.float64)
     for i, name in enumerate(names):
         lost = result.loss(name)
@@ -332,6 +338,7 @@ def outcome_from_result(
         yld[:, i] = yields_at_par(result.tranche_cash(name), times, float(original[i]))
         min_cov[:, i] = result.min_coverage(through=name)
         life_cov[:, i] = result.life_coverage(through=name)
+        min_cov_p[:, i] = result.min_coverage(through=name, include_principal=True)
     coverage = np.where(result.outstanding(), result.coverage(), np.nan)
     trig_names = tuple(f"{tr.event.zh}: {tr.name}" for tr in deal.triggers)
     trig_first = np.full((s, len(trig_names)), -1, dtype=np.int64)
@@ -356,6 +363,7 @@ def outcome_from_result(
         yld=yld,
         min_coverage=min_cov,
         life_coverage=life_cov,
+        min_coverage_principal=min_cov_p,
         coverage=coverage,
         trigger_names=trig_names,
         trigger_first=trig_first,

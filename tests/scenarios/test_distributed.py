@@ -27,6 +27,7 @@ FIELDS = (
     "yld",
     "min_coverage",
     "life_coverage",
+    "min_coverage_principal",
     "cdr",
     "first_shortfall",
     "support_defaulted",

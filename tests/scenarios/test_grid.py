@@ -27,6 +27,7 @@ FIELDS = (
     "yld",
     "min_coverage",
     "life_coverage",
+    "min_coverage_principal",
     "coverage",
     "trigger_first",
     "cdr",

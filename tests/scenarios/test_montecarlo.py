@@ -21,6 +21,7 @@ FIELDS = (
     "yld",
     "min_coverage",
     "life_coverage",
+    "min_coverage_principal",
     "cdr",
     "first_shortfall",
     "trigger_first",
