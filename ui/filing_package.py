@@ -281,7 +281,7 @@ def _assumption_rows(deal: Deal) -> list[tuple[str, str, str]]:
 
 
 def _scenario_rows(scenario_set: Any) -> list[tuple[str, str, str, str]]:
-    from scenarios.factors import FACTOR_BY_ID
+    from scenarios.factors import DELAY_MONTHS, FACTOR_BY_ID
 
     rows: list[tuple[str, str, str, str]] = []
     for sc in scenario_set.scenarios:
@@ -291,6 +291,8 @@ def _scenario_rows(scenario_set: Any) -> list[tuple[str, str, str, str]]:
             f = FACTOR_BY_ID.get(fid)
             label = f"{f.zh} ({fid})" if f is not None else fid
             unit = f" {f.unit}" if f is not None and not isinstance(value, bool) else ""
+            if fid == DELAY_MONTHS:
+                label, unit = f"回款延迟 ({fid})", " 月 months（按兑付频率折算为整期）"
             rows.append((sc.name, label, _fmt_value(value) + unit, sc.sources.get(fid, "")))
     return rows
 

@@ -351,7 +351,8 @@ class TableBlock:
         """A copy with a totals row: the sum of each column in ``keys``, labelled ``label``.
 
         Money sums are taken exactly (:func:`math.fsum`) and rounded to the fen; integer sums are
-        exact; other columns in ``keys`` are summed with :func:`math.fsum`. The first column
+        exact; other columns in ``keys`` are summed with :func:`math.fsum`; a column with no
+        values at all gets an empty total. The first column
         carries the label (written into it when it is a text column, else shown by the writers
         from :attr:`totals_label`), so it cannot be summed.
 
@@ -376,6 +377,8 @@ class TableBlock:
             vals = [v for v in (r[i] for r in self.rows) if v is not None]
             if col.kind in (ColumnKind.TEXT, ColumnKind.DATE):
                 raise ExportError(f"table {self.key!r}: cannot sum {col.kind.value} column {k!r}")
+            if not vals:
+                continue  # nothing to add up: the total stays empty, not a misleading 0
             if col.kind is ColumnKind.INTEGER:
                 out[i] = sum(int(v) for v in vals if isinstance(v, int))
             else:

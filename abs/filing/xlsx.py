@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import os
 import unicodedata
 from collections.abc import Sequence
@@ -32,7 +33,14 @@ from abs.filing.sanitize import FORMULA_TRIGGERS, is_risky
 XLSX_CELL_MAX_CHARS = 32_767
 #: Column width bounds (in Excel character units) and the padding added to the content width.
 MIN_WIDTH = 8.0
-MAX_WIDTH = 60.0
+MAX_WIDTH = 40.0
+#: A header adds at most this much width; longer headers wrap onto more lines.
+MAX_HEADER_WIDTH = 16.0
+#: Sheets at most this wide (character units) print one page wide; wider ones span pages.
+FIT_WIDTH_LIMIT = 250.0
+#: Height (points) of one line of text; wrapped rows get a multiple, up to ROW_MAX_LINES.
+LINE_HEIGHT = 15.0
+ROW_MAX_LINES = 30
 WIDTH_PADDING = 2.0
 #: How many leading characters of a long text are measured for the width (it is capped anyway).
 WIDTH_SAMPLE_CHARS = 80
@@ -120,10 +128,9 @@ class _Formats:
         self._wb = wb
         self._cache: dict[tuple[str, int, bool, bool], Any] = {}
         self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.note = wb.add_format({"italic": True, "font_color": _NOTE_COLOUR})
-        self.note_quoted = wb.add_format(
-            {"italic": True, "font_color": _NOTE_COLOUR, "quote_prefix": True}
-        )
+        note = {"italic": True, "font_color": _NOTE_COLOUR, "text_wrap": True, "valign": "top"}
+        self.note = wb.add_format(note)
+        self.note_quoted = wb.add_format({**note, "quote_prefix": True})
         self.block_title = wb.add_format({"bold": True, "font_size": 11})
         self.block_title_quoted = wb.add_format(
             {"bold": True, "font_size": 11, "quote_prefix": True}
@@ -143,13 +150,14 @@ class _Formats:
         key = (column.kind.value, column.decimals, total, quoted)
         fmt = self._cache.get(key)
         if fmt is None:
-            props: dict[str, Any] = {"border": 1}
+            props: dict[str, Any] = {"border": 1, "valign": "top"}
             if column.kind is ColumnKind.NUMBER:
                 props["num_format"] = "0." + "0" * column.decimals if column.decimals else "0"
             elif column.kind in NUMBER_FORMATS:
                 props["num_format"] = NUMBER_FORMATS[column.kind]
             if column.kind is ColumnKind.TEXT:
                 props["align"] = "left"
+                props["text_wrap"] = True  # long text wraps inside the column, never spills
             if total:
                 props["bold"] = True
                 props["bg_color"] = _TOTAL_FILL
@@ -172,6 +180,29 @@ def _write_text(
     ws.write_string(row, col, text, quoted if is_risky(text) else plain)
 
 
+def _write_note(
+    ws: Any, row: int, text: str, fmts: _Formats, widths: Sequence[float], where: str
+) -> None:
+    """A note across the sheet's columns (merged, wrapped, row height from its length)."""
+    fmt = fmts.note_quoted if is_risky(text) else fmts.note
+    if len(widths) > 1:
+        ws.merge_range(row, 0, row, len(widths) - 1, "", fmt)
+    _write_text(ws, row, 0, text, fmt, fmt, where)
+    lines = _lines(text, sum(widths))
+    if lines > 1:
+        ws.set_row(row, LINE_HEIGHT * lines)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` wraps onto in a column ``width`` wide (at most :data:`ROW_MAX_LINES`)."""
+    room = max(width - 1.0, 1.0)
+    if 2 * len(text) <= room and "\n" not in text:
+        return 1
+    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in ("W", "F"))
+    lines = math.ceil((len(text) + wide) / room) + text.count("\n")
+    return max(1, min(lines, ROW_MAX_LINES))
+
+
 def _too_long(where: str, text: str) -> ExportError:
     return ExportError(
         f"{where}: text of {len(text)} characters exceeds Excel's limit of "
@@ -189,8 +220,12 @@ def _write_rows(
     total: bool,
     where: str,
     numbers: Sequence[int | str],
+    widths: Sequence[float],
 ) -> None:
-    """Write ``rows`` from ``first_row`` on; ``numbers`` name each row in error messages."""
+    """Write ``rows`` from ``first_row`` on; ``numbers`` name each row in error messages.
+
+    A row whose text wraps (longer than its column) gets the height of its longest cell.
+    """
     plans = [
         (
             column.kind is ColumnKind.MONEY,
@@ -201,8 +236,10 @@ def _write_rows(
     ]
     write_string, write_number = ws.write_string, ws.write_number
     write_blank, write_datetime = ws.write_blank, ws.write_datetime
+    set_row = ws.set_row
     for r, values in enumerate(rows):
         row = first_row + r
+        lines = 1
         for c, value in enumerate(values):
             money, fmt, quoted = plans[c]
             kind = type(value)
@@ -213,12 +250,16 @@ def _write_rows(
                 if len(text) > XLSX_CELL_MAX_CHARS:
                     raise _too_long(f"{where}, row {numbers[r]}, column {columns[c].key!r}", text)
                 write_string(row, c, text, quoted if text and text[0] in FORMULA_TRIGGERS else fmt)
+                if 2 * len(text) > widths[c] - 1 or "\n" in text:
+                    lines = max(lines, _lines(text, widths[c]))
             elif kind is float or kind is int:
                 number: float = value  # type: ignore[assignment]
                 write_number(row, c, money_to_wan(number) if money else number, fmt)
             else:
                 day: dt.date = value  # type: ignore[assignment]
                 write_datetime(row, c, dt.datetime(day.year, day.month, day.day), fmt)
+        if lines > 1:
+            set_row(row, LINE_HEIGHT * lines)
 
 
 def _column_width(values: Sequence[Cell], column: Column) -> float:
@@ -251,7 +292,8 @@ def _widths(table: FilingTable) -> list[float]:
             values = [r[i] for r in block.rows]
             if totals is not None:
                 values.append(totals[i])
-            w = max(display_width(column.header("xlsx")), _column_width(values, column))
+            header = min(display_width(column.header("xlsx")), MAX_HEADER_WIDTH)
+            w = max(header, _column_width(values, column))
             widths[i] = max(widths[i], min(w + WIDTH_PADDING, MAX_WIDTH))
     return widths
 
@@ -261,7 +303,8 @@ def _write_sheet(wb: Any, fmts: _Formats, table: FilingTable) -> None:
     where_sheet = f"sheet {table.sheet!r}"
     title = f"{table.sheet}（{table.sheet_en}）"
     _write_text(ws, 0, 0, title, fmts.title, fmts.title, where_sheet + ", title")
-    _write_text(ws, 1, 0, table.note, fmts.note, fmts.note_quoted, where_sheet + ", note")
+    widths = _widths(table)
+    _write_note(ws, 1, table.note, fmts, widths, where_sheet + ", note")
     row = 3
     freeze_at = 2
     for number, block in enumerate(table.blocks):
@@ -269,8 +312,13 @@ def _write_sheet(wb: Any, fmts: _Formats, table: FilingTable) -> None:
         if block.title:
             _write_text(ws, row, 0, block.title, fmts.block_title, fmts.block_title_quoted, where)
             row += 1
+        header_lines = 1
         for c, column in enumerate(block.columns):
-            _write_text(ws, row, c, column.header("xlsx"), fmts.header, fmts.header_quoted, where)
+            header = column.header("xlsx")
+            _write_text(ws, row, c, header, fmts.header, fmts.header_quoted, where)
+            header_lines = max(header_lines, _lines(header, widths[c]))
+        if header_lines > 1:
+            ws.set_row(row, LINE_HEIGHT * header_lines)
         if number == 0 and len(table.blocks) == 1:
             freeze_at = row + 1
             ws.repeat_rows(row)
@@ -284,27 +332,37 @@ def _write_sheet(wb: Any, fmts: _Formats, table: FilingTable) -> None:
             total=False,
             where=where,
             numbers=range(1, len(block.rows) + 1),
+            widths=widths,
         )
         row += len(block.rows)
         totals = block.shown_totals()
         if totals is not None:
             _write_rows(
-                ws, fmts, row, [totals], block.columns, total=True, where=where, numbers=["合计"]
+                ws,
+                fmts,
+                row,
+                [totals],
+                block.columns,
+                total=True,
+                where=where,
+                numbers=["合计"],
+                widths=widths,
             )
             row += 1
         for note in block.notes:
-            _write_text(ws, row, 0, note, fmts.note, fmts.note_quoted, f"{where}, note")
+            _write_note(ws, row, note, fmts, widths, f"{where}, note")
             row += 1
         row += 1
     for note in table.notes:
-        _write_text(ws, row, 0, note, fmts.note, fmts.note_quoted, f"{where_sheet}, note")
+        _write_note(ws, row, note, fmts, widths, f"{where_sheet}, note")
         row += 1
-    for c, width in enumerate(_widths(table)):
+    for c, width in enumerate(widths):
         ws.set_column(c, c, width)
     ws.freeze_panes(freeze_at, 0)
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    if sum(widths) <= FIT_WIDTH_LIMIT:
+        ws.fit_to_pages(1, 0)
 
 
 def render_xlsx(

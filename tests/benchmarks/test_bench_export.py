@@ -116,3 +116,59 @@ def test_bench_render_csv_10k(benchmark: Any, big_tables: list[FilingTable]) -> 
 def test_bench_render_json_10k(benchmark: Any, big_tables: list[FilingTable]) -> None:
     data = benchmark(render_json, big_tables)
     assert data.startswith(b"{")
+
+
+def _big_deal() -> Any:
+    """A qingdao-like deal: the 10,000-asset pool, monthly payments, 120 periods to legal."""
+    from abs.deal import Deal
+    from abs.io import load_deal
+
+    base = load_deal("qingdao-pure", with_pool=False)
+    data = base.model_dump(mode="json", exclude={"pool", "tape", "waterfall"})
+    data["dates"].update(
+        {
+            "cutoff_date": "2026-03-31",
+            "closing_date": "2026-06-18",
+            "first_payment_date": "2026-07-26",
+            "frequency": "monthly",
+            "expected_maturity_date": "2031-06-26",
+            "legal_maturity_date": "2036-06-26",
+        }
+    )
+    pool = _pool(N_ASSETS)
+    total = pool.total_amount
+    data["tranches"] = [
+        {
+            "name": "优先A",
+            "tranche_class": "senior",
+            "balance": round(total * 0.75, 2),
+            "coupon": {"coupon_type": "fixed", "rate": 0.024},
+            "principal_type": "pass_through",
+            "rating": "AAAsf",
+        },
+        {
+            "name": "次级",
+            "tranche_class": "subordinated",
+            "balance": round(total * 0.10, 2),
+            "principal_type": "pass_through",
+        },
+    ]
+    deal = Deal.model_validate(data)
+    return deal.model_copy(update={"pool": pool})
+
+
+@pytest.mark.parametrize("breakeven", [False, True], ids=["without_breakeven", "with_breakeven"])
+def test_bench_full_export_10k_assets_120_periods(benchmark: Any, breakeven: bool) -> None:
+    """Whole package (engine + 9 sheets + xlsx/CSV/JSON) with the 4-scenario stress set."""
+    pytest.importorskip("abs.projection")
+    pytest.importorskip("scenarios.grid")
+    from ui.filing_package import render_package
+
+    deal = _big_deal()
+
+    def run() -> Any:
+        return render_package(deal, breakeven=breakeven)
+
+    package = benchmark.pedantic(run, rounds=3, iterations=1)
+    assert len(package.tables) == 9
+    assert len(package.tables[3].blocks[0].rows) == N_ASSETS

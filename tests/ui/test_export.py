@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pytest
 from typer.testing import CliRunner
@@ -281,7 +282,7 @@ def test_hostile_tape_exports_safely(tmp_path: Path) -> None:
     rows = list(
         csv.reader(
             io.StringIO(
-                (tmp_path / "csv" / "04_入池资产明细.csv").read_text(encoding="utf-8-sig"),
+                (tmp_path / "csv" / "04_入池资产明细.csv").read_bytes().decode("utf-8-sig"),
                 newline="",
             )
         )
@@ -363,6 +364,53 @@ def test_cli_missing_deal_exit_2(tmp_path: Path) -> None:
 
 # --- LibreOffice (slow) ----------------------------------------------------------------------
 
+PNG_DPI = 130
+
+
+def _render_png(pdf: Path, stem: Path) -> None:
+    """First PDF page → PNG cropped to the printed content (pdftoppm; bbox found with numpy)."""
+    gray = subprocess.run(
+        ["pdftoppm", "-gray", "-r", str(PNG_DPI), "-f", "1", "-l", "1", "-singlefile", str(pdf)],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    # binary PGM: "P5\n<w> <h>\n<max>\n" then w*h bytes
+    magic, dims, _max, pixels = gray.split(b"\n", 3)
+    width, height = (int(v) for v in dims.split())
+    image = np.frombuffer(pixels[: width * height], dtype=np.uint8).reshape(height, width)
+    rows = np.flatnonzero((image < 245).any(axis=1))
+    cols = np.flatnonzero((image < 245).any(axis=0))
+    margin = 12
+    x0, y0 = max(int(cols[0]) - margin, 0), max(int(rows[0]) - margin, 0)
+    x1, y1 = min(int(cols[-1]) + margin, width), min(int(rows[-1]) + margin, height)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            str(PNG_DPI),
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            "-x",
+            str(x0),
+            "-y",
+            str(y0),
+            "-W",
+            str(x1 - x0),
+            "-H",
+            str(y1 - y0),
+            str(pdf),
+            str(stem),
+        ],
+        check=True,
+        timeout=120,
+    )
+    assert magic == b"P5"
+
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("libreoffice") is None, reason="libreoffice not installed")
@@ -396,25 +444,8 @@ def test_libreoffice_opens_the_example_workbook(tmp_path: Path, update_golden: b
         pdf = tmp_path / f"sheet{i + 1}.pdf"
         assert pdf.read_bytes().startswith(b"%PDF")
         if update_golden and shutil.which("pdftoppm"):
-            images = Path(__file__).parents[2] / "docs" / "images"
             stem = ("filing-01-deal-summary", "filing-02-pool-statistics")[i]
-            subprocess.run(
-                [
-                    "pdftoppm",
-                    "-png",
-                    "-r",
-                    "80",
-                    "-f",
-                    "1",
-                    "-l",
-                    "1",
-                    "-singlefile",
-                    str(pdf),
-                    str(images / stem),
-                ],
-                check=True,
-                timeout=120,
-            )
+            _render_png(pdf, Path(__file__).parents[2] / "docs" / "images" / stem)
     full = tmp_path / "all.xlsx"
     full.write_bytes(render_xlsx(tables))
     done = subprocess.run(
