@@ -223,7 +223,7 @@ class MCResult:
                     "wal_years": _dist(o.wal[:, k]),
                     "yield": _dist(o.yld[:, k]),
                     "min_coverage": _dist(o.min_coverage[:, k]),
-                    "loss_histogram": {"counts": counts.tolist(), "edges": edges.tolist()},
+                    "loss_histogram": {"counts": [int(c) for c in counts], "edges": edges.tolist()},
                 }
             )
         return {
