@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from abs.asset import Pool
 from abs.assumptions import Assumptions, Stress
@@ -247,3 +249,45 @@ def test_to_dict_is_json_ready() -> None:
     assert d["status"] == "found" and d["factor_zh"] == "收入下降"
     assert len(d["scan"]) == 21 and d["scan"][0] == {"value": 0.0, "paid_in_full": True}
     assert math.isclose(d["value"], hd.HAIRCUT_BREAKEVEN, abs_tol=1e-6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    senior=st.floats(50.0, 140.0),
+    coupon=st.floats(0.0, 0.08),
+    last=st.floats(120.0, 300.0),
+)
+def test_breakeven_matches_the_formula_for_random_bullets(
+    senior: float, coupon: float, last: float
+) -> None:
+    # Collections 2, 2, 2, last (millions); interest i = B·c/4 a quarter. Cash is carried, so
+    # pass ⇔ (1 − h)·2k ≥ k·i for k = 1..3 and (1 − h)·(6 + last) ≥ 4·i + B.
+    b, i = senior * hd.M, senior * hd.M * coupon * 0.25
+    total = np.array([2.0, 2.0, 2.0, last]) * hd.M
+    cum = np.cumsum(total)
+    need = np.cumsum([i, i, i, i])
+    need[-1] += b
+    expected = float(np.min(1 - need / cum))
+    deal = hd.bullet_deal(
+        tranches=[
+            {
+                "name": "优先A",
+                "tranche_class": "senior",
+                "balance": b,
+                "coupon": {"rate": coupon},
+                "principal_type": "bullet",
+            },
+            {"name": "次级", "tranche_class": "subordinated", "balance": 10 * hd.M},
+        ]
+    )
+
+    def proj(d: Deal, a: Assumptions | None, s: Stress) -> Collections:
+        return hd.collections(total * (1 - s.revenue_haircut))
+
+    r = be.breakeven(deal, tranche="优先A", factor="revenue_haircut", projector=proj)
+    if expected <= 0:
+        assert r.status == "fails_at_lo"
+    else:
+        assert r.status == "found"
+        assert abs(r.value - expected) <= 1e-6
+        assert r.monotone
