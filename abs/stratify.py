@@ -13,10 +13,12 @@ fractions (0.25 = 25%); terms are years (ACT/365F) measured from ``as_of``.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +26,7 @@ import pandas as pd
 
 from abs.asset import Asset, Pool
 from abs.deal import Deal
-from abs.enums import DataLink
+from abs.enums import AssetType, DataLink
 
 __all__ = [
     "AMOUNT_EDGES_YUAN",
@@ -186,10 +188,8 @@ def _term_labels(*, closed_low: bool) -> list[str]:
 
 
 def _term_bucket(years: float, labels: Sequence[str]) -> str:
-    for edge, label in zip(TERM_EDGES_YEARS, labels, strict=False):
-        if years <= edge:
-            return label
-    return labels[-1]
+    """Label of the bucket (lo, hi] holding ``years``."""
+    return labels[bisect.bisect_left(TERM_EDGES_YEARS, years)]
 
 
 _TERM_LABELS = _term_labels(closed_low=False)
@@ -206,11 +206,12 @@ def _amount_labels() -> list[str]:
 _AMOUNT_LABELS = _amount_labels()
 
 
+_AMOUNT_EDGES_FEN = [e * 100 for e in AMOUNT_EDGES_YUAN]
+
+
 def _amount_bucket(fen: int) -> str:
-    for edge, label in zip(AMOUNT_EDGES_YUAN, _AMOUNT_LABELS, strict=False):
-        if fen <= edge * 100:
-            return label
-    return _AMOUNT_LABELS[-1]
+    """Label of the bucket (lo, hi] holding ``fen``."""
+    return _AMOUNT_LABELS[bisect.bisect_left(_AMOUNT_EDGES_FEN, fen)]
 
 
 def _pct(x: float) -> str:
@@ -231,10 +232,7 @@ def _rate_bucket(rate: float | None) -> str:
     if rate is None:
         return NOT_DISCLOSED
     micro = round(rate * 1_000_000)  # exact on the micro-rate grid: 4% is never 3.9999...%
-    for edge, label in zip(_RATE_EDGES_MICRO, _RATE_LABELS, strict=False):
-        if micro < edge:
-            return label
-    return _RATE_LABELS[-1]
+    return _RATE_LABELS[bisect.bisect_right(_RATE_EDGES_MICRO, micro)]  # bucket [lo, hi)
 
 
 @dataclass(frozen=True)
@@ -385,31 +383,30 @@ def _plain(value: Any) -> Any:
 
 
 def _distribution(
-    assets: Sequence[Asset],
-    label_of: Callable[[Asset], str],
+    labels: Sequence[str],
+    fen: Sequence[int],
     total_fen: int,
     *,
     order: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    count: dict[str, int] = {}
-    fen: dict[str, int] = {}
-    for a in assets:
-        label = label_of(a)
-        count[label] = count.get(label, 0) + 1
-        fen[label] = fen.get(label, 0) + a.amount_fen
+    """Count, amount and shares per label (one label per asset, amounts in fen)."""
+    count = Counter(labels)
+    amount: dict[str, int] = dict.fromkeys(count, 0)
+    for label, f in zip(labels, fen, strict=True):
+        amount[label] += f
     if order is not None:
         rank = {label: i for i, label in enumerate(order)}
-        labels = sorted(fen, key=lambda lb: (rank.get(lb, len(rank)), lb))
+        ordered = sorted(amount, key=lambda lb: (rank.get(lb, len(rank)), lb))
     else:
-        labels = sorted(fen, key=lambda lb: (-fen[lb], lb))
-    n = len(assets)
+        ordered = sorted(amount, key=lambda lb: (-amount[lb], lb))
+    n = len(labels)
     return pd.DataFrame(
         {
-            COL_CATEGORY: pd.Series(labels, dtype=object),
-            COL_COUNT: [count[lb] for lb in labels],
-            COL_COUNT_SHARE: [count[lb] / n for lb in labels],
-            COL_AMOUNT: [fen[lb] / 100 for lb in labels],
-            COL_AMOUNT_SHARE: [fen[lb] / total_fen for lb in labels],
+            COL_CATEGORY: pd.Series(ordered, dtype=object),
+            COL_COUNT: [count[lb] for lb in ordered],
+            COL_COUNT_SHARE: [count[lb] / n for lb in ordered],
+            COL_AMOUNT: [amount[lb] / 100 for lb in ordered],
+            COL_AMOUNT_SHARE: [amount[lb] / total_fen for lb in ordered],
         },
         columns=list(DISTRIBUTION_COLUMNS),
     )
@@ -417,10 +414,6 @@ def _distribution(
 
 def _years(start: dt.date, end: dt.date) -> float:
     return (end - start).days / _YEAR_DAYS
-
-
-def _text(value: str | None) -> str:
-    return value if value else NOT_DISCLOSED
 
 
 def _join(values: Sequence[str], sep: str = "、", *, limit: int | None = None) -> str:
@@ -568,27 +561,27 @@ def stratify(
             return _NOT_STARTED
         return _term_bucket(_years(a.start_date, date), _SEASONING_LABELS)
 
+    kind_labels = {k: k.label for k in AssetType}
+    link_labels = {k: k.label for k in DataLink}
+
+    def table(labels: list[str], order: Sequence[str] | None = None) -> pd.DataFrame:
+        return _distribution(labels, fen, total, order=order)
+
     distributions = {
-        DIM_OBLIGOR: _distribution(assets, lambda a: a.obligor, total),
-        DIM_ORIGINATOR: _distribution(assets, lambda a: _text(a.originator), total),
-        DIM_REGION: _distribution(assets, lambda a: _text(a.region), total),
-        DIM_INDUSTRY: _distribution(assets, lambda a: _text(a.industry), total),
-        DIM_TERM: _distribution(assets, term_label, total, order=[_MATURED, *_TERM_LABELS]),
-        DIM_SEASONING: _distribution(
-            assets, seasoning_label, total, order=[_NOT_STARTED, *_SEASONING_LABELS]
+        DIM_OBLIGOR: table([a.obligor for a in assets]),
+        DIM_ORIGINATOR: table([a.originator or NOT_DISCLOSED for a in assets]),
+        DIM_REGION: table([a.region or NOT_DISCLOSED for a in assets]),
+        DIM_INDUSTRY: table([a.industry or NOT_DISCLOSED for a in assets]),
+        DIM_TERM: table([term_label(a) for a in assets], [_MATURED, *_TERM_LABELS]),
+        DIM_SEASONING: table(
+            [seasoning_label(a) for a in assets], [_NOT_STARTED, *_SEASONING_LABELS]
         ),
-        DIM_AMOUNT: _distribution(
-            assets, lambda a: _amount_bucket(a.amount_fen), total, order=_AMOUNT_LABELS
-        ),
-        DIM_KIND: _distribution(assets, lambda a: a.asset_type.label, total),
-        DIM_LINK: _distribution(assets, lambda a: a.data_link.label, total),
-        DIM_RATE: _distribution(
-            assets, lambda a: _rate_bucket(a.rate), total, order=[*_RATE_LABELS, NOT_DISCLOSED]
-        ),
-        DIM_RATING: _distribution(assets, lambda a: _text(a.obligor_rating), total),
-        DIM_RELATED: _distribution(
-            assets, lambda a: "是" if a.related_party else "否", total, order=["是", "否"]
-        ),
+        DIM_AMOUNT: table([_amount_bucket(f) for f in fen], _AMOUNT_LABELS),
+        DIM_KIND: table([kind_labels[a.asset_type] for a in assets]),
+        DIM_LINK: table([link_labels[a.data_link] for a in assets]),
+        DIM_RATE: table([_rate_bucket(a.rate) for a in assets], [*_RATE_LABELS, NOT_DISCLOSED]),
+        DIM_RATING: table([a.obligor_rating or NOT_DISCLOSED for a in assets]),
+        DIM_RELATED: table(["是" if a.related_party else "否" for a in assets], ["是", "否"]),
     }
     top20 = _top20(assets, total, guarantor_ratings or {})
     omit = all(100 * f <= total for f in fen)

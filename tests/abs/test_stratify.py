@@ -306,3 +306,45 @@ def test_shares_add_to_one_and_top20_is_sorted(pool: Pool) -> None:
     assert len(balances) == min(20, s.summary.obligor_count)
     assert s.summary.top1_share <= s.summary.top5_share <= s.summary.top10_share <= 1.0 + 1e-12
     assert s.summary.wa_remaining_years >= 0.0
+
+
+@pytest.mark.parametrize(
+    ("days", "label"),
+    [
+        (1, "(0,0.5]年"),
+        (182, "(0,0.5]年"),
+        (183, "(0.5,1]年"),
+        (365, "(0.5,1]年"),
+        (366, "(1,2]年"),
+        (1825, "(3,5]年"),
+        (1826, ">5年"),
+        (0, "已到期"),
+    ],
+)
+def test_remaining_term_bucket_edges(days: int, label: str) -> None:
+    # 182/365 = 0.4986 ≤ 0.5 < 183/365; 365/365 = 1 exactly falls in (0.5,1]
+    pool = Pool(assets=(_asset("A", "X", 1.0, maturity_date=AS_OF + dt.timedelta(days=days)),))
+    assert stratify(pool, as_of=AS_OF).distributions[DIM_TERM].iloc[0]["分类"] == label
+
+
+@pytest.mark.parametrize(
+    ("amount", "label"),
+    [
+        (1_000_000.0, "(0,100]万元"),
+        (1_000_000.01, "(100,500]万元"),
+        (100_000_000.0, "(5000,10000]万元"),
+        (100_000_000.01, ">10000万元"),
+    ],
+)
+def test_amount_bucket_edges(amount: float, label: str) -> None:
+    pool = Pool(assets=(_asset("A", "X", amount),))
+    assert stratify(pool, as_of=AS_OF).distributions[DIM_AMOUNT].iloc[0]["分类"] == label
+
+
+@pytest.mark.parametrize(
+    ("rate", "label"),
+    [(0.0, "[0,3%)"), (0.0299, "[0,3%)"), (0.03, "[3%,4%)"), (0.04, "[4%,5%)"), (0.07, "≥6%")],
+)
+def test_rate_bucket_edges(rate: float, label: str) -> None:
+    pool = Pool(assets=(_asset("A", "X", 1.0, rate=rate),))
+    assert stratify(pool, as_of=AS_OF).distributions[DIM_RATE].iloc[0]["分类"] == label
