@@ -756,3 +756,12 @@ def test_tape_accepts_exactly_what_asset_accepts(row: dict[str, object]) -> None
     else:
         assert got == expected
         assert got is not None and got.model_dump() == expected.model_dump()
+
+
+def test_tape_format_doc_lists_every_column() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "tape-format.md").read_text("utf-8")
+    for col in TAPE_COLUMNS:
+        assert f"| `{col.field}` | {col.zh} |" in doc, col.field
+    for enum in (AssetType, DataLink, Frequency, Amortization):
+        for member in enum:
+            assert f"| `{member.value}` | {member.zh} |" in doc
