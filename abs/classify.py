@@ -22,6 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import math
+import sys
+import types
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -630,3 +632,18 @@ def classify_deal(
         legal_maturity=deal.dates.legal_maturity_date,
         pv=pv,
     )
+
+
+class _CallableModule(types.ModuleType):
+    """``abs.classify`` is both this module and the function the package exports lazily.
+
+    Once ``abs.classify`` (the module) is imported, Python binds the package attribute
+    ``abs.classify`` to the module, shadowing the lazily exported function; making the module
+    callable keeps ``abs.classify(pool)`` working whatever was imported first.
+    """
+
+    def __call__(self, pool: Pool, **kwargs: Any) -> Classification:
+        return classify(pool, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -17,6 +17,8 @@ import bisect
 import dataclasses
 import datetime as dt
 import itertools
+import sys
+import types
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -611,3 +613,17 @@ def stratify_deal(deal: Deal, *, as_of: dt.date | None = None) -> Stratification
     result = stratify(pool, as_of=deal.dates.cutoff_date, guarantor_ratings=ratings)
     summary = dataclasses.replace(result.summary, as_of_source="deal cutoff")
     return dataclasses.replace(result, summary=summary)
+
+
+class _CallableModule(types.ModuleType):
+    """``abs.stratify`` is both this module and the function the package exports lazily.
+
+    Once the module is imported, the package attribute ``abs.stratify`` is the module; making it
+    callable keeps ``abs.stratify(pool)`` working whatever was imported first.
+    """
+
+    def __call__(self, pool: Pool, **kwargs: Any) -> Stratification:
+        return stratify(pool, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

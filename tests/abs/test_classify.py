@@ -486,3 +486,12 @@ def test_row_order_never_matters(pool: Pool, seed: int) -> None:
     a = classify(pool, legal_maturity=dt.date(2030, 1, 1)).to_dict()
     b = classify(_pool(*shuffled), legal_maturity=dt.date(2030, 1, 1)).to_dict()
     assert a == b
+
+
+def test_package_level_classify_works_after_the_module_is_imported() -> None:
+    import abs
+    import abs.classify  # binds the package attribute to the module
+
+    pool = _split_pool(70.0)
+    assert abs.classify(pool).kind is DealKind.PURE
+    assert abs.classify(pool, declared_enablement=True).kind is DealKind.PURE

@@ -348,3 +348,10 @@ def test_amount_bucket_edges(amount: float, label: str) -> None:
 def test_rate_bucket_edges(rate: float, label: str) -> None:
     pool = Pool(assets=(_asset("A", "X", 1.0, rate=rate),))
     assert stratify(pool, as_of=AS_OF).distributions[DIM_RATE].iloc[0]["分类"] == label
+
+
+def test_package_level_stratify_works_after_the_module_is_imported() -> None:
+    import abs
+    import abs.stratify
+
+    assert abs.stratify(_hand_pool(), as_of=AS_OF).summary.total_amount == 1000.0
