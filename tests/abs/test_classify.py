@@ -450,7 +450,7 @@ def _pools(draw: st.DrawFn) -> Pool:
     return _pool(*assets)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(pool=_pools(), declared=st.booleans())
 def test_share_is_a_fraction_and_kind_follows_the_rule(pool: Pool, declared: bool) -> None:
     c = classify(pool, declared_enablement=declared, legal_maturity=dt.date(2030, 1, 1))
@@ -461,7 +461,7 @@ def test_share_is_a_fraction_and_kind_follows_the_rule(pool: Pool, declared: boo
     assert isinstance(c, Classification)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     pool=_pools(),
     fen=_FEN,

@@ -292,7 +292,7 @@ def _pools(draw: st.DrawFn) -> Pool:
     return Pool(assets=tuple(assets))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(pool=_pools())
 def test_shares_add_to_one_and_top20_is_sorted(pool: Pool) -> None:
     s = stratify(pool, as_of=dt.date(2024, 6, 30))

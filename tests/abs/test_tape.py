@@ -736,7 +736,7 @@ def _tape_only_rejects(row: dict[str, object]) -> bool:
     return amount > 0 and (amount >= 1e15 or round(amount * 100) < 1)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(row=_rows())
 def test_tape_accepts_exactly_what_asset_accepts(row: dict[str, object]) -> None:
     header = list(row)
