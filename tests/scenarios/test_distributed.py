@@ -90,7 +90,7 @@ def test_dask_local_cluster_started_for_the_run_equals_local() -> None:
     assert sorted(seen) == seen and seen[-1] == n and len(seen) == 5
 
 
-def test_killed_worker_mid_run_loses_and_double_counts_nothing(cluster: LocalCluster) -> None:
+def test_killed_worker_loses_nothing_and_failing_chunks_are_named(cluster: LocalCluster) -> None:
     deal = _deal()
     b = path_block_size()
     n = 24 * b
@@ -122,14 +122,11 @@ def test_killed_worker_mid_run_loses_and_double_counts_nothing(cluster: LocalClu
     with Client(cluster) as client:
         client.wait_for_workers(2, timeout=60)
         assert victim not in client.run(os.getpid).values()  # the nanny started a new one
-
-
-def test_failing_chunk_is_named(cluster: LocalCluster) -> None:
-    # an invalid deal document fails in every chunk; with no retries the first failure surfaces
+    # the same cluster: an invalid deal document fails in every chunk; with no retries the
+    # first failure surfaces, naming its chunk and path range
     with pytest.raises(
         ScenarioError,
-        match=r"dask: chunk \d \(paths \d+–\d+\) failed after 0 "
-        r"retries: ValidationError",
+        match=r"dask: chunk \d \(paths \d+–\d+\) failed after 0 retries: ValidationError",
     ):
         run_chunks(
             mc._run_chunk,
