@@ -50,7 +50,7 @@ from abs.filing.sheets import (
     top_obligors_sheet,
     tranche_payments_sheet,
 )
-from abs.io import deal_to_json, require_pool
+from abs.io import require_pool
 
 #: Name of the base-case column in the coverage sheet.
 BASE_NAME = "基准"
@@ -205,8 +205,8 @@ def _run_facts(
     if dpath is not None:
         deal_source, deal_sha = str(dpath), sha256_file(dpath)
     else:
-        canonical = deal_to_json(deal, embed_pool=True).encode("utf-8")
-        deal_source = "内存中的交易对象（规范化JSON，含资产池）"
+        canonical = deal.model_dump_json().encode("utf-8")
+        deal_source = "内存中的交易对象（Deal.model_dump_json 规范化JSON，含资产池）"
         deal_sha = hashlib.sha256(canonical).hexdigest()
     stamp = created or dt.datetime.now().astimezone()
     if stamp.tzinfo is None:
@@ -298,13 +298,13 @@ def _scenario_rows(scenario_set: Any) -> list[tuple[str, str, str, str]]:
 
 
 def _coverage_frames(
-    base: Any, grid: Any, names: list[str], keep: list[int]
+    base: Any, b: int, grid: Any, names: list[str], keep: list[int]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Per-period coverage (two versions) and the per-scenario summary, base case first."""
     dates = list(base.payment_dates)
     cols: dict[str, list[np.ndarray]] = {"int": [], "prin": []}
     summary_rows = []
-    runs = [(base, 0, BASE_NAME)] + [(grid.result, s, names[s]) for s in keep]
+    runs = [(base, b, BASE_NAME)] + [(grid.result, s, names[s]) for s in keep]
     for result, s, name in runs:
         cols["int"].append(result.coverage()[s])
         cols["prin"].append(result.coverage(include_principal=True)[s])
@@ -423,11 +423,16 @@ def _build(
 
     classification = classify_deal(deal)
     strat = stratify_deal(deal)
-    collections = project(deal)
-    base = waterfall.run(deal, collections)
     grid = grid_mod.run_grid(deal, scenario_set)
+    # the base case: the grid's unstressed scenario when it has one (same projection and
+    # engine run), else a run of its own
+    neutral = [s for s, st in enumerate(grid.stresses) if st.is_base]
+    if neutral and deal.assumptions.stress.is_base:
+        base, b = grid.result, neutral[0]
+    else:
+        base, b = waterfall.run(deal, project(deal)), 0
 
-    wal = {t.name: float(base.wal(t.name)[0]) for t in deal.tranches}
+    wal = {t.name: float(base.wal(t.name)[b]) for t in deal.tranches}
     wal = {k: v for k, v in wal.items() if np.isfinite(v)}
     summary = deal_summary_sheet(deal, classification=classification.to_dict(), tranche_wal=wal)
 
@@ -453,12 +458,12 @@ def _build(
     )
     assets = asset_list_sheet(pool, as_of=strat.summary.as_of)
     basis = f"基准情景（期望现金流，{deal.assumptions.mode.zh}口径）"
-    pool_cf = pool_cashflow_sheet(base.to_frame(0, table="pool"), basis_note=basis)
-    payments = tranche_payments_sheet(base.to_frame(0, table="securities"), basis_note=basis)
+    pool_cf = pool_cashflow_sheet(base.to_frame(b, table="pool"), basis_note=basis)
+    payments = tranche_payments_sheet(base.to_frame(b, table="securities"), basis_note=basis)
 
     names = grid.names
     keep = [s for s, st in enumerate(grid.stresses) if not st.is_base]
-    cov, cov_p, cov_summary = _coverage_frames(base, grid, names, keep)
+    cov, cov_p, cov_summary = _coverage_frames(base, b, grid, names, keep)
     coverage = coverage_sheet(
         coverage=cov,
         coverage_principal=cov_p,

@@ -330,10 +330,17 @@ def test_cli_refuses_to_overwrite_then_forces(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "file exists; use --force to overwrite" in result.output
     assert target.read_bytes() == b"old"
-    result = runner.invoke(app, ["export", "rugao-labelled", "-o", str(target), "--force"])
+    result = runner.invoke(
+        app, ["export", "rugao-labelled", "-o", str(target), "--force", "--no-breakeven"]
+    )
     assert result.exit_code == 0, result.output
     assert "out.xlsx" in result.output
-    assert target.read_bytes()[:2] == b"PK"
+    wb = openpyxl.load_workbook(target)
+    stress = [row[0] for row in wb["压力测试"].iter_rows(values_only=True)]
+    assert "压力情景结果（每情景每档位）" in stress
+    assert not any(str(v).startswith("临界值") for v in stress)
+    notes = {r[0]: r[1] for r in wb["模型说明"].iter_rows(values_only=True)}
+    assert notes["临界值搜索"] == "未运行"
 
 
 @pytest.mark.parametrize(

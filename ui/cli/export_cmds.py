@@ -48,6 +48,13 @@ def export_cmd(
     force: Annotated[
         bool, typer.Option("--force", help="覆盖已有文件 / overwrite existing files")
     ] = False,
+    no_breakeven: Annotated[
+        bool,
+        typer.Option(
+            "--no-breakeven",
+            help="跳过临界值搜索（大资产池较慢）/ skip the break-even search (slow on big pools)",
+        ),
+    ] = False,
 ) -> None:
     """导出申报表格 / write the filing workbook (9 Chinese sheets), optional CSV and JSON."""
     from abs.filing.csv_out import CSV_ENCODINGS
@@ -74,6 +81,7 @@ def export_cmd(
         mc_paths=mc,
         seed=seed,
         deal_path=resolve_deal_path(deal),
+        breakeven=not no_breakeven,
     )
     console.print(f"已导出 exported: {loaded.name}", highlight=False)
     for path in report.written:
