@@ -111,3 +111,60 @@ def test_read_only_folder(tmp_path: Path) -> None:
 def test_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match=r"a.xlsx: folder .*nope does not exist"):
         write_outputs([FileOutput(tmp_path / "nope" / "a.xlsx", b"x")])
+
+
+def test_fsync_failure_is_a_write_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files_mod.os, "fsync", broken)
+    with pytest.raises(ExportError, match=r"filing.xlsx: write failed: No space left on device"):
+        write_outputs(_outputs(tmp_path))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_folder_refused_by_os(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(files_mod.tempfile, "mkdtemp", refuse)
+    with pytest.raises(ExportError, match=r"csv: cannot create folder in .*: Permission denied"):
+        write_outputs(_outputs(tmp_path))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_folder_file_write_failure_cleans_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = Path.write_bytes
+
+    def flaky(self: Path, data: bytes) -> int:
+        if self.name == "02_b.csv":
+            raise OSError(5, "Input/output error")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", flaky)
+    with pytest.raises(ExportError, match=r"export failed while writing: .*Input/output error"):
+        write_outputs(_outputs(tmp_path))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rename_failure_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = files_mod.os.replace
+    calls = {"n": 0}
+
+    def flaky(src: str, dst: str) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(18, "Invalid cross-device link")
+        real(src, dst)
+
+    monkeypatch.setattr(files_mod.os, "replace", flaky)
+    with pytest.raises(
+        ExportError,
+        match=r"export failed while renaming into place \(.*cross-device.*\); "
+        r"written: .*filing.xlsx",
+    ):
+        write_outputs(_outputs(tmp_path))
+    # the staged files that were not renamed are removed; nothing half-written remains
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["filing.xlsx"]

@@ -243,3 +243,14 @@ def test_any_table_round_trips_through_json(rows: list[tuple[Any, ...]]) -> None
     doc = json.loads(render_json([sheet]))
     validate_document(doc, full_schema=True)
     assert tables_from_document(doc) == [sheet]
+
+
+def test_version_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    import abs.filing.json_out as json_mod
+
+    def missing(name: str) -> str:
+        raise json_mod.importlib_metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(json_mod.importlib_metadata, "version", missing)
+    with pytest.raises(ExportError, match=r"the dabs distribution is not installed"):
+        software_version()

@@ -215,6 +215,22 @@ def test_monte_carlo_is_reproducible() -> None:
         build_filing_tables(deal, mc_paths=64)
 
 
+def test_bad_run_arguments(tmp_path: Path) -> None:
+    deal = load_deal("rugao-labelled")
+    with pytest.raises(ExportError, match=r"mc_paths must be at least 1; got 0"):
+        build_filing_tables(deal, mc_paths=0, seed=1)
+    with pytest.raises(ExportError, match=r"nope.csv: cannot read input file to hash it"):
+        build_filing_tables(deal, tape_path=tmp_path / "nope.csv", breakeven=False)
+
+
+def test_deal_built_in_memory_is_hashed_canonically() -> None:
+    deal = load_deal("rugao-labelled")
+    a = render_package(deal, created=CREATED, breakeven=False)
+    assert a.run.deal_source.startswith("内存中的交易对象")
+    assert a.run.tape_source is None
+    assert len(a.run.deal_sha256) == 64
+
+
 # --- hostile tape --------------------------------------------------------------------------
 
 HOSTILE_NAMES = [
