@@ -5,13 +5,14 @@ The templates follow DOMAIN.md ("Waterfall"). Before 加速清偿/违约事件::
     税费 → 有上限的优先费用 (pro rata) → 其他费用 (资产服务机构报酬 …, in order)
     → 优先级利息 (pro rata across all seniors) → 中间级利息 (each, in order)
     → 优先级本金 (sequential: scheduled/bullet amounts due, pass-through from what is left)
-    → 中间级本金 → 储备金补足 → 次级期间收益 → 次级本金 → 剩余资金归次级
+    → 中间级本金 → 储备金补足 → (次级利息, if it has a coupon) → 次级期间收益 → 次级本金
+    → 剩余资金归次级
       (kept in the account, 转入下一期, while a senior tranche is outstanding)
 
 After 加速清偿 or 违约事件 (fees uncapped; seniors turbo)::
 
     税费 → 费用 → 优先级利息 (pro rata) → 优先级本金 (turbo, sequential)
-    → 中间级利息 → 中间级本金 (turbo) → 次级本金 (turbo) → 剩余资金归次级
+    → 中间级利息 → 中间级本金 (turbo) → (次级利息) → 次级本金 (turbo) → 剩余资金归次级
 
 A fee is "capped" when its ``cap`` is set; fees without a cap (typically the base servicer fee)
 come after the capped group. A deal's own ``waterfall`` always wins over the template.
@@ -28,9 +29,10 @@ from abs.deal import (
     PayResidual,
     PaySubYield,
     Step,
+    Tranche,
     Waterfall,
 )
-from abs.enums import AllocationMode, FeeType, TrancheClass
+from abs.enums import AllocationMode, CouponType, FeeType, TrancheClass
 
 
 def _fee_steps(deal: Deal) -> list[Step]:
@@ -45,6 +47,11 @@ def _fee_steps(deal: Deal) -> list[Step]:
     if others:
         steps.append(PayFees(fees=others, mode=AllocationMode.SEQUENTIAL))
     return steps
+
+
+def _has_coupon(tranche: Tranche) -> bool:
+    c = tranche.coupon
+    return c.coupon_type is CouponType.FLOATING or c.rate > 0
 
 
 def _names(deal: Deal, cls: TrancheClass) -> tuple[str, ...]:
@@ -87,6 +94,8 @@ def default_waterfall(deal: Deal) -> Waterfall:
     if deal.reserve is not None:
         normal.append(FundReserve())
     by_name = {t.name: t for t in deal.tranches}
+    sub_coupons = [s for s in subs if _has_coupon(by_name[s])]
+    normal.extend(PayInterest(tranches=(s,)) for s in sub_coupons)
     normal.extend(PaySubYield(tranche=s) for s in subs if by_name[s].period_yield > 0)
     if subs:
         normal.append(PayPrincipal(tranches=subs, mode=AllocationMode.SEQUENTIAL))
@@ -102,6 +111,7 @@ def default_waterfall(deal: Deal) -> Waterfall:
         accelerated.append(PayInterest(tranches=(m,)))
     if mezz:
         accelerated.append(PayPrincipal(tranches=mezz, mode=AllocationMode.SEQUENTIAL, turbo=True))
+    accelerated.extend(PayInterest(tranches=(s,)) for s in sub_coupons)
     if subs:
         accelerated.append(PayPrincipal(tranches=subs, mode=AllocationMode.SEQUENTIAL, turbo=True))
         accelerated.append(PayResidual(tranche=subs[-1]))

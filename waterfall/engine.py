@@ -45,6 +45,11 @@ CONSERVATION_TOL = 0.01
 _TINY = 1e-300
 
 
+def _left(due: FloatArray, paid: FloatArray) -> FloatArray:
+    """What is still to pay, never below zero (shares can overshoot by rounding)."""
+    return np.maximum(due - paid, 0.0)
+
+
 class _Rows:
     """Output rows ``(T, k, S)``: within a period the first write copies, later writes add."""
 
@@ -161,7 +166,8 @@ class _Run:
         self.reserve_spec = rs
         self.reserve = np.full(s, rs.initial_balance if rs is not None else 0.0)
         self.reserve_covers = frozenset(rs.covers) if rs is not None else frozenset()
-        self.reserve_open = np.ones(s)
+        self.ones = np.ones(s)
+        self.reserve_open = self.ones
         sup = deal.support
         sc = sup.shortfall_commitment
         g = sup.guarantee
@@ -197,9 +203,12 @@ class _Run:
 
         self.carry = np.zeros(s)
         self.fee_arrears = np.zeros((f, s))
-        self.fee_maybe_short = [False] * f
+        self.fee_arrears_on = [False] * f
+        self.fee_full = [False] * f
+        self.fee_capped = [False] * f
         self.int_arrears = np.zeros((n, s))
-        self.int_maybe_short = [False] * n
+        self.int_arrears_on = [False] * n
+        self.int_full = [False] * n
         self.latch = np.zeros((len(triggers.triggers), s), dtype=bool)
         self.senior_interest_unpaid = np.zeros(s, dtype=bool)
         self.soft_type = tuple(
@@ -258,15 +267,15 @@ class _Run:
 
     def _fee_need(self, f: int) -> FloatArray:
         paid = self.fee_paid.get(f)
-        return self.payable[f] if paid is None else self.payable[f] - paid
+        return self.payable[f] if paid is None else _left(self.payable[f], paid)
 
     def _pay_fee(self, f: int, need: FloatArray, av: FloatArray, m: FloatArray | None) -> None:
         x = np.minimum(need, av)
         self.fee_paid.add(f, x)
         av -= x
         if m is None and av.min() > 0.0:
+            self.fee_full[f] = True
             return
-        self.fee_maybe_short[f] = True
         d = self.cover(self._short(need, x, m), self.plan.fee_cover[f])
         if d is not None:
             self.fee_paid.add(f, d)
@@ -286,6 +295,7 @@ class _Run:
         if m is None and (av - tot).min() >= 0.0:
             for f, nd in zip(idx, needs, strict=True):
                 self.fee_paid.add(f, nd)
+                self.fee_full[f] = True
             av -= tot
             return
         xt = np.minimum(tot, av)
@@ -296,7 +306,6 @@ class _Run:
             lack *= m
         for f, nd in zip(idx, needs, strict=True):
             self.fee_paid.add(f, nd * ratio)
-            self.fee_maybe_short[f] = True
         for kind in dict.fromkeys(plan.fee_cover[f] for f in idx):
             sel = [(f, nd) for f, nd in zip(idx, needs, strict=True) if plan.fee_cover[f] is kind]
             kt = sel[0][1] * lack
@@ -314,7 +323,7 @@ class _Run:
         j = self.plan.int_row[n]
         due: FloatArray = self.out.int_due[j][self.t]
         paid = self.int_paid.get(j)
-        return due if paid is None else due - paid
+        return due if paid is None else _left(due, paid)
 
     def step_interest(self, st: CompiledStep, av: FloatArray, m: FloatArray | None) -> None:
         plan = self.plan
@@ -329,8 +338,8 @@ class _Run:
             self.int_paid.add(j, x)
             av -= x
             if m is None and av.min() > 0.0:
+                self.int_full[n] = True
                 return
-            self.int_maybe_short[n] = True
             if plan.senior[n]:
                 d = self.cover(self._short(need, x, m), SupportCover.SENIOR_INTEREST)
                 if d is not None:
@@ -343,6 +352,7 @@ class _Run:
         if m is None and (av - tot).min() >= 0.0:
             for n, nd in zip(idx, needs, strict=True):
                 self.int_paid.add(plan.int_row[n], nd)
+                self.int_full[n] = True
             av -= tot
             return
         xt = np.minimum(tot, av)
@@ -350,7 +360,6 @@ class _Run:
         av -= xt
         for n, nd in zip(idx, needs, strict=True):
             self.int_paid.add(plan.int_row[n], nd * ratio)
-            self.int_maybe_short[n] = True
         sen = [(n, nd) for n, nd in zip(idx, needs, strict=True) if plan.senior[n]]
         if not sen:
             return
@@ -377,7 +386,7 @@ class _Run:
         if not self.hard_live[n]:
             return None
         paid = self.hard_paid.get(n)
-        return self.hard[n] if paid is None else self.hard[n] - paid
+        return self.hard[n] if paid is None else _left(self.hard[n], paid)
 
     def _eligible(self, n: int, wait: bool) -> FloatArray | None:
         """1.0 where tranche ``n`` may take soft principal now (None: everywhere)."""
@@ -411,12 +420,12 @@ class _Run:
                 if plan.senior[n] and not (m is None and av.min() > 0.0):
                     self._cover_principal(n, need, x, m)
             for n in soft:
-                cap = self.bal[n]
                 e = self._eligible(n, st.wait)
+                if e is not None and not e.any():
+                    continue
+                cap = np.maximum(self.bal[n], 0.0)  # a rounding residue of −1e-14 is 0
                 if e is not None:
-                    if not e.any():
-                        continue
-                    cap = cap * e
+                    cap *= e
                 x = np.minimum(cap, av)
                 self._pay_principal(n, x, hard=False)
                 av -= x
@@ -449,7 +458,7 @@ class _Run:
             return
         caps = []
         for n in soft:
-            cap = self.bal[n].copy()
+            cap = np.maximum(self.bal[n], 0.0)
             e = self._eligible(n, st.wait)
             if e is not None:
                 cap *= e
@@ -501,7 +510,7 @@ class _Run:
             return
         due = self.out.yield_due[j][self.t]
         paid = self.yield_paid.get(j)
-        need = due if paid is None else due - paid
+        need = due if paid is None else _left(due, paid)
         x = np.minimum(need, av)
         self.yield_paid.add(j, x)
         av -= x
@@ -600,6 +609,8 @@ class _Run:
         self.hard_paid.begin(0)
         self.soft_paid.begin(0)
         self.drew = False
+        self.fee_full = [False] * plan.n_fees
+        self.int_full = [False] * plan.n_tranches
         last = t == self.t_count - 1
         bal = self.bal
         sec_bal = bal.sum(axis=0)
@@ -619,6 +630,8 @@ class _Run:
                 if closed.any():
                     release = self.reserve * closed
                     self.reserve_open = (~closed).astype(np.float64)
+                else:
+                    self.reserve_open = self.ones
             if release is not None:
                 self.reserve -= release
                 out.add_sparse("release", 0, t, release)
@@ -636,19 +649,19 @@ class _Run:
                     np.multiply(alive, plan.fee_fixed[f], out=row)
                 else:
                     np.multiply(base_rows[int(plan.fee_base[f])], plan.fee_mult[t, f], out=row)
-                if self.fee_maybe_short[f]:
+                if self.fee_arrears_on[f]:
                     row += self.fee_arrears[f]
                 cap = plan.fee_cap[f]
-                if cap < NO_CAP and row.max() > cap:
+                self.fee_capped[f] = bool(cap < NO_CAP and row.max() > cap)
+                if self.fee_capped[f]:
                     self.payable[f] = np.minimum(row, cap if cap_extra is None else cap + cap_extra)
-                    self.fee_maybe_short[f] = True
                 else:
                     self.payable[f] = row
         for n, j in enumerate(plan.int_row):
             if j >= 0:
                 row = out.int_due[j][t]
                 np.multiply(bal[n], plan.coupon[n] * self.yf[t], out=row)
-                if self.int_maybe_short[n]:
+                if self.int_arrears_on[n]:
                     row += self.int_arrears[n]
         for n in range(plan.n_tranches):
             target = plan.targets[t, n]
@@ -679,6 +692,7 @@ class _Run:
         carry[...] = self.avail
         self.carry = carry
         out.reserve_balance[t + 1] = self.reserve
+        np.maximum(bal, 0.0, out=bal)  # rounding of pro-rata shares must not go below 0
         for n in range(plan.n_tranches):
             out.bal[n][t + 1] = bal[n]
         for n in range(plan.n_tranches):
@@ -701,14 +715,18 @@ class _Run:
         for rows in self.all_rows:
             rows.end()
         for f in range(plan.n_fees):
-            if self.fee_maybe_short[f]:
+            if self.fee_full[f] and not self.fee_capped[f]:
+                self.fee_arrears_on[f] = False
+            else:
                 np.subtract(out.fee_due[f][t], out.fee_paid[f][t], out=self.fee_arrears[f])
-                self.fee_maybe_short[f] = bool(self.fee_arrears[f].max() > 0.0)
+                self.fee_arrears_on[f] = bool(self.fee_arrears[f].max() > 0.0)
         for n, j in enumerate(plan.int_row):
-            if j >= 0 and self.int_maybe_short[n]:
+            if j < 0 or self.int_full[n]:
+                self.int_arrears_on[n] = False
+            else:
                 np.subtract(out.int_due[j][t], out.int_paid[j][t], out=self.int_arrears[n])
-                self.int_maybe_short[n] = bool(self.int_arrears[n].max() > 0.0)
-        unpaid = [n for n in plan.senior_idx if self.int_maybe_short[n]]
+                self.int_arrears_on[n] = bool(self.int_arrears[n].max() > 0.0)
+        unpaid = [n for n in plan.senior_idx if self.int_arrears_on[n]]
         if unpaid:
             self.senior_interest_unpaid = cast(
                 BoolArray, (self.int_arrears[unpaid] > EPS).any(axis=0)

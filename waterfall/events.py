@@ -55,13 +55,14 @@ class TriggerSet:
         conds = {tr.condition for tr in triggers}
         t, s = plan.n_periods, plan.n_scenarios
         if TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE in conds and init > 0:
-            cdr = np.cumsum(collections.defaults, axis=1).T / init
+            cdr = np.cumsum(np.ascontiguousarray(collections.defaults.T), axis=0) / init
         else:
             cdr = np.zeros((t, s))
         if TriggerCondition.COLLECTIONS_BELOW_FORECAST in conds:
             fc = np.asarray(collections.forecast, dtype=np.float64)
             safe = np.where(fc > 0, fc, 1.0)
-            gap = (fc[:, None] - collections.total.T) / safe[:, None]
+            with np.errstate(over="ignore"):  # a forecast of 1e-310 gives inf: holds
+                gap = (fc[:, None] - collections.total.T) / safe[:, None]
             gap[fc <= 0] = -np.inf
         else:
             gap = np.full((t, s), -np.inf)

@@ -226,7 +226,7 @@ def compile_plan(
                 r = np.maximum(r, c.floor)
             if c.cap is not None:
                 r = np.minimum(r, c.cap)
-            coupon[i] = r
+            coupon[i] = np.maximum(r, 0.0)  # investors never pay interest
     has_interest = np.array(
         [tr.coupon.coupon_type is CouponType.FLOATING or tr.coupon.rate > 0 for tr in deal.tranches]
     )

@@ -1,0 +1,518 @@
+"""Scalar reference waterfall: ONE scenario, plain Python floats and loops, no numpy.
+
+Written from the rules in ``docs/waterfall.md`` and independently of ``waterfall/``: it reads
+the deal spec and the step lists directly (``abs.templates.effective_waterfall``) and keeps
+every amount in dicts keyed by line name. Tests compare the vectorised engine with it line by
+line; the benchmark times it as the baseline the engine must beat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from abs.cashflows import Collections
+from abs.deal import (
+    Deal,
+    FundReserve,
+    PayFees,
+    PayInterest,
+    PayPrincipal,
+    PayResidual,
+    PaySubYield,
+)
+from abs.enums import (
+    AllocationMode,
+    CouponType,
+    EventType,
+    FeeBase,
+    FeeType,
+    PrincipalType,
+    ReserveTargetRule,
+    SupportCover,
+    TrancheClass,
+    TriggerCondition,
+)
+from abs.templates import effective_waterfall
+
+EPS = 0.005
+RANK = {TrancheClass.SENIOR: 0, TrancheClass.MEZZANINE: 1, TrancheClass.SUBORDINATED: 2}
+
+
+@dataclass
+class OracleResult:
+    """Per-period lists for one scenario (every list has one entry per period)."""
+
+    fee_due: dict[str, list[float]] = field(default_factory=dict)
+    fee_paid: dict[str, list[float]] = field(default_factory=dict)
+    fee_support: dict[str, list[float]] = field(default_factory=dict)
+    int_due: dict[str, list[float]] = field(default_factory=dict)
+    int_paid: dict[str, list[float]] = field(default_factory=dict)
+    int_support: dict[str, list[float]] = field(default_factory=dict)
+    prin_due: dict[str, list[float]] = field(default_factory=dict)
+    prin_paid: dict[str, list[float]] = field(default_factory=dict)
+    prin_support: dict[str, list[float]] = field(default_factory=dict)
+    yield_due: dict[str, list[float]] = field(default_factory=dict)
+    yield_paid: dict[str, list[float]] = field(default_factory=dict)
+    residual: dict[str, list[float]] = field(default_factory=dict)
+    balance: dict[str, list[float]] = field(default_factory=dict)  # T + 1 entries
+    reserve_balance: list[float] = field(default_factory=list)  # T + 1 entries
+    reserve_deposit: list[float] = field(default_factory=list)
+    reserve_release: list[float] = field(default_factory=list)
+    draws: dict[str, list[float]] = field(default_factory=dict)
+    carried_out: list[float] = field(default_factory=list)
+    accelerated: list[bool] = field(default_factory=list)
+    events: dict[str, list[bool]] = field(default_factory=dict)
+    triggers: dict[str, list[bool]] = field(default_factory=dict)
+
+
+@dataclass
+class _Books:
+    """Running amounts of the oracle: cash in hand, the reserve and support usage."""
+
+    avail: float = 0.0
+    reserve: float = 0.0
+    commit_used: float = 0.0
+    guar_used: float = 0.0
+    commit_on: bool = True
+    guar_on: bool = True
+    drawn: dict[str, float] = field(default_factory=dict)
+
+
+def _cover(b: _Books, deal: Deal, short: float, kind: SupportCover) -> float:
+    """Reserve, then 差额支付, then guarantee, for a shortfall of ``short``."""
+    got = 0.0
+    if short <= 0.0:
+        return 0.0
+    if deal.reserve is not None and kind in deal.reserve.covers:
+        d = min(short, b.reserve)
+        b.reserve -= d
+        b.drawn["reserve"] += d
+        short -= d
+        got += d
+    commit = deal.support.shortfall_commitment
+    if commit is not None and kind in commit.covers:
+        room = short if b.commit_on else 0.0
+        if commit.cap_total is not None:
+            room = min(room, commit.cap_total - b.commit_used)
+        if commit.cap_per_period is not None:
+            room = min(room, commit.cap_per_period - b.drawn["shortfall_commitment"])
+        d = max(min(short, room), 0.0)
+        b.commit_used += d
+        b.drawn["shortfall_commitment"] += d
+        short -= d
+        got += d
+    guar = deal.support.guarantee
+    if guar is not None and kind in guar.covers:
+        room = short if b.guar_on else 0.0
+        if guar.cap_total is not None:
+            room = min(room, guar.cap_total - b.guar_used)
+        if guar.cap_per_period is not None:
+            room = min(room, guar.cap_per_period - b.drawn["guarantee"])
+        d = max(min(short, room), 0.0)
+        b.guar_used += d
+        b.drawn["guarantee"] += d
+        short -= d
+        got += d
+    return got
+
+
+def _eligible(bal: dict[str, float], seniors_of: list[str], wait: bool) -> bool:
+    """A tranche may take pass-through/turbo principal once its seniors are repaid."""
+    return not wait or all(bal[m] <= EPS for m in seniors_of)
+
+
+def _pay_group(b: _Books, needs: dict[str, float]) -> dict[str, float]:
+    """Pay ``needs`` pro rata from the cash in hand; return what each got."""
+    tot = sum(needs.values())
+    got_all = min(tot, b.avail)
+    ratio = got_all / tot if tot > 0 else 0.0
+    b.avail -= got_all
+    return {k: v * ratio for k, v in needs.items()}
+
+
+def _expected_index(dates: tuple[dt.date, ...], when: dt.date) -> int:
+    i = 0
+    while i < len(dates) and dates[i] < when:
+        i += 1
+    return i
+
+
+def run_oracle(
+    deal: Deal,
+    coll: Collections,
+    scenario: int = 0,
+    *,
+    rate_shift_bp: float = 0.0,
+    originator_default: bool = False,
+    guarantor_default: bool = False,
+    reference_rate: float | None = None,
+) -> OracleResult:
+    """Run ``deal`` on scenario ``scenario`` of ``coll`` with scalar code."""
+    wf = effective_waterfall(deal)
+    dates = coll.payment_dates
+    n_periods = len(dates)
+    tranches = list(deal.tranches)
+    names = [tr.name for tr in tranches]
+    by_name = {tr.name: tr for tr in tranches}
+    fees = {f.name: f for f in deal.fees}
+    seniors = [tr.name for tr in tranches if tr.tranche_class is TrancheClass.SENIOR]
+    ref = deal.assumptions.reference_rate if reference_rate is None else reference_rate
+
+    def coupon(tr_name: str) -> float:
+        c = by_name[tr_name].coupon
+        if c.coupon_type is CouponType.FIXED:
+            return c.rate
+        r = ref + rate_shift_bp / 10000.0 + c.spread
+        if c.floor is not None and r < c.floor:
+            r = c.floor
+        if c.cap is not None and r > c.cap:
+            r = c.cap
+        return r if r > 0 else 0.0
+
+    def target(tr_name: str, t: int) -> float:
+        tr = by_name[tr_name]
+        em = tr.expected_maturity_date or deal.dates.expected_maturity_date
+        if t == n_periods - 1 or t >= _expected_index(dates, em):
+            return 0.0
+        if tr.principal_type is PrincipalType.SCHEDULED and tr.target_balances:
+            tb = tr.target_balances
+            return tb[t] if t < len(tb) else tb[-1]
+        return math.inf
+
+    def more_senior(tr_name: str) -> list[str]:
+        rank = RANK[by_name[tr_name].tranche_class]
+        return [tr.name for tr in tranches if RANK[tr.tranche_class] < rank]
+
+    out = OracleResult()
+    for name in fees:
+        out.fee_due[name], out.fee_paid[name], out.fee_support[name] = [], [], []
+    for name in names:
+        for d in (
+            out.int_due,
+            out.int_paid,
+            out.int_support,
+            out.prin_due,
+            out.prin_paid,
+            out.prin_support,
+            out.yield_due,
+            out.yield_paid,
+            out.residual,
+        ):
+            d[name] = []
+        out.balance[name] = [tr_bal for tr_bal in [by_name[name].balance]]
+    for src in ("reserve", "shortfall_commitment", "guarantee"):
+        out.draws[src] = []
+    for ev in EventType:
+        out.events[ev.value] = []
+    for trg in deal.triggers:
+        out.triggers[trg.name] = []
+
+    bal = {n: by_name[n].balance for n in names}
+    fee_arrears = dict.fromkeys(fees, 0.0)
+    int_arrears = dict.fromkeys(names, 0.0)
+    b = _Books()
+    b.reserve = deal.reserve.initial_balance if deal.reserve is not None else 0.0
+    out.reserve_balance.append(b.reserve)
+    carry = 0.0
+    latch = {trg.name: False for trg in deal.triggers}
+    senior_interest_unpaid = False
+    cum_defaults = 0.0
+    b.commit_used = 0.0
+    b.guar_used = 0.0
+
+    for t in range(n_periods):
+        last = t == n_periods - 1
+        total = float(coll.total[scenario, t])
+        income = float(coll.income[scenario, t])
+        cum_defaults += float(coll.defaults[scenario, t])
+        yf = float(coll.year_fractions[t])
+        days = float(coll.days[t])
+        sec = sum(bal.values())
+        sen = sum(bal[n] for n in seniors)
+
+        # triggers and events
+        for trg in deal.triggers:
+            c = trg.condition
+            x = trg.threshold if trg.threshold is not None else 0.0
+            if c is TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE:
+                init = coll.initial_pool_balance
+                holds = init > 0 and cum_defaults / init > x
+            elif c is TriggerCondition.OVERCOLLATERALISATION_BELOW:
+                holds = sec > EPS and float(coll.pool_balance[scenario, t]) < x * sec
+            elif c is TriggerCondition.COLLECTIONS_BELOW_FORECAST:
+                fc = float(coll.forecast[t])
+                holds = fc > 0 and (fc - total) / fc > x
+            elif c is TriggerCondition.SENIOR_INTEREST_UNPAID:
+                holds = senior_interest_unpaid
+            elif c is TriggerCondition.PRINCIPAL_UNPAID_AT_EXPECTED_MATURITY:
+                holds = False
+                if t >= 1:
+                    for n in seniors:
+                        em = by_name[n].expected_maturity_date or deal.dates.expected_maturity_date
+                        if dates[t - 1] >= em and bal[n] > EPS:
+                            holds = True
+            elif c is TriggerCondition.ORIGINATOR_EVENT:
+                holds = originator_default
+            else:
+                holds = trg.date is not None and dates[t] >= trg.date
+            latch[trg.name] = holds if trg.cure else (latch[trg.name] or holds)
+            out.triggers[trg.name].append(latch[trg.name])
+        event_on = {ev: False for ev in EventType}
+        event_has = {ev: False for ev in EventType}
+        for trg in deal.triggers:
+            event_has[trg.event] = True
+            if latch[trg.name]:
+                event_on[trg.event] = True
+        for ev in EventType:
+            out.events[ev.value].append(event_on[ev])
+        accelerated = event_on[EventType.ACCELERATION] or event_on[EventType.DEFAULT_EVENT]
+        out.accelerated.append(accelerated)
+        b.commit_on = (
+            not event_has[EventType.SHORTFALL_SUPPORT_START]
+            or event_on[EventType.SHORTFALL_SUPPORT_START]
+        ) and not originator_default
+        b.guar_on = (
+            not event_has[EventType.GUARANTEE_START] or event_on[EventType.GUARANTEE_START]
+        ) and not guarantor_default
+
+        # reserve release
+        release = 0.0
+        reserve_open = True
+        if deal.reserve is not None and (last or sen <= EPS):
+            release = b.reserve
+            b.reserve = 0.0
+            reserve_open = False
+        out.reserve_release.append(release)
+        b.avail = total + carry + release
+        cash_in = b.avail
+
+        # dues
+        alive = 1.0 if sec > EPS else 0.0
+        fee_due: dict[str, float] = {}
+        payable: dict[str, float] = {}
+        for name, fee in fees.items():
+            if fee.fee_type is FeeType.FIXED:
+                current = fee.amount * alive
+            else:
+                base = {
+                    FeeBase.TOTAL_BALANCE: sec,
+                    FeeBase.SENIOR_BALANCE: sen,
+                    FeeBase.ISSUE_AMOUNT: deal.issue_amount,
+                    FeeBase.PERIOD_COLLECTIONS: total,
+                    FeeBase.PERIOD_INCOME: income,
+                }[fee.base]
+                if fee.fee_type is FeeType.TAX:
+                    current = fee.rate * base * (1 + fee.surcharge) / (1 + fee.rate) * alive
+                else:
+                    current = base * fee.rate * days / 365.0 * fee.pay_share * alive
+            fee_due[name] = fee_arrears[name] + current
+            if fee.cap is not None and not accelerated:
+                payable[name] = min(fee_due[name], fee.cap)
+            else:
+                payable[name] = fee_due[name]
+        int_due = {n: int_arrears[n] + bal[n] * coupon(n) * yf for n in names}
+        hard_due = {}
+        for n in names:
+            tgt = target(n, t)
+            hard_due[n] = 0.0 if math.isinf(tgt) else max(bal[n] - tgt, 0.0)
+        yield_full = {n: bal[n] * by_name[n].period_yield * yf for n in names}
+
+        fee_paid = dict.fromkeys(fees, 0.0)
+        fee_support = dict.fromkeys(fees, 0.0)
+        int_paid = dict.fromkeys(names, 0.0)
+        int_support = dict.fromkeys(names, 0.0)
+        hard_paid = dict.fromkeys(names, 0.0)
+        soft_paid = dict.fromkeys(names, 0.0)
+        prin_support = dict.fromkeys(names, 0.0)
+        yield_paid = dict.fromkeys(names, 0.0)
+        yield_ran = dict.fromkeys(names, False)
+        residual = dict.fromkeys(names, 0.0)
+        deposit = 0.0
+        b.drawn = {"reserve": 0.0, "shortfall_commitment": 0.0, "guarantee": 0.0}
+
+        steps = wf.accelerated if accelerated else wf.normal
+        for step in steps:
+            if isinstance(step, PayFees):
+                if step.mode is AllocationMode.SEQUENTIAL or len(step.fees) == 1:
+                    for name in step.fees:
+                        need = payable[name] - fee_paid[name]
+                        x = min(need, b.avail)
+                        fee_paid[name] += x
+                        b.avail -= x
+                        kind = (
+                            SupportCover.TAXES
+                            if fees[name].fee_type is FeeType.TAX
+                            else SupportCover.FEES
+                        )
+                        d = _cover(b, deal, need - x, kind)
+                        fee_paid[name] += d
+                        fee_support[name] += d
+                else:
+                    needs = {name: payable[name] - fee_paid[name] for name in step.fees}
+                    got = _pay_group(b, needs)
+                    for name, g in got.items():
+                        fee_paid[name] += g
+                    for kind in (SupportCover.TAXES, SupportCover.FEES):
+                        group = [
+                            name
+                            for name in step.fees
+                            if (fees[name].fee_type is FeeType.TAX) == (kind is SupportCover.TAXES)
+                        ]
+                        shorts = {name: needs[name] - got[name] for name in group}
+                        tot_short = sum(shorts.values())
+                        if not group or tot_short <= 0:
+                            continue
+                        d = _cover(b, deal, tot_short, kind)
+                        for name in group:
+                            share = shorts[name] / tot_short * d
+                            fee_paid[name] += share
+                            fee_support[name] += share
+            elif isinstance(step, PayInterest):
+                group = [
+                    n
+                    for n in step.tranches
+                    if by_name[n].coupon.coupon_type is CouponType.FLOATING
+                    or by_name[n].coupon.rate > 0
+                ]
+                if not group:
+                    continue
+                needs = {n: int_due[n] - int_paid[n] for n in group}
+                got = _pay_group(b, needs)
+                for n, g in got.items():
+                    int_paid[n] += g
+                shorts = {n: needs[n] - got[n] for n in group if n in seniors}
+                tot_short = sum(shorts.values())
+                if tot_short > 0:
+                    d = _cover(b, deal, tot_short, SupportCover.SENIOR_INTEREST)
+                    for n, sh in shorts.items():
+                        share = sh / tot_short * d
+                        int_paid[n] += share
+                        int_support[n] += share
+            elif isinstance(step, PayPrincipal):
+                live = [n for n in step.tranches if not math.isinf(target(n, t))]
+                if step.mode is AllocationMode.SEQUENTIAL or len(step.tranches) == 1:
+                    for n in live:
+                        need = hard_due[n] - hard_paid[n]
+                        x = min(need, b.avail)
+                        b.avail -= x
+                        hard_paid[n] += x
+                        bal[n] -= x
+                        if n in seniors:
+                            d = _cover(b, deal, need - x, SupportCover.SENIOR_PRINCIPAL)
+                            hard_paid[n] += d
+                            prin_support[n] += d
+                            bal[n] -= d
+                    for n in step.tranches:
+                        soft = step.turbo or by_name[n].principal_type is PrincipalType.PASS_THROUGH
+                        if not soft or not _eligible(bal, more_senior(n), step.wait_for_seniors):
+                            continue
+                        x = min(bal[n], b.avail)
+                        b.avail -= x
+                        soft_paid[n] += x
+                        bal[n] -= x
+                else:
+                    needs = {n: hard_due[n] - hard_paid[n] for n in live}
+                    got = _pay_group(b, needs) if needs else {}
+                    for n, g in got.items():
+                        hard_paid[n] += g
+                        bal[n] -= g
+                    shorts = {n: needs[n] - got[n] for n in live if n in seniors}
+                    tot_short = sum(shorts.values())
+                    if tot_short > 0:
+                        d = _cover(b, deal, tot_short, SupportCover.SENIOR_PRINCIPAL)
+                        for n, sh in shorts.items():
+                            share = sh / tot_short * d
+                            hard_paid[n] += share
+                            prin_support[n] += share
+                            bal[n] -= share
+                    caps = {}
+                    for n in step.tranches:
+                        soft = step.turbo or by_name[n].principal_type is PrincipalType.PASS_THROUGH
+                        if soft:
+                            caps[n] = (
+                                bal[n]
+                                if _eligible(bal, more_senior(n), step.wait_for_seniors)
+                                else 0.0
+                            )
+                    if caps:
+                        got = _pay_group(b, caps)
+                        for n, g in got.items():
+                            soft_paid[n] += g
+                            bal[n] -= g
+            elif isinstance(step, FundReserve):
+                rs = deal.reserve
+                if rs is None:
+                    raise AssertionError("deal has no reserve")
+                sen_now = sum(bal[n] for n in seniors)
+                pct = rs.target_percent * sen_now
+                tgt = {
+                    ReserveTargetRule.FIXED: rs.target_amount,
+                    ReserveTargetRule.PERCENT: pct,
+                    ReserveTargetRule.MAX: max(pct, rs.target_amount),
+                    ReserveTargetRule.MIN: min(pct, rs.target_amount),
+                }[rs.target_rule]
+                if not reserve_open:
+                    tgt = 0.0
+                x = min(max(tgt - b.reserve, 0.0), b.avail)
+                b.reserve += x
+                deposit += x
+                b.avail -= x
+            elif isinstance(step, PaySubYield):
+                n = step.tranche
+                if by_name[n].period_yield <= 0:
+                    continue
+                yield_ran[n] = True
+                x = min(yield_full[n] - yield_paid[n], b.avail)
+                yield_paid[n] += x
+                b.avail -= x
+            elif isinstance(step, PayResidual):
+                n = step.tranche
+                if _eligible(bal, more_senior(n), step.wait_for_seniors):
+                    residual[n] += b.avail
+                    b.avail = 0.0
+
+        carry = b.avail
+        for name in fees:
+            out.fee_due[name].append(fee_due[name])
+            out.fee_paid[name].append(fee_paid[name])
+            out.fee_support[name].append(fee_support[name])
+            fee_arrears[name] = fee_due[name] - fee_paid[name]
+        for n in names:
+            has_int = by_name[n].coupon.coupon_type is CouponType.FLOATING or (
+                by_name[n].coupon.rate > 0
+            )
+            out.int_due[n].append(int_due[n] if has_int else 0.0)
+            out.int_paid[n].append(int_paid[n])
+            out.int_support[n].append(int_support[n])
+            int_arrears[n] = (int_due[n] - int_paid[n]) if has_int else 0.0
+            out.prin_due[n].append(hard_due[n] + soft_paid[n])
+            out.prin_paid[n].append(hard_paid[n] + soft_paid[n])
+            out.prin_support[n].append(prin_support[n])
+            out.yield_due[n].append(yield_full[n] if yield_ran[n] else 0.0)
+            out.yield_paid[n].append(yield_paid[n])
+            out.residual[n].append(residual[n])
+            out.balance[n].append(bal[n])
+        senior_interest_unpaid = any(int_arrears[n] > EPS for n in seniors)
+        out.reserve_balance.append(b.reserve)
+        out.reserve_deposit.append(deposit)
+        out.carried_out.append(carry)
+        for src, v in b.drawn.items():
+            out.draws[src].append(v)
+
+        # the oracle checks its own books too
+        paid_out = (
+            sum(fee_paid.values())
+            + sum(int_paid.values())
+            + sum(hard_paid.values())
+            + sum(soft_paid.values())
+            + sum(yield_paid.values())
+            + sum(residual.values())
+            + deposit
+            + carry
+        )
+        gap = cash_in + sum(b.drawn.values()) - paid_out
+        if abs(gap) > 0.01:
+            raise AssertionError(f"oracle not conserved at period {t}: {gap}")
+    return out
