@@ -7,7 +7,15 @@ money in yuan (float64), rates as annual fractions, shifts in basis points. Sema
 
 from __future__ import annotations
 
+from abs.errors import ConservationError, WaterfallError
 from waterfall.engine import CONSERVATION_TOL, run
 from waterfall.result import Line, WaterfallResult
 
-__all__ = ["CONSERVATION_TOL", "Line", "WaterfallResult", "run"]
+__all__ = [
+    "CONSERVATION_TOL",
+    "ConservationError",
+    "Line",
+    "WaterfallError",
+    "WaterfallResult",
+    "run",
+]

@@ -233,8 +233,13 @@ def compile_plan(
 
     targets = np.full((t_count, n), np.inf)
     em_idx: list[int] = []
+    own_em = [
+        tr.expected_maturity_date or deal.dates.expected_maturity_date for tr in deal.tranches
+    ]
+    ranks = [CLASS_RANK[tr.tranche_class] for tr in deal.tranches]
     for i, tr in enumerate(deal.tranches):
-        em = tr.expected_maturity_date or deal.dates.expected_maturity_date
+        # A junior is never expected to mature before the classes senior to it.
+        em = max([own_em[i]] + [own_em[j] for j in range(n) if ranks[j] < ranks[i]])
         k = _index_date(dates, em)
         em_idx.append(k)
         if tr.principal_type is PrincipalType.SCHEDULED and tr.target_balances:

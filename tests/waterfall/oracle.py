@@ -174,6 +174,9 @@ def run_oracle(
     def target(tr_name: str, t: int) -> float:
         tr = by_name[tr_name]
         em = tr.expected_maturity_date or deal.dates.expected_maturity_date
+        for m in more_senior(tr_name):  # juniors never mature before their seniors
+            em_m = by_name[m].expected_maturity_date or deal.dates.expected_maturity_date
+            em = max(em, em_m)
         if t == n_periods - 1 or t >= _expected_index(dates, em):
             return 0.0
         if tr.principal_type is PrincipalType.SCHEDULED and tr.target_balances:
