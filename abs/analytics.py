@@ -206,13 +206,18 @@ def zero_rates_at(times: Any, curve_times: Any, curve_rates: Any) -> FloatArray:
 def curve_discount_factors(
     times: Any, curve_times: Any, curve_rates: Any, *, compounding: str = "continuous"
 ) -> FloatArray:
-    """Discount factors from a zero curve (``continuous``: e^(−z·t); ``annual``: (1+z)^(−t))."""
+    """Discount factors from a zero curve quoted ``continuous`` or ``annual``-compounded.
+
+    Annual quotes z are turned into continuous rates ln(1 + z) at the nodes and interpolated
+    linearly in time there (what QuantLib's ``ZeroCurve`` does), so between nodes the factor is
+    e^(−r(t)·t); at a node it equals (1 + z)^(−t).
+    """
     t = np.asarray(times, dtype=np.float64)
-    z = zero_rates_at(t, curve_times, curve_rates)
     if compounding == "continuous":
-        return np.exp(-z * t)
+        return np.exp(-zero_rates_at(t, curve_times, curve_rates) * t)
     if compounding == "annual":
-        return np.power(1.0 + z, -t)
+        cont = np.log1p(np.asarray(curve_rates, dtype=np.float64))
+        return np.exp(-zero_rates_at(t, curve_times, cont) * t)
     raise DabsError(f"analytics: compounding must be 'continuous' or 'annual'; got {compounding!r}")
 
 
