@@ -1,0 +1,188 @@
+"""``dabs run``: the examples through projection and waterfall, --json keys, --collections CSV."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from abs.io import load_deal
+from abs.projection import project
+from ui.cli import app
+
+runner = CliRunner()
+
+
+def _json(*args: str) -> dict[str, Any]:
+    res = runner.invoke(app, ["run", *args, "--json"])
+    assert res.exit_code == 0, res.output
+    data: dict[str, Any] = json.loads(res.stdout)
+    return data
+
+
+@pytest.mark.parametrize("example", ["qingdao-pure", "rugao-labelled", "tianfeng-enabled"])
+def test_examples_pay_seniors_in_full_in_the_base_case(example: str) -> None:
+    out = _json(example)
+    assert out["conserved"] is True
+    assert out["max_conservation_gap"] <= 0.01
+    assert len(out["coverage"]) == out["periods"]
+    for t in out["tranches"]:
+        for key in (
+            "name",
+            "original_balance",
+            "interest_paid",
+            "principal_paid",
+            "shortfall",
+            "wal_years",
+            "yield",
+            "min_coverage",
+            "irr",
+        ):
+            assert key in t, key
+        if t["class"] == "senior":
+            assert t["principal_paid"] == pytest.approx(t["original_balance"], abs=0.01)
+            assert t["shortfall"] == pytest.approx(0.0, abs=0.01)
+            assert t["irr"] is None
+        if t["class"] == "subordinated":
+            assert t["irr"] is not None
+    assert out["events"] == []
+    assert out["senior_min_coverage"] >= 1.2
+
+
+def test_qingdao_senior_coverage_and_coupons() -> None:
+    out = _json("qingdao-pure")
+    by = {t["name"]: t for t in out["tranches"]}
+    # Seniors bought at par and paid in full yield their coupon (2.2%, 2.5%) to ~1bp.
+    assert by["优先A1"]["yield"] == pytest.approx(0.022, abs=1e-4)
+    assert by["优先A2"]["yield"] == pytest.approx(0.025, abs=1e-4)
+    first = out["coverage"][0]
+    assert first["coverage_with_principal"] == pytest.approx(
+        first["available"] / first["obligations_with_principal"]
+    )
+
+
+def test_human_output_has_chinese_headers() -> None:
+    res = runner.invoke(app, ["run", "tianfeng-enabled"])
+    assert res.exit_code == 0, res.output
+    for text in ("分档兑付汇总", "现金流覆盖倍数", "加权平均期限", "最低覆盖倍数", "现金守恒"):
+        assert text in res.stdout
+
+
+def test_base_scenario_names_are_the_default() -> None:
+    assert _json("tianfeng-enabled", "--scenario", "基准") == _json("tianfeng-enabled")
+    assert (
+        _json("tianfeng-enabled", "--scenario", "base")["tranches"]
+        == _json("tianfeng-enabled")["tranches"]
+    )
+
+
+def test_stress_scenario_lowers_coverage() -> None:
+    pytest.importorskip("scenarios.sets")
+    base = _json("rugao-labelled")
+    heavy = _json("rugao-labelled", "--scenario", "重度")
+    assert heavy["scenario"] == "重度"
+    assert heavy["senior_life_coverage"] < base["senior_life_coverage"]
+
+
+def test_unknown_scenario_exits_2() -> None:
+    res = runner.invoke(app, ["run", "qingdao-pure", "--scenario", "火星"])
+    assert res.exit_code == 2
+    assert "火星" in res.output
+
+
+def _write_projection_csv(tmp_path: Path, example: str, *, drop_last: bool = False) -> Path:
+    deal = load_deal(example)
+    frame = project(deal).to_frame()
+    if drop_last:
+        frame = frame.iloc[:-1]
+    path = tmp_path / "collections.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def test_collections_csv_reproduces_the_projection(tmp_path: Path) -> None:
+    path = _write_projection_csv(tmp_path, "qingdao-pure")
+    from_csv = _json("qingdao-pure", "--collections", str(path))
+    projected = _json("qingdao-pure")
+    assert from_csv["collections"] == str(path)
+    for a, b in zip(from_csv["tranches"], projected["tranches"], strict=True):
+        assert a["principal_paid"] == pytest.approx(b["principal_paid"], abs=0.01)
+        assert a["interest_paid"] == pytest.approx(b["interest_paid"], abs=0.01)
+
+
+def test_collections_csv_minimal_columns_and_gbk(tmp_path: Path) -> None:
+    deal = load_deal("tianfeng-enabled")
+    total = project(deal).total[0]
+    lines = ["期数,回收款合计"] + [f"{i + 1},{v:.2f}" for i, v in enumerate(total)]
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("\n".join(lines).encode("gb18030"))
+    out = _json("tianfeng-enabled", "--collections", str(path))
+    assert out["tranches"][0]["principal_paid"] == pytest.approx(484_500_000.0, abs=0.01)
+
+
+def _fails(tmp_path: Path, text: str, *args: str) -> str:
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    res = runner.invoke(app, ["run", "tianfeng-enabled", "--collections", str(path), *args])
+    assert res.exit_code == 2, res.output
+    return " ".join(res.output.split())
+
+
+def test_collections_row_count_mismatch_exits_2(tmp_path: Path) -> None:
+    path = _write_projection_csv(tmp_path, "tianfeng-enabled", drop_last=True)
+    res = runner.invoke(app, ["run", "tianfeng-enabled", "--collections", str(path)])
+    assert res.exit_code == 2
+    assert "7 rows of collections but the deal's schedule has 8 payment periods" in " ".join(
+        res.output.split()
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("期数,收入\n1,1\n", "missing column 'total' (回收款合计)"),
+        ("回收款合计\n1\n", "needs a column 'period' (期数) or 'payment_date' (兑付日)"),
+        ("期数,回收款合计,total\n1,1,1\n", "columns '回收款合计' and 'total' both give total"),
+        (
+            "期数,回收款合计\n" + "".join(f"{i},x\n" for i in range(1, 9)),
+            "row 2, column '回收款合计': not a number: got 'x'",
+        ),
+        (
+            "期数,回收款合计\n" + "".join(f"{i},-1\n" for i in range(1, 9)),
+            "row 2, column '回收款合计': amount must be ≥ 0: got '-1'",
+        ),
+        (
+            "期数,回收款合计\n" + "".join(f"{i + 1 if i != 3 else 9},1\n" for i in range(8)),
+            "row 5, column '期数': periods must run 1..8 in order: got '9', expected 4",
+        ),
+        (
+            "兑付日,回收款合计\n" + "".join("2025-01-01,1\n" for _ in range(8)),
+            "row 2, column '兑付日': payment date '2025-01-01' is not the deal's 兑付日 2025-10-15",
+        ),
+        (
+            "期数,回收款合计,本期应收利息\n" + "".join(f"{i},1,2\n" for i in range(1, 9)),
+            "row 2, column '本期应收利息': income 2.0 exceeds total collections 1.0",
+        ),
+    ],
+)
+def test_collections_csv_errors_name_row_and_column(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    assert message in _fails(tmp_path, text)
+
+
+def test_missing_collections_file_and_scenario_with_csv_exit_2(tmp_path: Path) -> None:
+    res = runner.invoke(
+        app, ["run", "tianfeng-enabled", "--collections", str(tmp_path / "none.csv")]
+    )
+    assert res.exit_code == 2
+    assert "collections file not found" in res.output
+    path = _write_projection_csv(tmp_path, "tianfeng-enabled")
+    res = runner.invoke(
+        app, ["run", "tianfeng-enabled", "--collections", str(path), "--scenario", "重度"]
+    )
+    assert res.exit_code == 2
+    assert "cannot be combined with --collections" in " ".join(res.output.split())
