@@ -2,7 +2,12 @@
 
 Run it with ``streamlit run ui/app.py`` or ``dabs ui [DEAL]`` (``DEAL`` = example name or deal
 file; ``dabs ui`` passes it as ``$DABS_UI_DEAL``). The sidebar switches example, takes an
-uploaded tape or deal file and toggles the language; each page lives in ``ui/pages/``.
+uploaded tape or deal file and toggles the language; each page lives in ``ui/views/``.
+
+The page modules are deliberately not in a folder called ``pages``: a ``pages/`` folder next to
+the entry script makes Streamlit run a session's first script run in its legacy multipage mode
+(``PagesManager.uses_pages_directory``), after which the sidebar widgets of that first session
+lose their values in the browser (the example switcher snapped back to its first option).
 """
 
 from __future__ import annotations
@@ -16,11 +21,11 @@ from abs.errors import DabsError
 from abs.examples import EXAMPLES, example_names
 from ui import engine, state
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES, t
-from ui.pages._shared import upload_box
+from ui.views._shared import upload_box
 
 log = logging.getLogger("dabs.ui")
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+VIEWS_DIR = Path(__file__).resolve().parent / "views"
 
 #: (url path, page file, title key, icon) in navigation order.
 PAGES: tuple[tuple[str, str, str, str], ...] = (
@@ -105,7 +110,7 @@ def build_pages() -> list[st.Page]:
     """The six pages, titled in the session language."""
     return [
         st.Page(
-            PAGES_DIR / filename,
+            VIEWS_DIR / filename,
             title=t(title_key),
             icon=icon,
             url_path=url,

@@ -348,6 +348,9 @@ class BaseCase:
         ``WaterfallResult.events_fired()``.
     conserved : bool
         The engine's cash-conservation check passed.
+    senior_min_coverage, senior_min_coverage_principal : float
+        Lowest senior 现金流覆盖倍数 while seniors are outstanding: taxes + fees + senior
+        interest (the SSE definition), and the same with scheduled senior principal.
     """
 
     summary: pd.DataFrame
@@ -361,6 +364,8 @@ class BaseCase:
     events: pd.DataFrame
     events_fired: list[dict[str, object]]
     conserved: bool
+    senior_min_coverage: float
+    senior_min_coverage_principal: float
 
 
 #: Columns of :attr:`BaseCase.coverage`.
@@ -427,6 +432,8 @@ def base_case(deal_json: str) -> BaseCase:
         ),
         events_fired=result.events_fired(0),
         conserved=result.conserved,
+        senior_min_coverage=float(result.min_coverage()[0]),
+        senior_min_coverage_principal=float(result.min_coverage(include_principal=True)[0]),
     )
 
 
@@ -447,8 +454,11 @@ class StressView:
         ``GridResult.table`` (scenario × tranche, Chinese/English headers).
     coverage : DataFrame
         Senior coverage per payment date × scenario.
-    loss, min_coverage : DataFrame
-        Scenario (rows) × tranche (columns) heatmap data.
+    loss, min_coverage, min_coverage_principal : DataFrame
+        Scenario (rows) × tranche (columns): principal loss fraction, lowest 现金流覆盖倍数 of
+        the tranche and those above it (without / with scheduled principal).
+    paid : DataFrame
+        Scenario (rows) × tranche (columns): paid in full (bool).
     factors : DataFrame
         Scenario (rows) × factor values that differ from neutral.
     """
@@ -459,6 +469,8 @@ class StressView:
     coverage: pd.DataFrame
     loss: pd.DataFrame
     min_coverage: pd.DataFrame
+    min_coverage_principal: pd.DataFrame
+    paid: pd.DataFrame
     factors: pd.DataFrame
 
 
@@ -476,10 +488,26 @@ def scenario_set_names() -> list[str]:
     return list(builtin_sets())
 
 
+def _factor_table(stresses: Any, names: list[str]) -> pd.DataFrame:
+    """Scenario (rows) × factor (``中文 (id)`` columns): each non-neutral value as text."""
+    from scenarios.factors import FACTOR_BY_ID, changed_factors
+
+    changed = [changed_factors(s) for s in stresses]
+    ids = [fid for fid in FACTOR_BY_ID if any(fid in c for c in changed)]
+    rows = []
+    for values in changed:
+        row: dict[str, str] = {}
+        for fid in ids:
+            value = values.get(fid)
+            factor = FACTOR_BY_ID[fid]
+            row[f"{factor.label} [{factor.unit}]"] = "" if value is None else f"{value:g}"
+        rows.append(row)
+    return pd.DataFrame(rows, index=pd.Index(names, name="情景 scenario"), dtype=object)
+
+
 @st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
 def stress_grid(deal_json: str, set_name: str) -> StressView:
     """Run a built-in scenario set on the deal (``scenarios.grid.run_grid``, one engine call)."""
-    from scenarios.factors import changed_factors
     from scenarios.grid import run_grid
 
     deal = deal_from_json(deal_json)
@@ -495,7 +523,11 @@ def stress_grid(deal_json: str, set_name: str) -> StressView:
         coverage=grid.coverage,
         loss=pd.DataFrame(o.loss, index=names, columns=tranches),
         min_coverage=pd.DataFrame(o.min_coverage, index=names, columns=tranches),
-        factors=pd.DataFrame([changed_factors(s) for s in grid.stresses], index=names).fillna(""),
+        min_coverage_principal=pd.DataFrame(
+            o.min_coverage_principal, index=names, columns=tranches
+        ),
+        paid=pd.DataFrame(o.paid_in_full, index=names, columns=tranches),
+        factors=_factor_table(grid.stresses, names),
     )
 
 
@@ -631,94 +663,6 @@ def filing_files(
         csv_zip=buffer.getvalue(),
         json=package.json,
         sheets=[table.sheet for table in package.tables],
-    )
-
-
-# --- command-line summary (``dabs demo``) ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExampleSummary:
-    """What ``dabs demo`` prints for one deal: kind, share, sizes and base-case coverage.
-
-    Attributes
-    ----------
-    name : str
-        Example name (or deal path) as given.
-    deal_name : str
-        专项计划名称.
-    kind, kind_zh : str
-        Deal kind value and its Chinese label.
-    data_share_text : str
-        Data-linked share as the classifier prints it.
-    pure_100 : bool
-        Every fen of the pool is data-linked.
-    pool_total : float
-        入池总金额 (yuan).
-    tranches : tuple of (str, float)
-        Tranche names and sizes (yuan).
-    senior_min_coverage : float
-        Lowest senior 现金流覆盖倍数 of the base case (scheduled principal included).
-    seniors_paid_in_full : bool
-        Every senior tranche is paid in full in the base case.
-    """
-
-    name: str
-    deal_name: str
-    kind: str
-    kind_zh: str
-    data_share_text: str
-    pure_100: bool
-    pool_total: float
-    tranches: tuple[tuple[str, float], ...]
-    senior_min_coverage: float
-    seniors_paid_in_full: bool
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready form."""
-        return {
-            "name": self.name,
-            "deal_name": self.deal_name,
-            "kind": self.kind,
-            "kind_zh": self.kind_zh,
-            "data_share": self.data_share_text,
-            "pure_100": self.pure_100,
-            "pool_total": self.pool_total,
-            "tranches": [{"name": n, "balance": b} for n, b in self.tranches],
-            "senior_min_coverage": self.senior_min_coverage,
-            "seniors_paid_in_full": self.seniors_paid_in_full,
-        }
-
-
-def deal_summary(path_or_name: str) -> ExampleSummary:
-    """Classify, project and run the base case of a deal (no Streamlit cache; for the CLI)."""
-    import waterfall
-    from abs.classify import classify_deal, format_share
-    from abs.io import load_deal
-    from abs.projection import project
-    from waterfall.result import SUM_NAME, SUM_SHORTFALL
-
-    deal = load_deal(path_or_name)
-    cls = classify_deal(deal)
-    result = waterfall.run(deal, project(deal))
-    summary = result.summary()
-    seniors = set(deal.seniors)
-    paid = all(
-        float(row[SUM_SHORTFALL]) <= 0.005
-        for _, row in summary.iterrows()
-        if str(row[SUM_NAME]) in seniors
-    )
-    return ExampleSummary(
-        name=str(path_or_name),
-        deal_name=deal.name,
-        kind=cls.kind.value,
-        kind_zh=cls.kind_zh,
-        data_share_text=format_share(cls.linked_fen, cls.total_fen),
-        pure_100=cls.pure_100,
-        pool_total=cls.total_amount,
-        tranches=tuple((tr.name, tr.balance) for tr in deal.tranches),
-        senior_min_coverage=float(result.min_coverage(include_principal=True)[0]),
-        seniors_paid_in_full=paid,
     )
 
 

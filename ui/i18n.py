@@ -173,16 +173,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "structure.cap_total": ("总上限（万元，空=无）", "Total cap (CNY 10k, empty = none)"),
     "structure.check.share": ("占发行比例", "Share of issue"),
     "structure.check.subordination": ("次级支持", "Subordination"),
-    "structure.check.base_cov": ("基准最低覆盖倍数", "Base min coverage"),
+    "structure.check.base_cov": ("优先级最低覆盖倍数（基准）", "Senior min coverage (base)"),
     "structure.check.issue": ("发行规模", "Issue size"),
     "structure.check.pool": ("入池金额", "Pool amount"),
     "structure.check.pool_over_issue": ("入池金额/发行规模", "Pool / issue"),
     "structure.check.caption": (
-        "最低覆盖倍数含本档及以上各档利息、税费与应付本金；压力情景列：✓ 足额兑付 / ✗ 出现短缺，"
-        "后附最低覆盖倍数（情景集 {set}）。本次重算 {seconds} 秒。",
-        "Min coverage includes taxes, fees, interest and scheduled principal of this tranche and "
-        "those above it; scenario columns: ✓ paid in full / ✗ shortfall, then the min coverage "
-        "(scenario set {set}). Recomputed in {seconds} s.",
+        "情景列（情景集 {set}）：✓ 足额兑付 / ✗ 出现短缺，后附本档及以上各档的最低现金流覆盖倍数"
+        "（可分配现金 ÷ 税费、费用与利息）。本次重算 {seconds} 秒。",
+        "Scenario columns (set {set}): ✓ paid in full / ✗ shortfall, then the lowest cash-flow "
+        "coverage of this tranche and those above it (available cash ÷ taxes, fees and "
+        "interest). Recomputed in {seconds} s.",
     ),
     "check.issue_above_pool": (
         "发行规模 {issue} 超过入池金额 {pool}：请核对分档规模。",

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from abs.errors import Issue
-from ui.pages import structure_page as sp
+from ui.views import structure_page as sp
 
 TRANCHES: list[dict[str, Any]] = [
     {

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -21,9 +21,6 @@ from abs.examples import EXAMPLES
 from ui.cli.app import app
 from ui.cli.common import handle_errors, load_deal_arg, print_json, print_table, wan
 from ui.state import DEFAULT_EXAMPLE, ENV_DEAL, MAX_UPLOAD_MB
-
-if TYPE_CHECKING:
-    from ui.engine import ExampleSummary
 
 #: The Streamlit entry script.
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
@@ -102,11 +99,89 @@ def ui_cmd(
 # --- demo -----------------------------------------------------------------------------------
 
 
-def summarise(name: str) -> ExampleSummary:
-    """Classify, project and run the base case of ``name`` (engine calls only)."""
-    from ui.engine import deal_summary
+@dataclass(frozen=True)
+class ExampleSummary:
+    """What ``dabs demo`` prints for one deal: kind, share, sizes and base-case coverage.
 
-    return deal_summary(name)
+    Attributes
+    ----------
+    name : str
+        Example name (or deal path) as given.
+    deal_name : str
+        专项计划名称.
+    kind, kind_zh : str
+        Deal kind value and its Chinese label.
+    data_share_text : str
+        Data-linked share as the classifier prints it.
+    pure_100 : bool
+        Every fen of the pool is data-linked.
+    pool_total : float
+        入池总金额 (yuan).
+    tranches : tuple of (str, float)
+        Tranche names and sizes (yuan).
+    senior_min_coverage : float
+        Lowest senior 现金流覆盖倍数 of the base case (scheduled principal included).
+    seniors_paid_in_full : bool
+        Every senior tranche is paid in full in the base case.
+    """
+
+    name: str
+    deal_name: str
+    kind: str
+    kind_zh: str
+    data_share_text: str
+    pure_100: bool
+    pool_total: float
+    tranches: tuple[tuple[str, float], ...]
+    senior_min_coverage: float
+    seniors_paid_in_full: bool
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "name": self.name,
+            "deal_name": self.deal_name,
+            "kind": self.kind,
+            "kind_zh": self.kind_zh,
+            "data_share": self.data_share_text,
+            "pure_100": self.pure_100,
+            "pool_total": self.pool_total,
+            "tranches": [{"name": n, "balance": b} for n, b in self.tranches],
+            "senior_min_coverage": self.senior_min_coverage,
+            "seniors_paid_in_full": self.seniors_paid_in_full,
+        }
+
+
+def summarise(path_or_name: str) -> ExampleSummary:
+    """Classify, project and run the base case of a deal (no Streamlit cache; for the CLI)."""
+    import waterfall
+    from abs.classify import classify_deal, format_share
+    from abs.io import load_deal
+    from abs.projection import project
+    from waterfall.result import SUM_NAME, SUM_SHORTFALL
+
+    deal = load_deal(path_or_name)
+    cls = classify_deal(deal)
+    result = waterfall.run(deal, project(deal))
+    summary = result.summary()
+    seniors = set(deal.seniors)
+    paid = all(
+        float(row[SUM_SHORTFALL]) <= 0.005
+        for _, row in summary.iterrows()
+        if str(row[SUM_NAME]) in seniors
+    )
+    return ExampleSummary(
+        name=str(path_or_name),
+        deal_name=deal.name,
+        kind=cls.kind.value,
+        kind_zh=cls.kind_zh,
+        data_share_text=format_share(cls.linked_fen, cls.total_fen),
+        pure_100=cls.pure_100,
+        pool_total=cls.total_amount,
+        tranches=tuple((tr.name, tr.balance) for tr in deal.tranches),
+        senior_min_coverage=float(result.min_coverage(include_principal=True)[0]),
+        seniors_paid_in_full=paid,
+    )
 
 
 @app.command("demo")
@@ -127,31 +202,31 @@ def demo_cmd(
     if as_json:
         print_json([s.to_dict() for s in summaries])
     else:
-        rows = [
-            (
-                s.name,
-                f"{s.kind_zh} {s.kind}" + (" (100%)" if s.pure_100 else ""),
-                s.data_share_text,
-                wan(s.pool_total),
-                " / ".join(f"{n} {wan(b)}" for n, b in s.tranches),
-                f"{s.senior_min_coverage:.2f}×",
-                "是 yes" if s.seniors_paid_in_full else "否 no",
-            )
-            for s in summaries
-        ]
         print_table(
-            "示例交易 Examples（金额：万元 amounts in 10k CNY）",
+            "示例交易 Examples（金额：万元 / 10k CNY）",
+            ["示例 example", "类型 kind", "占比 share", "入池 pool", "覆盖 cov.", "兑付 paid"],
             [
-                "示例 example",
-                "类型 kind",
-                "数据资产占比 data share",
-                "入池金额 pool",
-                "分档规模 tranches",
-                "优先级最低覆盖倍数 min senior coverage",
-                "优先级足额兑付 seniors paid",
+                (
+                    s.name,
+                    f"{s.kind_zh} {s.kind}" + (" 100%" if s.pure_100 else ""),
+                    s.data_share_text,
+                    wan(s.pool_total),
+                    f"{s.senior_min_coverage:.2f}×",
+                    "是 yes" if s.seniors_paid_in_full else "否 no",
+                )
+                for s in summaries
             ],
-            rows,
             right_align_from=2,
+        )
+        print_table(
+            "分档规模 Tranches（万元 / 10k CNY）",
+            ["示例 example", "档位 tranche", "规模 size"],
+            [(s.name, name, wan(size)) for s in summaries for name, size in s.tranches],
+            right_align_from=2,
+        )
+        typer.echo(
+            "覆盖 = 基准情景优先级最低现金流覆盖倍数（含应付本金）; "
+            "cov. = lowest base-case senior cash-flow coverage (scheduled principal included)"
         )
     if summary_only:
         return

@@ -14,7 +14,7 @@ import streamlit as st
 
 from ui import engine, state
 from ui.i18n import t
-from ui.pages._shared import guarded, header, upload_box
+from ui.views._shared import guarded, header, upload_box
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Characters not allowed in a download file name.

@@ -16,7 +16,7 @@ from abs.enums import DealKind
 from ui import engine, state
 from ui import format as fmt
 from ui.i18n import t
-from ui.pages._shared import guarded, header
+from ui.views._shared import guarded, header
 
 #: Badge colour of each kind.
 KIND_COLORS: dict[str, str] = {

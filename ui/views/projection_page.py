@@ -23,7 +23,7 @@ from ui import engine, state
 from ui import format as fmt
 from ui.engine import ProjectionView
 from ui.i18n import t
-from ui.pages._shared import guarded, header
+from ui.views._shared import guarded, header
 
 #: Colours per asset kind in the stacked chart.
 KIND_COLORS: dict[str, str] = {

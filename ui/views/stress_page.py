@@ -20,7 +20,7 @@ from ui import engine, state
 from ui import format as fmt
 from ui.engine import MonteCarloView, StressView
 from ui.i18n import t
-from ui.pages._shared import guarded, header
+from ui.views._shared import guarded, header
 
 #: Break-even factors searched (临界收入降幅 and 临界违约倍数).
 BREAKEVEN_FACTORS: tuple[str, ...] = ("revenue_haircut", "pd_multiplier")

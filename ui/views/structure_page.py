@@ -36,7 +36,7 @@ from abs.errors import Issue
 from ui import engine, state
 from ui import format as fmt
 from ui.i18n import t
-from ui.pages._shared import guarded, header
+from ui.views._shared import guarded, header
 
 #: Hidden column carrying each editor row's position in the snapshot (None for added rows).
 ROW_ID = "_row"
@@ -615,29 +615,24 @@ def render() -> None:
 
 
 def checks_table(deal_json: str, lang: str) -> pd.DataFrame:
-    """Per tranche: size, share, subordination, base-case coverage and each stress scenario."""
-    from scenarios import grid as g
-    from waterfall.result import SUM_MIN_COV, SUM_NAME
-
+    """Per tranche: size, share, subordination, and each stress scenario's outcome."""
     checks = engine.structure_checks(deal_json)
-    base = engine.base_case(deal_json)
     stress = engine.stress_grid(deal_json, engine.default_set_name(deal_json))
-    min_cov = dict(zip(base.summary[SUM_NAME], base.summary[SUM_MIN_COV], strict=True))
     rows = []
     for _, tr in checks.tranches.iterrows():
         name = str(tr["name"])
         row: dict[str, Any] = {
             t("structure.col.name", lang): name,
             t("structure.col.class", lang): _enum_label(TrancheClass(tr["class"]), lang),
-            t("structure.col.balance", lang): round(float(tr["balance"]) / fmt.WAN, 2),
+            t("structure.col.balance", lang): fmt.wan(float(tr["balance"])),
             t("structure.check.share", lang): fmt.pct(float(tr["share"])),
             t("structure.check.subordination", lang): fmt.pct(float(tr["subordination"])),
-            t("structure.check.base_cov", lang): fmt.ratio(float(min_cov.get(name, math.nan))),
         }
-        sub = stress.table[stress.table[g.COL_TRANCHE] == name]
-        for _, srow in sub.iterrows():
-            mark = "✓" if bool(srow[g.COL_PAID]) else "✗"
-            row[str(srow[g.COL_SCENARIO])] = f"{mark} {fmt.ratio(float(srow[g.COL_MIN_COV]))}"
+        for scenario in stress.scenarios:
+            mark = "✓" if bool(stress.paid.loc[scenario, name]) else "✗"
+            value: Any = stress.min_coverage.loc[scenario, name]
+            cov = fmt.ratio(float(value))
+            row[scenario] = f"{mark} {cov}"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -649,13 +644,15 @@ def render_checks(deal_json: str) -> None:
     started = time.perf_counter()
     checks = engine.structure_checks(deal_json)
     table = checks_table(deal_json, lang)
+    base = engine.base_case(deal_json)
     elapsed = time.perf_counter() - started
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("structure.check.issue"), fmt.money(checks.issue_amount, lang=lang))
     c2.metric(t("structure.check.pool"), fmt.money(checks.pool_amount, lang=lang))
     c3.metric(
         t("structure.check.pool_over_issue"), fmt.ratio(checks.pool_amount / checks.issue_amount)
     )
+    c4.metric(t("structure.check.base_cov"), fmt.ratio(base.senior_min_coverage))
     st.dataframe(table, hide_index=True, key="structure_checks")
     st.caption(
         t(

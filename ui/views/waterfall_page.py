@@ -18,7 +18,7 @@ from ui import engine, state
 from ui import format as fmt
 from ui.engine import COV_SENIOR, COV_SENIOR_PRINCIPAL, BaseCase
 from ui.i18n import t
-from ui.pages._shared import guarded, header
+from ui.views._shared import guarded, header
 
 #: Default comfort line for senior coverage (AAA practice 1.2–1.3×, DOMAIN.md).
 DEFAULT_COMFORT = 1.2

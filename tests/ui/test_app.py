@@ -1,0 +1,361 @@
+"""Headless dashboard tests (Streamlit AppTest): a smoke test per page and the interactions.
+
+Each test builds its own deal (a small receivables pool whose pledged share is exactly 50.46%,
+like 平安-如皋第1期) or uses a shipped example, starts the real app script, and reads what the
+page shows. Nothing is mocked: the pages call the real engine through ``ui.engine``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import ui
+from abs.asset import Asset, Pool
+from abs.deal import Coupon, Deal, DealDates, Fee, Guarantee, Support, Tranche, Trigger
+from abs.enums import (
+    DataLink,
+    EventType,
+    FeeBase,
+    FeeType,
+    TrancheClass,
+    TriggerCondition,
+)
+from abs.io import deal_to_json
+from ui import state
+
+APP = Path(ui.__file__).resolve().parent / "app.py"
+PAGES = {
+    "pool": "views/pool_page.py",
+    "projection": "views/projection_page.py",
+    "structure": "views/structure_page.py",
+    "waterfall": "views/waterfall_page.py",
+    "stress": "views/stress_page.py",
+    "export": "views/export_page.py",
+}
+TIMEOUT = 120
+
+# The test pool: 10 receivables; the 4 pledged ones are 50,460,000.00 of 100,000,000.00 yuan
+# = 50.46% exactly (贴标型: 50% ≤ share < 70%). The 6 others sum to 49,540,000.00:
+# 5 × 8,256,666.67 + 8,256,666.65 = 41,283,333.35 + 8,256,666.65 = 49,540,000.00.
+PLEDGED = [12_615_000.0] * 4
+UNLINKED = [8_256_666.67] * 5 + [8_256_666.65]
+
+
+def _assets(*, pledged: list[float], unlinked: list[float]) -> list[Asset]:
+    out = []
+    for i, amount in enumerate(pledged + unlinked):
+        out.append(
+            Asset(
+                asset_id=f"R{i + 1:02d}",
+                obligor=f"如皋某国有企业{i % 5 + 1}(示例)",
+                originator=f"债权人{i % 3 + 1}",
+                asset_type="receivable",
+                data_link=DataLink.PLEDGED if i < len(pledged) else DataLink.NONE,
+                amount=amount,
+                start_date=dt.date(2024, 10, 1),
+                maturity_date=dt.date(2026, 9, 30),
+                rate=0.045,
+                payment_frequency="quarterly",
+                amortization="bullet",
+                region="江苏省南通市如皋市",
+                industry="建筑业",
+                guarantor="某信用增进公司(示例)",
+            )
+        )
+    return out
+
+
+def make_deal(*, senior: float = 88_000_000.0, sub: float = 7_000_000.0) -> Deal:
+    """A two-tranche receivables deal on the test pool (quarterly, ACT/365F, guarantee)."""
+    pool = Pool(assets=tuple(_assets(pledged=PLEDGED, unlinked=UNLINKED)))
+    return Deal(
+        name="测试交易（示例）",
+        data_enablement={"declared": True, "uses": ("数据资产质押",)},
+        pool=pool,
+        dates=DealDates(
+            cutoff_date=dt.date(2025, 3, 31),
+            closing_date=dt.date(2025, 4, 25),
+            first_payment_date=dt.date(2025, 7, 26),
+            expected_maturity_date=dt.date(2026, 10, 26),
+            legal_maturity_date=dt.date(2028, 10, 26),
+        ),
+        tranches=(
+            Tranche(
+                name="优先A",
+                tranche_class=TrancheClass.SENIOR,
+                balance=senior,
+                coupon=Coupon(rate=0.024),
+                rating="AAAsf",
+            ),
+            Tranche(name="次级", tranche_class=TrancheClass.SUBORDINATED, balance=sub),
+        ),
+        fees=(
+            Fee(
+                name="增值税及附加",
+                fee_type=FeeType.TAX,
+                rate=0.03,
+                surcharge=0.12,
+                base=FeeBase.PERIOD_INCOME,
+            ),
+            Fee(name="托管费", fee_type=FeeType.PERCENTAGE, rate=0.0001),
+            Fee(name="跟踪评级费", fee_type=FeeType.FIXED, amount=12_500.0),
+        ),
+        support=Support(guarantee=Guarantee(provider="某信用增进公司(示例)", rating="AAA")),
+        triggers=(
+            Trigger(
+                name="优先级利息未足额兑付",
+                condition=TriggerCondition.SENIOR_INTEREST_UNPAID,
+                event=EventType.DEFAULT_EVENT,
+            ),
+        ),
+    )
+
+
+def tape_csv(
+    *, pledged: list[float], unlinked: list[float], broken_row: int | None = None
+) -> bytes:
+    """The test pool as a UTF-8 CSV tape with English headers; optionally one bad amount."""
+    header = "asset_id,obligor,asset_type,data_link,amount,start_date,maturity_date,rate"
+    lines = [header]
+    for i, a in enumerate(_assets(pledged=pledged, unlinked=unlinked)):
+        amount = "abc" if broken_row is not None and i + 2 == broken_row else f"{a.amount:.2f}"
+        lines.append(
+            f"{a.asset_id},{a.obligor},{a.asset_type.value},{a.data_link.value},{amount},"
+            f"{a.start_date},{a.maturity_date},{a.rate}"
+        )
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@pytest.fixture
+def deal_file(tmp_path: Path) -> Path:
+    path = tmp_path / "test-deal.json"
+    path.write_text(deal_to_json(make_deal()), encoding="utf-8")
+    return path
+
+
+def start(monkeypatch: pytest.MonkeyPatch, deal: str | Path | None = None) -> AppTest:
+    """Run the app once with ``deal`` preselected (``$DABS_UI_DEAL``)."""
+    if deal is None:
+        monkeypatch.delenv(state.ENV_DEAL, raising=False)
+    else:
+        monkeypatch.setenv(state.ENV_DEAL, str(deal))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(PAGES[page]).run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception element and no error box on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def markdown_text(at: AppTest) -> str:
+    return "\n".join(str(m.value) for m in at.markdown)
+
+
+def current_deal(at: AppTest) -> Deal:
+    return Deal.model_validate_json(at.session_state[state.KEY_DEAL_JSON])
+
+
+# --- smoke: every page renders without an exception or an error box ------------------------
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_on_the_test_deal(
+    monkeypatch: pytest.MonkeyPatch, deal_file: Path, page: str
+) -> None:
+    at = start(monkeypatch, deal_file)
+    goto(at, page)
+    assert_clean(at)
+    assert at.title[0].value in {"资产池", "收入预测", "结构设计", "现金流", "压力测试", "导出"}
+
+
+# --- pool: upload → kind badge; bad tape → error with row/column, last good deal kept ---------
+
+
+def test_pool_page_shows_kind_badge_and_share(
+    monkeypatch: pytest.MonkeyPatch, deal_file: Path
+) -> None:
+    at = start(monkeypatch, deal_file)
+    assert_clean(at)
+    text = markdown_text(at)
+    assert ":blue-badge[贴标型]" in text
+    assert "50.46%" in text
+    assert next(m.value for m in at.metric) == "50.46%"
+
+
+def test_upload_tape_changes_the_badge(monkeypatch: pytest.MonkeyPatch, deal_file: Path) -> None:
+    at = start(monkeypatch, deal_file)
+    # a tape whose pledged assets are 3 × 25,000,000 of 100,000,000 = 75% → 纯数据型 needs ≥ 70%
+    data = tape_csv(pledged=[25_000_000.0] * 3, unlinked=[12_500_000.0] * 2)
+    at.sidebar.file_uploader[0].upload("pure.csv", data, "text/csv")
+    at.run()
+    assert_clean(at)
+    text = markdown_text(at)
+    assert ":green-badge[纯数据型]" in text and "75.00%" in text
+    assert len(current_deal(at).pool.assets) == 5  # type: ignore[union-attr]
+    assert state.source(at.session_state) == "pure.csv"  # type: ignore[arg-type]
+
+
+def test_bad_tape_shows_row_and_column_and_keeps_last_good(
+    monkeypatch: pytest.MonkeyPatch, deal_file: Path
+) -> None:
+    at = start(monkeypatch, deal_file)
+    before = at.session_state[state.KEY_DEAL_JSON]
+    data = tape_csv(pledged=PLEDGED, unlinked=UNLINKED, broken_row=3)
+    at.sidebar.file_uploader[0].upload("broken.csv", data, "text/csv")
+    at.run()
+    assert not at.exception
+    messages = [str(e.value) for e in at.error]
+    assert any("broken.csv" in m and "row 3" in m and "amount" in m for m in messages), messages
+    assert at.session_state[state.KEY_DEAL_JSON] == before  # the last good deal is kept
+    assert ":blue-badge[贴标型]" in markdown_text(at)
+
+
+def test_bad_deal_file_names_the_field(monkeypatch: pytest.MonkeyPatch, deal_file: Path) -> None:
+    at = start(monkeypatch, deal_file)
+    before = at.session_state[state.KEY_DEAL_JSON]
+    data: dict[str, Any] = json.loads(before)
+    data["tranches"][0]["balance"] = -5
+    at.sidebar.file_uploader[0].upload("bad.json", json.dumps(data).encode(), "application/json")
+    at.run()
+    messages = [str(e.value) for e in at.error]
+    assert any("tranches.0.balance" in m and "greater than 0" in m for m in messages), messages
+    assert at.session_state[state.KEY_DEAL_JSON] == before
+
+
+def test_language_toggle(monkeypatch: pytest.MonkeyPatch, deal_file: Path) -> None:
+    at = start(monkeypatch, deal_file)
+    at.sidebar.radio(key=state.KEY_LANG).set_value("en").run()
+    assert_clean(at)
+    assert at.title[0].value == "Pool"
+    assert ":blue-badge[Labelled (mixed)]" in markdown_text(at)
+
+
+# --- structure: edit the senior size → coverage and checks change -------------------------
+
+
+def _frame_with(at: AppTest, column: str) -> Any:
+    """The first table on the page that has ``column``."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def _checks(at: AppTest) -> Any:
+    return _frame_with(at, "次级支持")
+
+
+def _base_coverage(at: AppTest) -> float:
+    """The senior's lowest coverage in the 基准 scenario column, e.g. '✓ 1.84×' → 1.84."""
+    cell = str(_checks(at)["基准"].iloc[0])
+    assert cell.startswith("✓ "), cell
+    return float(cell[2:].rstrip("×"))
+
+
+def test_edit_senior_size_changes_coverage(
+    monkeypatch: pytest.MonkeyPatch, deal_file: Path
+) -> None:
+    at = goto(start(monkeypatch, deal_file), "structure")
+    assert_clean(at)
+    before = _base_coverage(at)
+    senior_metric_before = at.metric[3].value
+    assert str(_checks(at)["次级支持"].iloc[0]) == "7.37%"  # 700 / (8,800 + 700) = 7.37%
+    version = at.session_state[state.KEY_EDITOR_VERSION]
+    key = f"structure_tranches_{version}"
+    # 8,800万 → 6,000万: less senior interest due each period, so senior coverage rises
+    at.session_state[key] = {
+        "edited_rows": {0: {"balance_wan": 6000.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert_clean(at)
+    deal = current_deal(at)
+    assert deal.tranches[0].balance == 60_000_000.0
+    assert _base_coverage(at) > before
+    assert at.metric[3].value != senior_metric_before
+    assert str(_checks(at)["次级支持"].iloc[0]) == "10.45%"  # 700 / 6,700 = 10.45%
+    assert state.edits(at.session_state) == ["优先A 规模 8,800.00 → 6,000.00 万元"]  # type: ignore[arg-type]
+
+
+def test_invalid_edit_is_shown_next_to_the_field(
+    monkeypatch: pytest.MonkeyPatch, deal_file: Path
+) -> None:
+    at = goto(start(monkeypatch, deal_file), "structure")
+    before = at.session_state[state.KEY_DEAL_JSON]
+    version = at.session_state[state.KEY_EDITOR_VERSION]
+    at.session_state[f"structure_tranches_{version}"] = {
+        "edited_rows": {0: {"balance_wan": 0.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    messages = [str(e.value) for e in at.error]
+    assert any("第1行「优先A」 · 规模（万元）" in m and "greater than 0" in m for m in messages)
+    assert at.session_state[state.KEY_DEAL_JSON] == before
+    assert any("上一次有效" in str(w.value) for w in at.warning)
+
+
+def test_undo_restores_the_previous_deal(monkeypatch: pytest.MonkeyPatch, deal_file: Path) -> None:
+    at = goto(start(monkeypatch, deal_file), "structure")
+    original = at.session_state[state.KEY_DEAL_JSON]
+    version = at.session_state[state.KEY_EDITOR_VERSION]
+    at.session_state[f"structure_tranches_{version}"] = {
+        "edited_rows": {1: {"balance_wan": 900.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert current_deal(at).tranches[1].balance == 9_000_000.0
+    at.sidebar.button(key="undo").click().run()
+    assert not at.exception
+    assert at.session_state[state.KEY_DEAL_JSON] == original
+    # the editors were reseeded from the restored deal (new version, no pending edit)
+    assert at.session_state[state.KEY_EDITOR_VERSION] == version + 1
+    assert current_deal(at).tranches[1].balance == 7_000_000.0
+
+
+def test_added_and_deleted_rows(monkeypatch: pytest.MonkeyPatch, deal_file: Path) -> None:
+    at = goto(start(monkeypatch, deal_file), "structure")
+    version = at.session_state[state.KEY_EDITOR_VERSION]
+    # add a mezzanine tranche between the two: rows are kept in table order, so the new row
+    # (appended last) must be moved by deleting and re-adding 次级
+    at.session_state[f"structure_tranches_{version}"] = {
+        "edited_rows": {},
+        "added_rows": [
+            {
+                "name": "中间级",
+                "tranche_class": "mezzanine",
+                "balance_wan": 500.0,
+                "coupon_type": "fixed",
+                "rate_pct": 3.5,
+                "principal_type": "pass_through",
+            },
+            {
+                "name": "次级",
+                "tranche_class": "subordinated",
+                "balance_wan": 700.0,
+                "coupon_type": "fixed",
+                "principal_type": "pass_through",
+            },
+        ],
+        "deleted_rows": [1],
+    }
+    at.run()
+    assert not at.exception
+    deal = current_deal(at)
+    assert [t.name for t in deal.tranches] == ["优先A", "中间级", "次级"]
+    assert deal.tranches[1].coupon.rate == 0.035
+    assert deal.tranches[1].balance == 5_000_000.0
