@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from abs import analytics
+from abs import cashflows as cf
 from abs.cashflows import Collections
 from abs.deal import Deal
 from abs.enums import EventType, FeeType, TrancheClass
@@ -24,7 +25,7 @@ from waterfall.plan import BoolArray, FloatArray, Plan
 
 # 证券兑付表 columns.
 COL_TRANCHE = "档位"
-COL_PAYMENT_DATE = "兑付日"
+COL_PAYMENT_DATE = cf.COL_PAYMENT_DATE
 COL_OPENING = "期初本金"
 COL_PRINCIPAL = "本金"
 COL_INTEREST = "利息"
@@ -44,15 +45,15 @@ SECURITIES_COLUMNS: tuple[str, ...] = (
     COL_SUPPORT,
 )
 
-# 现金流归集表 columns.
-COL_COLLECTION_DATE = "归集日"
-COL_POOL_OPENING = "期初本金余额"
-COL_POOL_PRINCIPAL = "本期应收本金"
-COL_POOL_INCOME = "本期应收利息"
-COL_POOL_CLOSING = "期末本金余额"
-COL_DEFAULTS = "违约金额"
-COL_RECOVERIES = "回收金额"
-COL_TOTAL = "回收款合计"
+# 现金流归集表 columns: the pool columns are those of ``abs.cashflows`` (one spelling).
+COL_COLLECTION_DATE = cf.COL_COLLECTION_DATE
+COL_POOL_OPENING = cf.COL_OPENING_BALANCE
+COL_POOL_PRINCIPAL = cf.COL_PRINCIPAL
+COL_POOL_INCOME = cf.COL_INTEREST
+COL_POOL_CLOSING = cf.COL_CLOSING_BALANCE
+COL_DEFAULTS = cf.COL_DEFAULTS
+COL_RECOVERIES = cf.COL_RECOVERIES
+COL_TOTAL = cf.COL_TOTAL
 COL_TAX_DUE = "应缴税费"
 COL_TAX_PAID = "实缴税费"
 POOL_COLUMNS: tuple[str, ...] = (
