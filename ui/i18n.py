@@ -265,7 +265,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "waterfall.pool_table": ("现金流归集表（万元）", "Pool collections table (CNY 10k)"),
     # --- stress page ---------------------------------------------------------------------------
     "stress.set": ("情景集", "Scenario set"),
-    "stress.set_name": ("{name}", "{name}"),
+    "stress.set.data": ("数据收入情景集（data）", "Data-revenue scenarios (data)"),
+    "stress.set.receivable": ("应收账款情景集（receivable）", "Receivable scenarios (receivable)"),
     "stress.factors": ("情景因子（相对基准的变动）", "Scenario factors (changes from neutral)"),
     "stress.results": ("各情景兑付结果", "Results by scenario and tranche"),
     "stress.heat.metric": ("热力图指标", "Heatmap measure"),

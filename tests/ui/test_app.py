@@ -359,3 +359,100 @@ def test_added_and_deleted_rows(monkeypatch: pytest.MonkeyPatch, deal_file: Path
     assert [t.name for t in deal.tranches] == ["优先A", "中间级", "次级"]
     assert deal.tranches[1].coupon.rate == 0.035
     assert deal.tranches[1].balance == 5_000_000.0
+
+
+# --- the shipped examples ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_on_the_default_example(
+    monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    at = goto(start(monkeypatch), page)  # no $DABS_UI_DEAL → qingdao-pure
+    assert_clean(at)
+    assert current_deal(at).name.startswith("青岛")
+
+
+def test_example_switch_then_undo(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = start(monkeypatch)
+    assert ":green-badge[纯数据型]" in markdown_text(at) and ":green-badge[100% 数据资产]" in (
+        markdown_text(at)
+    )
+    at.sidebar.selectbox(key=state.KEY_EXAMPLE).set_value("tianfeng-enabled").run()
+    assert_clean(at)
+    assert ":orange-badge[赋能型]" in markdown_text(at)
+    assert state.source(at.session_state) == "tianfeng-enabled"  # type: ignore[arg-type]
+    at.sidebar.button(key="undo").click().run()
+    assert ":green-badge[纯数据型]" in markdown_text(at)
+
+
+def test_rugao_example_tape_upload_gbk(monkeypatch: pytest.MonkeyPatch) -> None:
+    from abs.examples import example_dir
+
+    at = start(monkeypatch, "rugao-labelled")
+    data = (example_dir("rugao-labelled") / "tape.csv").read_bytes()
+    data.decode("gbk")  # the example tape really is GBK (Chinese headers)
+    at.sidebar.file_uploader[0].upload("tape.csv", data, "text/csv")
+    at.run()
+    assert_clean(at)
+    assert ":blue-badge[贴标型]" in markdown_text(at)
+    assert next(m.value for m in at.metric) == "50.46%"
+    assert any("已读取资产清单 tape.csv：10 笔资产" in str(s.value) for s in at.success)
+
+
+def test_waterfall_page_tables_and_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = goto(start(monkeypatch, "rugao-labelled"), "waterfall")
+    assert_clean(at)
+    summary = _frame_with(at, "发行规模(万元)")
+    assert summary["档位"].tolist() == ["优先A", "次级"]
+    # 123,000,000 元 = 12,300 万元 (the 如皋 senior)
+    assert summary["发行规模(万元)"].tolist()[0] == 12_300.0
+    securities = _frame_with(at, "期初本金")
+    assert set(securities["档位"]) == {"优先A", "次级"}
+    assert "现金守恒检查通过" in " ".join(str(c.value) for c in at.caption)
+    at.sidebar.radio(key=state.KEY_LANG).set_value("en").run()
+    assert_clean(at)
+    assert at.title[0].value == "Waterfall"
+
+
+def test_stress_table_monte_carlo_and_breakeven(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = goto(start(monkeypatch, "rugao-labelled"), "stress")
+    assert_clean(at)
+    grid = _frame_with(at, "足额兑付 paid in full")
+    assert list(dict.fromkeys(grid["情景 scenario"])) == ["基准", "轻度", "中度", "重度"]
+    assert len(grid) == 8  # 4 scenarios × 2 tranches
+    at.number_input(key="mc_paths").set_value(200)
+    at.button(key="mc_run").click().run()
+    assert_clean(at)
+    mc = _frame_with(at, "预期损失率 expected loss")
+    assert mc["档位 tranche"].tolist() == ["优先A", "次级"]
+    assert any(c.key == "mc_hist" for c in at.get("plotly_chart"))
+    at.toggle(key="stress_breakeven_on").set_value(True).run()
+    assert_clean(at)
+    breakeven = _frame_with(at, "临界值 break-even")
+    assert set(breakeven["档位 tranche"]) == {"优先A", "次级"}
+    rating = _frame_with(at, "隐含评级 implied grade")
+    assert len(rating) == 2
+
+
+def test_export_offers_the_three_files_and_the_deal(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = goto(start(monkeypatch, "rugao-labelled"), "export")
+    assert_clean(at)
+    keys = {b.key for b in at.get("download_button")}
+    assert keys == {"download_xlsx", "download_csv", "download_json", "download_deal"}
+    text = markdown_text(at)
+    for sheet in ("产品概要", "证券兑付表", "现金流覆盖倍数", "压力测试", "模型说明"):
+        assert sheet in text
+
+
+def test_projection_assumptions_apply(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = goto(start(monkeypatch, "qingdao-pure"), "projection")
+    assert_clean(at)
+    total_before = at.metric[0].value
+    at.number_input(key="as_pd").set_value(2.0)  # 违约率倍数 ×2
+    next(iter(at.get("form_submit_button"))).click().run()
+    assert_clean(at)
+    deal = current_deal(at)
+    assert deal.assumptions.stress.pd_multiplier == 2.0
+    assert state.edits(at.session_state) == ["修改预测假设"]  # type: ignore[arg-type]
+    assert at.metric[0].value != total_before  # twice the defaults → less expected cash

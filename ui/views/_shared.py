@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from abs.deal import Deal
@@ -118,3 +120,19 @@ def upload_box(*, slot: str, label_key: str, types: list[str], rerun: bool = Fal
         state.flash(message)
         st.rerun()
     st.success(message)
+
+
+def table(frame: pd.DataFrame, *, digits: int = 2, **kwargs: Any) -> None:
+    """``st.dataframe`` with every float column shown with ``digits`` decimals.
+
+    Amounts reach the pages already in 万元 and shares in percent (:mod:`ui.format`), so two
+    decimals is the house style; pass ``column_config`` entries to override single columns.
+    """
+    config: dict[str, Any] = {
+        str(col): st.column_config.NumberColumn(format=f"%.{digits}f")
+        for col in frame.columns
+        if frame[col].dtype.kind == "f"
+    }
+    config.update(kwargs.pop("column_config", None) or {})
+    kwargs.setdefault("hide_index", True)
+    st.dataframe(frame, column_config=config, **kwargs)

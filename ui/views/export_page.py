@@ -15,6 +15,7 @@ import streamlit as st
 from ui import engine, state
 from ui.i18n import t
 from ui.views._shared import guarded, header, upload_box
+from ui.views.stress_page import set_label
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Characters not allowed in a download file name.
@@ -50,6 +51,7 @@ def render() -> None:
         t("stress.set"),
         sets,
         index=sets.index(default) if default in sets else 0,
+        format_func=lambda n: set_label(str(n), state.language()),
         key="export_set",
         disabled=not with_stress,
     )

@@ -16,7 +16,7 @@ from abs.enums import DealKind
 from ui import engine, state
 from ui import format as fmt
 from ui.i18n import t
-from ui.views._shared import guarded, header
+from ui.views._shared import guarded, header, table
 
 #: Badge colour of each kind.
 KIND_COLORS: dict[str, str] = {
@@ -186,7 +186,7 @@ def render() -> None:
     tab_names += [t("pool.tab.top20"), t("pool.tab.more")]
     tabs = st.tabs(tab_names)
     with tabs[0]:
-        st.dataframe(display_summary(strat.summary.to_frame(), lang), hide_index=True)
+        table(display_summary(strat.summary.to_frame(), lang), hide_index=True)
     for tab, dim in zip(tabs[1 : 1 + len(dims)], dims, strict=True):
         with tab:
             frame = strat.distributions[dim]
@@ -199,7 +199,7 @@ def render() -> None:
                     key=f"dist_{dim}",
                 )
             with table_col:
-                st.dataframe(display_distribution(frame, lang), hide_index=True)
+                table(display_distribution(frame, lang), hide_index=True)
     with tabs[1 + len(dims)]:
         if strat.top20_may_be_omitted:
             st.info(t("pool.top20_omit"))
@@ -209,7 +209,7 @@ def render() -> None:
             distribution_chart(chart, category="name", amount="amount", lang=lang),
             key="top_obligors",
         )
-        st.dataframe(display_top20(top), hide_index=True)
+        table(display_top20(top), hide_index=True)
     with tabs[-1]:
         choice = st.selectbox(
             t("pool.more_dimension"),
@@ -218,9 +218,9 @@ def render() -> None:
             key="pool_more_dim",
         )
         if choice is not None:
-            st.dataframe(display_distribution(strat.distributions[choice], lang), hide_index=True)
+            table(display_distribution(strat.distributions[choice], lang), hide_index=True)
     with st.expander(t("pool.assets", n=cls.asset_count)):
-        st.dataframe(engine.asset_frame(deal_json), hide_index=True)
+        table(engine.asset_frame(deal_json), hide_index=True)
 
 
 def _dim_label(dim: str, lang: str) -> str:

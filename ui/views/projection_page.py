@@ -23,7 +23,7 @@ from ui import engine, state
 from ui import format as fmt
 from ui.engine import ProjectionView
 from ui.i18n import t
-from ui.views._shared import guarded, header
+from ui.views._shared import guarded, header, table
 
 #: Colours per asset kind in the stacked chart.
 KIND_COLORS: dict[str, str] = {
@@ -115,42 +115,64 @@ def render_assumptions(deal: Deal, lang: str) -> None:
             min_value=0.0,
             max_value=100.0,
             value=round(a.renewal_probability * 100, 4),
+            key="as_renewal",
         )
         renewal_fee = c3.number_input(
-            t("projection.renewal_fee"), value=round(a.renewal_fee_change * 100, 4)
+            t("projection.renewal_fee"),
+            value=round(a.renewal_fee_change * 100, 4),
+            key="as_renewal_fee",
         )
         d1, d2, d3, d4 = st.columns(4)
-        volume = d1.number_input(t("projection.volume_shock"), value=round(s.volume_shock * 100, 4))
+        volume = d1.number_input(
+            t("projection.volume_shock"), value=round(s.volume_shock * 100, 4), key="as_volume"
+        )
         price = d2.number_input(
-            t("projection.price_decline"), value=round(s.price_decline_change * 100, 4)
+            t("projection.price_decline"),
+            value=round(s.price_decline_change * 100, 4),
+            key="as_price",
         )
         pd_mult = d3.number_input(
-            t("projection.pd_multiplier"), min_value=0.0, value=float(s.pd_multiplier), step=0.1
+            t("projection.pd_multiplier"),
+            min_value=0.0,
+            value=float(s.pd_multiplier),
+            step=0.1,
+            key="as_pd",
         )
         rec_cut = d4.number_input(
             t("projection.recovery_haircut"),
             min_value=0.0,
             max_value=100.0,
             value=round(s.recovery_haircut * 100, 4),
+            key="as_recovery",
         )
         e1, e2, e3, e4 = st.columns(4)
         delay = e1.number_input(
-            t("projection.delay"), min_value=0, max_value=24, value=int(a.collection_delay)
+            t("projection.delay"),
+            min_value=0,
+            max_value=24,
+            value=int(a.collection_delay),
+            key="as_delay",
         )
         lag = e2.number_input(
-            t("projection.recovery_lag"), min_value=0, max_value=40, value=int(a.recovery_lag)
+            t("projection.recovery_lag"),
+            min_value=0,
+            max_value=40,
+            value=int(a.recovery_lag),
+            key="as_lag",
         )
         discount = e3.number_input(
             t("projection.discount_rate"),
             min_value=0.0,
             max_value=100.0,
             value=round(a.discount_rate * 100, 4),
+            key="as_discount",
         )
         attribution = e4.number_input(
             t("projection.attribution"),
             min_value=0.0,
             max_value=100.0,
             value=round(a.data_attribution * 100, 4),
+            key="as_attribution",
         )
         st.markdown(t("projection.by_kind"))
         table = pd.DataFrame(
@@ -259,9 +281,7 @@ def render() -> None:
             c.COL_CLOSING_BALANCE,
             c.COL_TOTAL,
         ]
-        st.dataframe(
-            fmt.frame_to_wan(view.pool_table, pool_money), hide_index=True, key="pool_table"
-        )
+        table(fmt.frame_to_wan(view.pool_table, pool_money), hide_index=True, key="pool_table")
 
     st.subheader(t("projection.drilldown"))
     render_drilldown(deal, view, lang)
@@ -283,7 +303,7 @@ def render() -> None:
             p.COL_TAIL,
         ]
         shown = fmt.frame_to_pct(fmt.frame_to_wan(values, value_money), [p.COL_VALUE_GAP_PCT])
-        st.dataframe(shown, hide_index=True, key="data_values")
+        table(shown, hide_index=True, key="data_values")
 
     st.subheader(t("projection.assumptions"))
     render_assumptions(deal, lang)
@@ -293,7 +313,7 @@ def render_drilldown(deal: Deal, view: ProjectionView, lang: str) -> None:
     """Pick one contract and show its expected cash per period."""
     from abs import projection as p
 
-    table = view.asset_table
+    assets = view.asset_table
     pool = engine.require_pool(deal)
     names = {
         a.asset_id: f"{a.asset_id} · {a.obligor} · {kind_label(a.asset_type.value, lang)}"
@@ -303,7 +323,7 @@ def render_drilldown(deal: Deal, view: ProjectionView, lang: str) -> None:
     chosen = st.selectbox(
         t("projection.pick_asset"), ids, format_func=lambda i: names.get(i, i), key="drill_asset"
     )
-    rows = table[table[p.COL_ASSET_ID].astype(str) == str(chosen)]
+    rows = assets[assets[p.COL_ASSET_ID].astype(str) == str(chosen)]
     flows = [p.COL_PRINCIPAL_DUE, p.COL_INCOME_DUE, p.COL_DEFAULTS, p.COL_RECOVERIES, p.COL_TOTAL]
     st.plotly_chart(
         asset_chart(rows, date_col=p.COL_COLLECTION_DATE, value_cols=flows, lang=lang),
@@ -320,7 +340,7 @@ def render_drilldown(deal: Deal, view: ProjectionView, lang: str) -> None:
         p.COL_TOTAL,
     ]
     st.caption(t("waterfall.unit_note"))
-    st.dataframe(fmt.frame_to_wan(rows, money), hide_index=True, key="asset_rows")
+    table(fmt.frame_to_wan(rows, money), hide_index=True, key="asset_rows")
 
 
 if __name__ == "__main__":

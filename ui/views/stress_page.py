@@ -19,8 +19,8 @@ import streamlit as st
 from ui import engine, state
 from ui import format as fmt
 from ui.engine import MonteCarloView, StressView
-from ui.i18n import t
-from ui.views._shared import guarded, header
+from ui.i18n import LABELS, t
+from ui.views._shared import guarded, header, table
 
 #: Break-even factors searched (临界收入降幅 and 临界违约倍数).
 BREAKEVEN_FACTORS: tuple[str, ...] = ("revenue_haircut", "pd_multiplier")
@@ -30,6 +30,12 @@ KEY_MC = "stress_mc_result"
 MC_DEFAULT_PATHS = 2000
 MC_DEFAULT_SEED = 20260331
 MC_MAX_PATHS = 200_000
+
+
+def set_label(name: str, lang: str) -> str:
+    """Readable name of a scenario set (built-in sets have a label, others show their name)."""
+    key = f"stress.set.{name}"
+    return t(key, lang) if key in LABELS else name
 
 
 def grid_display(view: StressView) -> pd.DataFrame:
@@ -170,14 +176,14 @@ def render_grid(deal_json: str, lang: str) -> None:
         t("stress.set"),
         sets,
         index=sets.index(default) if default in sets else 0,
-        format_func=lambda n: t("stress.set_name", lang, name=n) + (" ✔" if n == default else ""),
+        format_func=lambda n: set_label(str(n), lang) + (" ✔" if n == default else ""),
         key="stress_set",
     )
     view = engine.stress_grid(deal_json, str(set_name))
     st.markdown(f"**{t('stress.factors')}**")
-    st.dataframe(view.factors, key="stress_factors")
+    table(view.factors, hide_index=False, key="stress_factors")
     st.markdown(f"**{t('stress.results')}**")
-    st.dataframe(grid_display(view), hide_index=True, key="stress_table")
+    table(grid_display(view), hide_index=True, key="stress_table")
     metric = st.radio(
         t("stress.heat.metric"),
         ["loss", "min_coverage"],
@@ -199,11 +205,11 @@ def render_breakeven(deal_json: str) -> None:
     if not st.toggle(t("stress.breakeven_run"), key="stress_breakeven_on"):
         return
     with st.spinner(t("stress.breakeven_running")):
-        table = engine.breakevens(deal_json, BREAKEVEN_FACTORS)
+        breakeven = engine.breakevens(deal_json, BREAKEVEN_FACTORS)
         grades = engine.rating(deal_json)
-    st.dataframe(table, hide_index=True, key="breakeven_table")
+    table(breakeven, digits=4, key="breakeven_table")
     st.markdown(f"**{t('stress.rating')}**")
-    st.dataframe(grades, hide_index=True, key="rating_table")
+    table(grades, digits=4, key="rating_table")
 
 
 def render_mc(deal_json: str, lang: str) -> None:
@@ -258,7 +264,7 @@ def render_mc(deal_json: str, lang: str) -> None:
         st.caption(t("stress.mc.hint"))
         return
     view = stored[1]
-    st.dataframe(mc_display(view), hide_index=True, key="mc_table")
+    table(mc_display(view), hide_index=True, key="mc_table")
     names = list(view.histograms)
     pick = st.selectbox(t("stress.mc.tranche"), names, index=0, key="mc_tranche")
     st.plotly_chart(loss_histogram(view, str(pick), lang), key="mc_hist")

@@ -36,7 +36,7 @@ from abs.errors import Issue
 from ui import engine, state
 from ui import format as fmt
 from ui.i18n import t
-from ui.views._shared import guarded, header
+from ui.views._shared import guarded, header, table
 
 #: Hidden column carrying each editor row's position in the snapshot (None for added rows).
 ROW_ID = "_row"
@@ -643,7 +643,7 @@ def render_checks(deal_json: str) -> None:
     st.subheader(t("structure.checks"))
     started = time.perf_counter()
     checks = engine.structure_checks(deal_json)
-    table = checks_table(deal_json, lang)
+    checks_frame = checks_table(deal_json, lang)
     base = engine.base_case(deal_json)
     elapsed = time.perf_counter() - started
     c1, c2, c3, c4 = st.columns(4)
@@ -653,7 +653,7 @@ def render_checks(deal_json: str) -> None:
         t("structure.check.pool_over_issue"), fmt.ratio(checks.pool_amount / checks.issue_amount)
     )
     c4.metric(t("structure.check.base_cov"), fmt.ratio(base.senior_min_coverage))
-    st.dataframe(table, hide_index=True, key="structure_checks")
+    table(checks_frame, key="structure_checks")
     st.caption(
         t(
             "structure.check.caption",

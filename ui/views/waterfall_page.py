@@ -18,7 +18,7 @@ from ui import engine, state
 from ui import format as fmt
 from ui.engine import COV_SENIOR, COV_SENIOR_PRINCIPAL, BaseCase
 from ui.i18n import t
-from ui.views._shared import guarded, header
+from ui.views._shared import guarded, header, table
 
 #: Default comfort line for senior coverage (AAA practice 1.2–1.3×, DOMAIN.md).
 DEFAULT_COMFORT = 1.2
@@ -208,7 +208,7 @@ def render() -> None:
         st.error(t("waterfall.not_conserved"))
 
     st.subheader(t("waterfall.tranches"))
-    st.dataframe(summary_display(base, lang), hide_index=True, key="tranche_summary")
+    table(summary_display(base, lang), hide_index=True, key="tranche_summary")
     render_cards(base, lang)
 
     left, right = st.columns(2)
@@ -241,7 +241,7 @@ def render() -> None:
     if base.events_fired:
         st.plotly_chart(events_chart(base, lang), key="events")
         fired = pd.DataFrame(base.events_fired)
-        st.dataframe(fired, hide_index=True)
+        table(fired, hide_index=True)
     else:
         st.success(t("waterfall.no_events"))
 
@@ -259,13 +259,13 @@ def render() -> None:
         r.COL_SUPPORT,
     ]
     st.caption(t("waterfall.unit_note"))
-    st.dataframe(_money_frame(sec, money), hide_index=True, key="securities_table")
+    table(_money_frame(sec, money), hide_index=True, key="securities_table")
 
     with st.expander(t("waterfall.pool_table")):
         pool_money = [
             c for c in base.pool.columns if c not in (r.COL_COLLECTION_DATE, r.COL_PAYMENT_DATE)
         ]
-        st.dataframe(_money_frame(base.pool, pool_money), hide_index=True)
+        table(_money_frame(base.pool, pool_money), hide_index=True)
 
 
 if __name__ == "__main__":
