@@ -18,17 +18,22 @@ from typing import Any
 from abs.asset import Asset, Pool
 from abs.assumptions import Assumptions, Stress
 from abs.cashflows import Collections
+
+# Eager imports bind the function names over the same-named submodules.
+from abs.classify import Classification, classify, classify_deal
 from abs.deal import Deal
 from abs.enums import AssetType, DataLink, DealKind
 from abs.errors import DabsError, DealSpecError, TapeError
 from abs.io import load_deal, save_deal
+from abs.stratify import Stratification, stratify, stratify_deal
+from abs.tape import read_tape, read_tape_bytes
 
 # Public functions that live in capability modules, imported on first use.
 _LAZY: dict[str, str] = {
-    "read_tape": "abs.tape",
-    "classify": "abs.classify",
-    "stratify": "abs.stratify",
     "project": "abs.projection",
+    "simulate": "abs.projection",
+    "expected_asset_table": "abs.projection",
+    "data_asset_values": "abs.projection",
     "build_schedule": "abs.calendar",
 }
 
@@ -42,6 +47,14 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Asset",
+    "Classification",
+    "Stratification",
+    "classify",
+    "classify_deal",
+    "read_tape",
+    "read_tape_bytes",
+    "stratify",
+    "stratify_deal",
     "AssetType",
     "Assumptions",
     "Collections",

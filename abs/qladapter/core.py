@@ -30,11 +30,12 @@ def calendar(name: CalendarName) -> ql.Calendar:
 
 def convention(conv: BusinessDayConvention) -> int:
     """QuantLib business-day convention constant."""
-    return {
+    table: dict[BusinessDayConvention, int] = {
         BusinessDayConvention.FOLLOWING: ql.Following,
         BusinessDayConvention.MODIFIED_FOLLOWING: ql.ModifiedFollowing,
         BusinessDayConvention.PRECEDING: ql.Preceding,
-    }[conv]
+    }
+    return int(table[conv])
 
 
 def day_counter(dc: DayCount) -> ql.DayCounter:
@@ -56,14 +57,15 @@ def day_counter(dc: DayCount) -> ql.DayCounter:
 
 def ql_frequency(freq: Frequency) -> int:
     """QuantLib frequency constant."""
-    return {
+    table: dict[Frequency, int] = {
         Frequency.MONTHLY: ql.Monthly,
         Frequency.BIMONTHLY: ql.Bimonthly,
         Frequency.QUARTERLY: ql.Quarterly,
         Frequency.SEMIANNUAL: ql.Semiannual,
         Frequency.ANNUAL: ql.Annual,
         Frequency.ONCE: ql.Once,
-    }[freq]
+    }
+    return int(table[freq])
 
 
 def year_fraction(dc: DayCount, start: dt.date, end: dt.date) -> float:
