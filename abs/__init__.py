@@ -15,17 +15,18 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+# ``abs.classify`` and ``abs.stratify`` are their modules, made callable by those modules
+# (``abs.classify(pool)`` works and so does ``abs.classify.KIND_RANK``).
+from abs import classify, stratify
 from abs.asset import Asset, Pool
 from abs.assumptions import Assumptions, Stress
 from abs.cashflows import Collections
-
-# Eager imports bind the function names over the same-named submodules.
-from abs.classify import Classification, classify, classify_deal
+from abs.classify import Classification, classify_deal
 from abs.deal import Deal
 from abs.enums import AssetType, DataLink, DealKind
 from abs.errors import DabsError, DealSpecError, TapeError
 from abs.io import load_deal, save_deal
-from abs.stratify import Stratification, stratify, stratify_deal
+from abs.stratify import Stratification, stratify_deal
 from abs.tape import read_tape, read_tape_bytes
 
 # Public functions that live in capability modules, imported on first use.
