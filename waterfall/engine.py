@@ -223,6 +223,12 @@ class _Run:
         self.fee_due_rows: list[FloatArray] = [np.zeros(0)] * f
         self.yield_full: list[bool] = [False] * len(plan.yield_rows)
         self.yield_has = np.zeros((len(plan.yield_rows), s))
+        self.shared = 0  # length of the common prefix of the two step lists
+        while (
+            self.shared < min(len(plan.normal), len(plan.accelerated))
+            and plan.normal[self.shared] == plan.accelerated[self.shared]
+        ):
+            self.shared += 1
         self.base_used = sorted(
             {int(b) for b, amt in zip(plan.fee_base, plan.fee_fixed, strict=True) if amt <= 0}
         )
@@ -683,9 +689,15 @@ class _Run:
             self.run_list(plan.normal, None)
         else:
             n_acc = int(np.count_nonzero(accel))
-            if n_acc < s:
-                self.run_list(plan.normal, 1.0 - accel)
-            self.run_list(plan.accelerated, None if n_acc == s else accel)
+            if n_acc == s:
+                self.run_list(plan.accelerated, None)
+            else:
+                # Steps both lists start with run once for every scenario (same effect as
+                # running them in each list), the rest under each list's mask.
+                k = self.shared
+                self.run_list(plan.normal[:k], None)
+                self.run_list(plan.normal[k:], 1.0 - accel)
+                self.run_list(plan.accelerated[k:], accel)
 
         # Close the period.
         carry = out.carried_out[t]

@@ -171,22 +171,31 @@ def run_oracle(
             r = c.cap
         return r if r > 0 else 0.0
 
+    seniors_of = {
+        tr.name: [o.name for o in tranches if RANK[o.tranche_class] < RANK[tr.tranche_class]]
+        for tr in tranches
+    }
+
+    def more_senior(tr_name: str) -> list[str]:
+        return seniors_of[tr_name]
+
+    # First period whose payment date is on/after each tranche's expected maturity (a junior is
+    # never expected to mature before its seniors).
+    em_index = {}
+    for tr in tranches:
+        em = tr.expected_maturity_date or deal.dates.expected_maturity_date
+        for m in seniors_of[tr.name]:
+            em = max(em, by_name[m].expected_maturity_date or deal.dates.expected_maturity_date)
+        em_index[tr.name] = _expected_index(dates, em)
+
     def target(tr_name: str, t: int) -> float:
         tr = by_name[tr_name]
-        em = tr.expected_maturity_date or deal.dates.expected_maturity_date
-        for m in more_senior(tr_name):  # juniors never mature before their seniors
-            em_m = by_name[m].expected_maturity_date or deal.dates.expected_maturity_date
-            em = max(em, em_m)
-        if t == n_periods - 1 or t >= _expected_index(dates, em):
+        if t == n_periods - 1 or t >= em_index[tr_name]:
             return 0.0
         if tr.principal_type is PrincipalType.SCHEDULED and tr.target_balances:
             tb = tr.target_balances
             return tb[t] if t < len(tb) else tb[-1]
         return math.inf
-
-    def more_senior(tr_name: str) -> list[str]:
-        rank = RANK[by_name[tr_name].tranche_class]
-        return [tr.name for tr in tranches if RANK[tr.tranche_class] < rank]
 
     out = OracleResult()
     for name in fees:
