@@ -112,6 +112,8 @@ class Asset(Spec):
         "subscription_fee",
         "counterparty_revenue",
         "revenue_growth",
+        "renewal_fee_change",
+        "renewal_term_years",
     )
     @classmethod
     def _check_finite(cls, value: float | None, info: object) -> float | None:

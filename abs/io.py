@@ -87,7 +87,7 @@ def load_deal(path_or_name: str | os.PathLike[str], *, with_pool: bool = True) -
         tape_path = Path(deal.tape)
         if not tape_path.is_absolute():
             tape_path = path.parent / tape_path
-        pool = read_tape(tape_path)
+        pool = read_tape(tape_path, cutoff_date=deal.dates.cutoff_date)
         deal = deal.model_copy(update={"pool": pool})
     return deal
 
@@ -132,6 +132,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, force: bool
     except OSError as exc:
         raise ExportError(f"{target}: cannot write in {folder}: {exc.strerror}") from None
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -115,3 +115,36 @@ def test_deal_tranche_order_and_unknown_step_reference() -> None:
     data["waterfall"] = {"normal": [step], "accelerated": [step]}
     with pytest.raises(ValidationError, match=r"names unknown tranche\(s\) \['优先B'\]"):
         Deal.model_validate(data)
+
+
+def test_renewal_parameters_must_be_finite() -> None:
+    with pytest.raises(ValidationError, match="renewal_fee_change must be a finite number"):
+        _asset(renewal_fee_change=float("nan"))
+    with pytest.raises(ValidationError, match="renewal_term_years must be a finite number"):
+        _asset(renewal_term_years=float("inf"))
+
+
+def test_load_deal_reads_tape_with_the_deal_cutoff() -> None:
+    deal = load_deal("qingdao-pure")
+    assert deal.pool is not None
+    assert deal.pool.cutoff_date == deal.dates.cutoff_date
+
+
+def test_atomic_write_is_whole_readable_and_refuses_overwrite(tmp_path: object) -> None:
+    import os
+    from pathlib import Path
+
+    from abs.errors import ExportError
+    from abs.io import atomic_write_bytes
+
+    target = Path(str(tmp_path)) / "out.json"
+    atomic_write_bytes(target, b"{}")
+    assert target.read_bytes() == b"{}"
+    assert os.stat(target).st_mode & 0o044 == 0o044  # group/other can read, as with open()
+    with pytest.raises(ExportError, match="file exists; use --force to overwrite"):
+        atomic_write_bytes(target, b"[]")
+    atomic_write_bytes(target, b"[]", force=True)
+    assert target.read_bytes() == b"[]"
+    assert [p.name for p in Path(str(tmp_path)).iterdir()] == ["out.json"]
+    with pytest.raises(ExportError, match="does not exist"):
+        atomic_write_bytes(Path(str(tmp_path)) / "missing" / "x.json", b"{}")
