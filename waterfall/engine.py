@@ -143,8 +143,8 @@ class _Run:
         self.t_count = t_count
         self.s = s
         self.out = Outputs.allocate(plan, n_triggers=len(triggers.triggers))
-        self.total = np.ascontiguousarray(collections.total.T)
-        self.income = np.ascontiguousarray(collections.income.T)
+        self.total = collections.total  # (S, T): read one column per period
+        self.income = collections.income
         self.yf = np.asarray(collections.year_fractions, dtype=np.float64)
 
         self.fee_paid = _Rows(self.out.fee_paid)
@@ -193,6 +193,7 @@ class _Run:
                 )
             )
         self.drew = False  # any draw this period
+        self.total_t: FloatArray = np.zeros(s)
         self.avail: FloatArray = np.zeros(s)
         self.bal: FloatArray = np.zeros((n, s))
         self.source_on = {
@@ -579,6 +580,7 @@ class _Run:
             securities_balance=sec_bal,
             senior_interest_unpaid=self.senior_interest_unpaid,
             senior_principal_overdue=overdue,
+            total=self.total_t,
         )
         for k, (tr, c) in enumerate(zip(trig.triggers, conds, strict=True)):
             if tr.cure:
@@ -619,12 +621,13 @@ class _Run:
         self.int_full = [False] * plan.n_tranches
         last = t == self.t_count - 1
         bal = self.bal
+        self.total_t = np.ascontiguousarray(self.total[:, t])
         sec_bal = bal.sum(axis=0)
         sen_bal = self.senior_balance_now()
         accel = self.events(t, sec_bal)
 
         # Reserve release when the seniors are repaid and in the last period.
-        self.avail = self.total[t] + self.carry
+        self.avail = self.total_t + self.carry
         carry_in = self.carry
         release: FloatArray | None = None
         if self.reserve_spec is not None:
@@ -646,7 +649,7 @@ class _Run:
         # Amounts due this period.
         if plan.n_fees:
             alive = (sec_bal > EPS).astype(np.float64)
-            raw = (sec_bal, sen_bal, self.issue, self.total[t], self.income[t])
+            raw = (sec_bal, sen_bal, self.issue, self.total_t, self.income[:, t])
             base_rows = {b: raw[b] * alive for b in self.base_used}
             cap_extra = None if accel is None else accel * NO_CAP
             for f in range(plan.n_fees):
@@ -751,7 +754,7 @@ class _Run:
     def conserve(self, t: int, carry_in: FloatArray, release: FloatArray | None) -> None:
         """Cash in − cash out of period ``t`` from the recorded rows (not the running total)."""
         out = self.out
-        cash_in = self.total[t] + carry_in
+        cash_in = self.total_t + carry_in
         if release is not None:
             cash_in += release
         if self.drew:

@@ -24,8 +24,6 @@ condition). An event is on when any trigger pointing at it is latched.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from abs.cashflows import Collections
@@ -36,50 +34,30 @@ from waterfall.plan import EPS, BoolArray, FloatArray, Plan
 EVENT_ORDER: tuple[EventType, ...] = tuple(EventType)
 
 
-@dataclass(frozen=True)
 class TriggerSet:
-    """The deal's triggers with per-period inputs precomputed."""
+    """The deal's triggers; collection-based inputs are read one period at a time.
 
-    triggers: tuple[Trigger, ...]
-    cum_default_rate: FloatArray  # (T, S)
-    shortfall_vs_forecast: FloatArray  # (T, S)
-    pool_balance: FloatArray  # (T, S)
-    by_event: dict[EventType, list[int]]
-    needs_overdue: bool
+    Reading the (S, T) collection arrays column by column costs far less than transposing
+    them up front (and nothing at all for conditions the deal does not use).
+    """
+
+    def __init__(self, plan: Plan, collections: Collections) -> None:
+        self.triggers: tuple[Trigger, ...] = tuple(plan.deal.triggers)
+        conds = {tr.condition for tr in self.triggers}
+        self.collections = collections
+        self.initial = collections.initial_pool_balance
+        self.forecast = np.asarray(collections.forecast, dtype=np.float64)
+        self.cum_defaults = np.zeros(plan.n_scenarios)
+        self.track_defaults = TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE in conds
+        self.by_event: dict[EventType, list[int]] = {
+            e: [k for k, tr in enumerate(self.triggers) if tr.event is e] for e in EventType
+        }
+        self.needs_overdue = TriggerCondition.PRINCIPAL_UNPAID_AT_EXPECTED_MATURITY in conds
 
     @classmethod
     def build(cls, plan: Plan, collections: Collections) -> TriggerSet:
-        """Precompute the collection-based inputs (transposed to (T, S))."""
-        init = collections.initial_pool_balance
-        triggers = plan.deal.triggers
-        conds = {tr.condition for tr in triggers}
-        t, s = plan.n_periods, plan.n_scenarios
-        if TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE in conds and init > 0:
-            cdr = np.cumsum(np.ascontiguousarray(collections.defaults.T), axis=0) / init
-        else:
-            cdr = np.zeros((t, s))
-        if TriggerCondition.COLLECTIONS_BELOW_FORECAST in conds:
-            fc = np.asarray(collections.forecast, dtype=np.float64)
-            safe = np.where(fc > 0, fc, 1.0)
-            with np.errstate(over="ignore"):  # a forecast of 1e-310 gives inf: holds
-                gap = (fc[:, None] - collections.total.T) / safe[:, None]
-            gap[fc <= 0] = -np.inf
-        else:
-            gap = np.full((t, s), -np.inf)
-        pool = (
-            np.ascontiguousarray(collections.pool_balance.T)
-            if TriggerCondition.OVERCOLLATERALISATION_BELOW in conds
-            else np.zeros((t, s))
-        )
-        by_event = {e: [k for k, tr in enumerate(triggers) if tr.event is e] for e in EventType}
-        return cls(
-            triggers=tuple(triggers),
-            cum_default_rate=cdr,
-            shortfall_vs_forecast=gap,
-            pool_balance=pool,
-            by_event=by_event,
-            needs_overdue=TriggerCondition.PRINCIPAL_UNPAID_AT_EXPECTED_MATURITY in conds,
-        )
+        """The trigger set of ``plan`` on ``collections``."""
+        return cls(plan, collections)
 
     def conditions(
         self,
@@ -89,22 +67,34 @@ class TriggerSet:
         securities_balance: FloatArray,
         senior_interest_unpaid: BoolArray,
         senior_principal_overdue: BoolArray,
+        total: FloatArray,
     ) -> list[BoolArray]:
         """Each trigger's condition (S,) in period ``t``."""
         s = plan.n_scenarios
         out: list[BoolArray] = []
         dates = plan.payment_dates
+        coll = self.collections
+        if self.track_defaults:
+            self.cum_defaults += coll.defaults[:, t]
         for tr in self.triggers:
             c = tr.condition
             x = 0.0 if tr.threshold is None else tr.threshold
             if c is TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE:
-                out.append(self.cum_default_rate[t] > x)
+                if self.initial > 0:
+                    out.append(self.cum_defaults / self.initial > x)
+                else:
+                    out.append(np.zeros(s, dtype=bool))
             elif c is TriggerCondition.OVERCOLLATERALISATION_BELOW:
                 out.append(
-                    (securities_balance > EPS) & (self.pool_balance[t] < x * securities_balance)
+                    (securities_balance > EPS) & (coll.pool_balance[:, t] < x * securities_balance)
                 )
             elif c is TriggerCondition.COLLECTIONS_BELOW_FORECAST:
-                out.append(self.shortfall_vs_forecast[t] > x)
+                fc = float(self.forecast[t])
+                if fc > 0:
+                    with np.errstate(over="ignore"):  # a forecast of 1e-310 gives inf: holds
+                        out.append((fc - total) / fc > x)
+                else:
+                    out.append(np.zeros(s, dtype=bool))
             elif c is TriggerCondition.SENIOR_INTEREST_UNPAID:
                 out.append(senior_interest_unpaid)
             elif c is TriggerCondition.PRINCIPAL_UNPAID_AT_EXPECTED_MATURITY:
