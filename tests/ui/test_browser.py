@@ -80,7 +80,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The dashboard served on a free local port; its process group is stopped afterwards."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -109,7 +109,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         try:
             _wait_healthy(url, proc, log)
-            yield url
+            yield url, log
         finally:
             try:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -173,13 +173,19 @@ def _no_failures(page: object) -> None:
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
 
 
-def _shot(page: object, name: str) -> Path:
+def _shot(page: object, name: str, *, at_heading: str | None = None) -> Path:
+    """Screenshot of the viewport: the page top, or scrolled so ``at_heading`` is at the top."""
     from playwright.sync_api import Page
 
     assert isinstance(page, Page)
     IMAGES.mkdir(parents=True, exist_ok=True)
     path = IMAGES / f"ui-{name}.png"
-    page.get_by_test_id("stMain").evaluate("el => el.scrollTo(0, 0)")
+    if at_heading is None:
+        page.get_by_test_id("stMain").evaluate("el => el.scrollTo(0, 0)")
+    else:
+        page.get_by_role("heading", name=at_heading).first.evaluate(
+            "el => el.scrollIntoView({block: 'start'})"
+        )
     page.screenshot(path=str(path))
     return path
 
@@ -195,15 +201,16 @@ def _go(page: object, title: str, last: str) -> None:
     _settled(page)
 
 
-def test_structurer_walkthrough(server: str, browser: object, tmp_path: Path) -> None:
+def test_structurer_walkthrough(server: tuple[str, Path], browser: object, tmp_path: Path) -> None:
     from playwright.sync_api import Browser, expect
 
     assert isinstance(browser, Browser)
+    url, log = server
     page = browser.new_page(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN")
     page.set_default_timeout(STEP_TIMEOUT_MS)
     expect.set_options(timeout=STEP_TIMEOUT_MS)
     try:
-        page.goto(server)
+        page.goto(url)
         expect(page.get_by_role("heading", name="资产池", level=1)).to_be_visible()
         _settled(page)
         expect(page.get_by_text("纯数据型").first).to_be_visible()  # qingdao-pure by default
@@ -239,6 +246,7 @@ def test_structurer_walkthrough(server: str, browser: object, tmp_path: Path) ->
         expect(cells.filter(has_text="次级")).not_to_have_count(0)
         _no_failures(page)
         _shot(page, "waterfall")
+        _shot(page, "waterfall-coverage", at_heading="现金流覆盖倍数")
 
         _go(page, "压力测试", "蒙特卡洛模拟")
         paths = page.get_by_label("路径数")
@@ -250,6 +258,7 @@ def test_structurer_walkthrough(server: str, browser: object, tmp_path: Path) ->
         _settled(page)
         _no_failures(page)
         _shot(page, "stress")
+        _shot(page, "stress-mc", at_heading="蒙特卡洛模拟")
 
         _go(page, "导出", "保存与读取交易文件")
         _no_failures(page)
@@ -258,6 +267,11 @@ def test_structurer_walkthrough(server: str, browser: object, tmp_path: Path) ->
             page.get_by_role("button", name="下载申报工作簿（xlsx）").click()
         saved = tmp_path / "filing.xlsx"
         download.value.save_as(str(saved))
+    except Exception as exc:
+        shot = tmp_path / "failure.png"
+        page.screenshot(path=str(shot))
+        tail = log.read_text(errors="replace")[-4000:]
+        raise AssertionError(f"{exc}\nscreenshot: {shot}\nserver log tail:\n{tail}") from exc
     finally:
         page.close()
 
@@ -277,6 +291,6 @@ def test_structurer_walkthrough(server: str, browser: object, tmp_path: Path) ->
         if cell is not None
     )
     assert "平安-如皋第1期" in summary_texts
-    for name in PAGE_SHOTS.values():
+    for name in [*PAGE_SHOTS.values(), "waterfall-coverage", "stress-mc"]:
         shot = IMAGES / f"ui-{name}.png"
         assert shot.is_file() and shot.stat().st_size > 20_000, shot

@@ -122,16 +122,22 @@ def coverage_lines(view: StressView, lang: str) -> go.Figure:
 
 
 def loss_histogram(view: MonteCarloView, tranche: str, lang: str) -> go.Figure:
-    """Loss distribution of one tranche (bars at bin centres, loss in percent)."""
+    """Loss distribution of one tranche: share of paths (%) per loss bin (loss in percent)."""
     counts, edges = view.histograms[tranche]
-    centres = [(edges[i] + edges[i + 1]) / 2 * 100 for i in range(len(counts))]
-    widths = [(edges[i + 1] - edges[i]) * 100 for i in range(len(counts))]
     total = sum(counts) or 1.0
+    if math.isclose(edges[-1] - edges[0], 1.0) and sum(1 for c in counts if c) == 1:
+        # every path lost the same (numpy widens that to ±0.5): one bar at that loss
+        value = (edges[0] + edges[-1]) / 2
+        centres, widths, shares = [value * 100], [0.5], [100.0]
+    else:
+        centres = [(edges[i] + edges[i + 1]) / 2 * 100 for i in range(len(counts))]
+        widths = [(edges[i + 1] - edges[i]) * 100 for i in range(len(counts))]
+        shares = [c / total * 100 for c in counts]
     fig = go.Figure(
         go.Bar(
             x=centres,
-            y=[c / total * 100 for c in counts],
-            width=[w if w > 0 else 0.5 for w in widths],
+            y=shares,
+            width=widths,
             marker_color="#1f4e79",
             hovertemplate="%{x:.2f}%: %{y:.2f}%<extra></extra>",
         )
@@ -140,7 +146,7 @@ def loss_histogram(view: MonteCarloView, tranche: str, lang: str) -> go.Figure:
         height=320,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         title=t("stress.mc.hist_title", lang, tranche=tranche, n=f"{view.n_paths:,}"),
-        xaxis_title=t("stress.mc.loss_axis", lang),
+        xaxis={"title": t("stress.mc.loss_axis", lang), "rangemode": "tozero"},
         yaxis_title=t("stress.mc.share_axis", lang),
         bargap=0.05,
     )
@@ -266,7 +272,7 @@ def render_mc(deal_json: str, lang: str) -> None:
     view = stored[1]
     table(mc_display(view), hide_index=True, key="mc_table")
     names = list(view.histograms)
-    pick = st.selectbox(t("stress.mc.tranche"), names, index=0, key="mc_tranche")
+    pick = st.selectbox(t("stress.mc.tranche"), names, index=len(names) - 1, key="mc_tranche")
     st.plotly_chart(loss_histogram(view, str(pick), lang), key="mc_hist")
 
 

@@ -25,7 +25,7 @@ DEFAULT_COMFORT = 1.2
 #: Coverage above this is drawn at the cap (periods with almost nothing due).
 COVERAGE_CAP = 10.0
 #: Line colours per tranche position.
-PALETTE = ("#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#7f7f7f", "#548235")
+PALETTE = ("#1f4e79", "#c55a11", "#2e75b6", "#548235", "#7f7f7f", "#9dc3e6")
 
 
 def _money_frame(frame: pd.DataFrame, money: list[str]) -> pd.DataFrame:
@@ -110,7 +110,13 @@ def coverage_chart(base: BaseCase, comfort: float, lang: str) -> go.Figure:
                 line={"color": PALETTE[i]},
             )
         )
-    fig.add_hline(y=1.0, line_dash="dash", line_color="#c00000", annotation_text="1.0×")
+    fig.add_hline(
+        y=1.0,
+        line_dash="dash",
+        line_color="#c00000",
+        annotation_text="1.0×",
+        annotation_position="bottom left",
+    )
     fig.add_hline(
         y=comfort,
         line_dash="dot",
