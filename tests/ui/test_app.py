@@ -456,3 +456,34 @@ def test_projection_assumptions_apply(monkeypatch: pytest.MonkeyPatch) -> None:
     assert deal.assumptions.stress.pd_multiplier == 2.0
     assert state.edits(at.session_state) == ["修改预测假设"]  # type: ignore[arg-type]
     assert at.metric[0].value != total_before  # twice the defaults → less expected cash
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_in_english(
+    monkeypatch: pytest.MonkeyPatch, deal_file: Path, page: str
+) -> None:
+    at = start(monkeypatch, deal_file)
+    at.sidebar.radio(key=state.KEY_LANG).set_value("en").run()
+    goto(at, page)
+    assert_clean(at)
+    assert at.title[0].value in {"Pool", "Projection", "Structure", "Waterfall", "Stress", "Export"}
+
+
+def test_waterfall_events_timeline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # expected defaults of the 1%-PD receivables pass a 0.01% cumulative default rate at once
+    trigger = Trigger(
+        name="累计违约率超过0.01%",
+        condition=TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE,
+        threshold=0.0001,
+        event=EventType.ACCELERATION,
+    )
+    deal = make_deal()
+    deal = deal.model_copy(update={"triggers": (*deal.triggers, trigger)})
+    path = tmp_path / "events.json"
+    path.write_text(deal_to_json(deal), encoding="utf-8")
+    at = goto(start(monkeypatch, path), "waterfall")
+    assert_clean(at)
+    assert any(c.key == "events" for c in at.get("plotly_chart"))
+    fired = _frame_with(at, "触发条件")
+    assert fired["触发条件"].tolist() == ["累计违约率超过0.01%"]
+    assert fired["事件"].tolist() == ["加速清偿事件"]

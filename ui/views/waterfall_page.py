@@ -247,7 +247,15 @@ def render() -> None:
     if base.events_fired:
         st.plotly_chart(events_chart(base, lang), key="events")
         fired = pd.DataFrame(base.events_fired)
-        table(fired, hide_index=True)
+        columns = {
+            "trigger": t("waterfall.ev.trigger"),
+            "event_zh" if lang == "zh" else "event": t("waterfall.ev.event"),
+            "first_date": t("waterfall.ev.first_date"),
+            "first_period": t("waterfall.ev.first_period"),
+            "periods_on": t("waterfall.ev.periods_on"),
+        }
+        shown = fired[[c for c in columns if c in fired.columns]].rename(columns=columns)
+        table(shown, key="events_fired")
     else:
         st.success(t("waterfall.no_events"))
 
