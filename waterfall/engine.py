@@ -400,10 +400,9 @@ class _Run:
         more = self.more_senior[n]
         if not wait or not more:
             return None
-        if len(more) == 1:
-            ok: BoolArray = self.bal[more[0]] <= EPS
-        else:
-            ok = cast(BoolArray, (self.bal[list(more)] <= EPS).all(axis=0))
+        # Tranches are listed senior first, so the more senior ones are a leading slice.
+        top = self.bal[more[0]] if len(more) == 1 else self.bal[: len(more)].max(axis=0)
+        ok: BoolArray = top <= EPS
         return ok.astype(np.float64)
 
     def _cover_principal(
