@@ -41,7 +41,7 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 screenshots: $(STAMP) browser-deps
-	$(BIN)/python -m pytest -q -m browser tests/ui
+	DABS_SCREENSHOTS=$(CURDIR)/docs/images $(BIN)/python -m pytest -q -m browser tests/ui
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

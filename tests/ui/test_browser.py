@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -29,7 +30,11 @@ import pytest
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-IMAGES = ROOT / "docs" / "images"
+#: Where page screenshots go: ``docs/images`` when ``make screenshots`` sets DABS_SCREENSHOTS,
+#: else a temporary folder (so an ordinary test run leaves the work tree clean).
+IMAGES = Path(
+    os.environ.get("DABS_SCREENSHOTS") or Path(tempfile.gettempdir()) / "dabs-screenshots"
+)
 TAPE = ROOT / "abs" / "examples" / "rugao-labelled" / "tape.csv"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
