@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +14,7 @@ from abs.enums import TrancheClass
 from tests.waterfall.builders import random_collections, random_deals
 
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=int(os.environ.get("DABS_PROPERTY_EXAMPLES", "150")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -75,8 +77,10 @@ def test_no_subordinated_principal_while_a_senior_is_outstanding(data: st.DataOb
 @given(data=st.data())
 def test_more_collections_never_reduce_principal_or_raise_losses(data: st.DataObject) -> None:
     # Triggers are removed: an event changes the order of payment by design (a stressed deal
-    # turbo-pays its seniors), so monotonicity is a property of one payment order.
-    deal, n_periods = data.draw(random_deals())
+    # turbo-pays its seniors), so monotonicity is a property of one payment order — the default
+    # one (a custom order may put the residual ahead of principal, so that extra cash reaches a
+    # tranche as 超额收益 instead of principal).
+    deal, n_periods = data.draw(random_deals(custom_waterfall=False))
     deal = deal.model_copy(update={"triggers": ()})
     coll = data.draw(random_collections(n_periods=n_periods, n_scenarios=1))
     bump = np.array(
@@ -96,10 +100,18 @@ def test_more_collections_never_reduce_principal_or_raise_losses(data: st.DataOb
     )
     base = waterfall.run(deal, coll)
     up = waterfall.run(deal, more)
+    residual_holder = {
+        t.name for t in deal.tranches if t.tranche_class is TrancheClass.SUBORDINATED
+    }
     for tr in deal.tranches:
         nm = tr.name
-        cum_base = np.cumsum(base.principal[nm].paid[0])
-        cum_up = np.cumsum(up.principal[nm].paid[0])
-        assert (cum_up >= cum_base - 1e-6).all(), nm
-        assert up.loss(nm)[0] <= base.loss(nm)[0] + 1e-6, nm
+        # The holder of the residual may get extra cash earlier as 超额收益 instead of later
+        # as principal (e.g. a bullet 次级 once the seniors are repaid), so for it principal and
+        # residual count together; every other tranche gets its principal no later and loses
+        # no more.
+        flows_base = base.principal[nm].paid[0] + base.residual[nm][0]
+        flows_up = up.principal[nm].paid[0] + up.residual[nm][0]
+        assert (np.cumsum(flows_up) >= np.cumsum(flows_base) - 1e-6).all(), nm
+        if nm not in residual_holder:
+            assert up.loss(nm)[0] <= base.loss(nm)[0] + 1e-6, nm
         assert up.interest[nm].shortfall[0, -1] <= base.interest[nm].shortfall[0, -1] + 1e-6
