@@ -186,3 +186,11 @@ def test_missing_collections_file_and_scenario_with_csv_exit_2(tmp_path: Path) -
     )
     assert res.exit_code == 2
     assert "cannot be combined with --collections" in " ".join(res.output.split())
+
+
+def test_collections_file_in_unknown_encoding_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"\xff\xfe\xff\x00\x81")
+    res = runner.invoke(app, ["run", "tianfeng-enabled", "--collections", str(path)])
+    assert res.exit_code == 2
+    assert "not UTF-8 or GBK text" in res.output

@@ -229,3 +229,14 @@ def test_broken_step_is_caught_by_the_conservation_check(monkeypatch: pytest.Mon
         match=r"cash not conserved in scenario 0, period 2 \(兑付日 2025-07-01\).*78\.489188",
     ):
         waterfall.run(deal, coll)
+
+
+def test_collections_without_periods_is_a_clear_error() -> None:
+    from abs.cashflows import Collections
+
+    deal = _two_tranche()
+    empty = Collections.from_arrays(
+        payment_dates=(), year_fractions=np.zeros(0), total=np.zeros((1, 0))
+    )
+    with pytest.raises(waterfall.WaterfallError, match="测试交易: collections have no periods"):
+        waterfall.run(deal, empty)
