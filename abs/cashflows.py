@@ -251,12 +251,14 @@ class Collections:
         init = (
             float(initial_pool_balance)
             if initial_pool_balance is not None
-            else float(prin.sum(axis=1).max())
+            else float((prin - rec + dfl).sum(axis=1).max())
         )
         wd = None if writedowns is None else _as_2d("writedowns", writedowns, (s, t))
         if pool_balance is None:
             lost = dfl if wd is None else dfl + wd
-            pb = np.maximum(init - np.cumsum(prin + lost, axis=1), 0.0)
+            # Same identity as the projection: recoveries are principal cash on balance
+            # already written off as defaulted, so they do not reduce the balance again.
+            pb = np.maximum(init - np.cumsum(prin - rec + lost, axis=1), 0.0)
         else:
             pb = _as_2d("pool_balance", pool_balance, (s, t))
         fc = tot.mean(axis=0) if forecast is None else np.asarray(forecast, dtype=np.float64)

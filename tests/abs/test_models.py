@@ -148,3 +148,22 @@ def test_atomic_write_is_whole_readable_and_refuses_overwrite(tmp_path: object) 
     assert [p.name for p in Path(str(tmp_path)).iterdir()] == ["out.json"]
     with pytest.raises(ExportError, match="does not exist"):
         atomic_write_bytes(Path(str(tmp_path)) / "missing" / "x.json", b"{}")
+
+
+def test_from_arrays_pool_balance_follows_the_projection_identity() -> None:
+    import numpy as np
+
+    from abs.cashflows import Collections
+
+    # 100 of pool: period 1 repays 40 and 20 defaults; period 2 collects 30 principal plus a
+    # 10 recovery on the defaulted 20; period 3 repays the last 10.
+    # Balance: 100 - (40 + 20) = 40; 40 - (40 - 10) = 10; 10 - 10 = 0.
+    c = Collections.from_arrays(
+        payment_dates=(dt.date(2026, 3, 1), dt.date(2026, 6, 1), dt.date(2026, 9, 1)),
+        year_fractions=[0.25, 0.25, 0.25],
+        total=[40.0, 40.0, 10.0],
+        defaults=[20.0, 0.0, 0.0],
+        recoveries=[0.0, 10.0, 0.0],
+        initial_pool_balance=100.0,
+    )
+    assert np.allclose(c.pool_balance, [[40.0, 10.0, 0.0]])
