@@ -28,6 +28,7 @@ from abs.enums import (
     PrincipalType,
     ReserveTargetRule,
     SupportCover,
+    SupportProvider,
     TrancheClass,
     TriggerCondition,
 )
@@ -190,6 +191,11 @@ class ShortfallCommitment(Spec):
         default=0.0, ge=0, le=1, description="annual PD of the provider (Monte Carlo)"
     )
     rating: str | None = None
+    reimbursed: bool = Field(
+        default=True,
+        description="draws are repaid from later collections (返还差额支付款项) by a "
+        "reimburse_support step, ahead of 次级; the default template places one",
+    )
 
 
 class Guarantee(Spec):
@@ -202,6 +208,11 @@ class Guarantee(Spec):
         default=(SupportCover.SENIOR_INTEREST, SupportCover.SENIOR_PRINCIPAL)
     )
     rating: str | None = None
+    reimbursed: bool = Field(
+        default=True,
+        description="the guarantor's payments are repaid from later collections (追偿) by a "
+        "reimburse_support step, ahead of 次级; the default template places one",
+    )
 
 
 class Support(Spec):
@@ -294,8 +305,39 @@ class PayResidual(Spec):
     )
 
 
+class ReimburseSupport(Spec):
+    """Repay 差额支付/guarantee draws not yet repaid (返还垫付款项), provider by provider."""
+
+    step: Literal["reimburse_support"] = "reimburse_support"
+    providers: tuple[SupportProvider, ...] = Field(
+        default=(SupportProvider.SHORTFALL_COMMITMENT, SupportProvider.GUARANTEE),
+        min_length=1,
+        description="order of repayment; each provider named must exist in 'support'",
+    )
+    wait_for_seniors: bool = Field(
+        default=True,
+        description="repay only once every senior (优先级) tranche is repaid (until then what "
+        "is left stays in the account for the seniors); false repays from any excess",
+    )
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ReimburseSupport:
+        if len(set(self.providers)) != len(self.providers):
+            raise ValueError(
+                "reimburse_support: providers must be distinct; got "
+                + ", ".join(p.value for p in self.providers)
+            )
+        return self
+
+
 Step = Annotated[
-    PayFees | PayInterest | PayPrincipal | FundReserve | PaySubYield | PayResidual,
+    PayFees
+    | PayInterest
+    | PayPrincipal
+    | FundReserve
+    | PaySubYield
+    | PayResidual
+    | ReimburseSupport,
     Field(discriminator="step"),
 ]
 
@@ -368,6 +410,20 @@ class Deal(Spec):
                             raise ValueError(
                                 f"waterfall.{label}[{i}] pay_fees names unknown fee(s) {missing}; "
                                 f"fees are {fee_names}"
+                            )
+                        continue
+                    if isinstance(step, ReimburseSupport):
+                        have = {
+                            SupportProvider.SHORTFALL_COMMITMENT: (
+                                self.support.shortfall_commitment is not None
+                            ),
+                            SupportProvider.GUARANTEE: self.support.guarantee is not None,
+                        }
+                        absent = [p.value for p in step.providers if not have[p]]
+                        if absent:
+                            raise ValueError(
+                                f"waterfall.{label}[{i}] reimburse_support names provider(s) "
+                                f"{absent} the deal does not have (field 'support')"
                             )
                         continue
                     if isinstance(step, PayInterest | PayPrincipal):

@@ -379,6 +379,23 @@ SupportCover._labels = {
 SupportCover._aliases = {}
 
 
+class SupportProvider(LabelledEnum):
+    """An external support provider whose draws a ``reimburse_support`` step repays."""
+
+    SHORTFALL_COMMITMENT = "shortfall_commitment"
+    GUARANTEE = "guarantee"
+
+
+SupportProvider._labels = {
+    "shortfall_commitment": "差额支付承诺人",
+    "guarantee": "保证人",
+}
+SupportProvider._aliases = {
+    "shortfall_commitment": ("差额支付", "commitment"),
+    "guarantee": ("担保", "担保人", "guarantor"),
+}
+
+
 class TriggerCondition(LabelledEnum):
     """What a trigger tests each period."""
 

@@ -5,14 +5,16 @@ The templates follow DOMAIN.md ("Waterfall"). Before 加速清偿/违约事件::
     税费 → 有上限的优先费用 (pro rata) → 其他费用 (资产服务机构报酬 …, in order)
     → 优先级利息 (pro rata across all seniors) → 中间级利息 (each, in order)
     → 优先级本金 (sequential: scheduled/bullet amounts due, pass-through from what is left)
-    → 中间级本金 → 储备金补足 → (次级利息, if it has a coupon) → 次级期间收益 → 次级本金
+    → 中间级本金 → 储备金补足 → 返还增信垫付款 (差额支付, then guarantee; providers with
+      ``reimbursed``) → (次级利息, if it has a coupon) → 次级期间收益 → 次级本金
     → 剩余资金归次级
       (kept in the account, 转入下一期, while a senior tranche is outstanding)
 
 After 加速清偿 or 违约事件 (fees uncapped; seniors turbo)::
 
     税费 → 费用 → 优先级利息 (pro rata) → 优先级本金 (turbo, sequential)
-    → 中间级利息 → 中间级本金 (turbo) → (次级利息) → 次级本金 (turbo) → 剩余资金归次级
+    → 中间级利息 → 中间级本金 (turbo) → 返还增信垫付款 → (次级利息) → 次级本金 (turbo)
+    → 剩余资金归次级
 
 A fee is "capped" when its ``cap`` is set; fees without a cap (typically the base servicer fee)
 come after the capped group. A deal's own ``waterfall`` always wins over the template.
@@ -28,11 +30,12 @@ from abs.deal import (
     PayPrincipal,
     PayResidual,
     PaySubYield,
+    ReimburseSupport,
     Step,
     Tranche,
     Waterfall,
 )
-from abs.enums import AllocationMode, CouponType, FeeType, TrancheClass
+from abs.enums import AllocationMode, CouponType, FeeType, SupportProvider, TrancheClass
 
 
 def _fee_steps(deal: Deal) -> list[Step]:
@@ -56,6 +59,17 @@ def _has_coupon(tranche: Tranche) -> bool:
 
 def _names(deal: Deal, cls: TrancheClass) -> tuple[str, ...]:
     return tuple(t.name for t in deal.tranches if t.tranche_class is cls)
+
+
+def _reimburse_steps(deal: Deal) -> list[Step]:
+    """One ``reimburse_support`` step for the providers whose draws are repaid, if any."""
+    sup = deal.support
+    providers = []
+    if sup.shortfall_commitment is not None and sup.shortfall_commitment.reimbursed:
+        providers.append(SupportProvider.SHORTFALL_COMMITMENT)
+    if sup.guarantee is not None and sup.guarantee.reimbursed:
+        providers.append(SupportProvider.GUARANTEE)
+    return [ReimburseSupport(providers=tuple(providers))] if providers else []
 
 
 def default_waterfall(deal: Deal) -> Waterfall:
@@ -93,6 +107,7 @@ def default_waterfall(deal: Deal) -> Waterfall:
         normal.append(PayPrincipal(tranches=mezz, mode=AllocationMode.SEQUENTIAL))
     if deal.reserve is not None:
         normal.append(FundReserve())
+    normal.extend(_reimburse_steps(deal))
     by_name = {t.name: t for t in deal.tranches}
     sub_coupons = [s for s in subs if _has_coupon(by_name[s])]
     normal.extend(PayInterest(tranches=(s,)) for s in sub_coupons)
@@ -111,6 +126,7 @@ def default_waterfall(deal: Deal) -> Waterfall:
         accelerated.append(PayInterest(tranches=(m,)))
     if mezz:
         accelerated.append(PayPrincipal(tranches=mezz, mode=AllocationMode.SEQUENTIAL, turbo=True))
+    accelerated.extend(_reimburse_steps(deal))
     accelerated.extend(PayInterest(tranches=(s,)) for s in sub_coupons)
     if subs:
         accelerated.append(PayPrincipal(tranches=subs, mode=AllocationMode.SEQUENTIAL, turbo=True))

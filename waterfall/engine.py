@@ -20,12 +20,13 @@ import numpy as np
 
 from abs.cashflows import Collections
 from abs.deal import Deal
-from abs.enums import EventType, PrincipalType, ReserveTargetRule, SupportCover
+from abs.enums import EventType, PrincipalType, ReserveTargetRule, SupportCover, SupportProvider
 from abs.errors import ConservationError
 from waterfall.events import EVENT_ORDER, TriggerSet
 from waterfall.plan import (
     EPS,
     NO_CAP,
+    PROVIDER_ORDER,
     BoolArray,
     CompiledStep,
     FloatArray,
@@ -39,6 +40,12 @@ from waterfall.result import (
     Outputs,
     WaterfallResult,
 )
+
+#: The provider each support source stands for.
+PROVIDER_OF = {
+    SOURCE_COMMITMENT: SupportProvider.SHORTFALL_COMMITMENT,
+    SOURCE_GUARANTEE: SupportProvider.GUARANTEE,
+}
 
 #: Conservation tolerance per scenario and period (yuan).
 CONSERVATION_TOL = 0.01
@@ -103,6 +110,8 @@ class _Source:
         self.enabled = np.ones(s)
         self.drawn: FloatArray | None = None
         self.limit: FloatArray | None = None
+        self.owed = np.zeros(s)  # drawn and not yet repaid by a reimburse step
+        self.owed_any = False
 
     def begin(self, enabled: FloatArray) -> None:
         """Start a period in which the source may pay where ``enabled`` is 1."""
@@ -118,6 +127,8 @@ class _Source:
         d = np.minimum(short, self.limit)
         self.limit -= d
         self.drawn = d.copy() if self.drawn is None else self.drawn + d
+        self.owed += d
+        self.owed_any = True
         return d
 
     def end(self) -> None:
@@ -192,7 +203,11 @@ class _Run:
                     s=s,
                 )
             )
+        self.by_provider: dict[int, _Source] = {
+            PROVIDER_ORDER.index(PROVIDER_OF[src.key]): src for src in self.sources
+        }
         self.drew = False  # any draw this period
+        self.repaid = False  # any reimbursement this period
         self.total_t: FloatArray = np.zeros(s)
         self.avail: FloatArray = np.zeros(s)
         self.bal: FloatArray = np.zeros((n, s))
@@ -525,6 +540,34 @@ class _Run:
         else:
             np.maximum(self.yield_has[j], m, out=self.yield_has[j])
 
+    def seniors_repaid(self) -> FloatArray | None:
+        """1.0 where every senior tranche is repaid (None: no seniors, so everywhere)."""
+        si = self.plan.senior_idx
+        if not si:
+            return None
+        top = self.bal[si[0]] if len(si) == 1 else self.bal[list(si)].max(axis=0)
+        ok: BoolArray = top <= EPS
+        return ok.astype(np.float64)
+
+    def step_reimburse(self, st: CompiledStep, av: FloatArray) -> None:
+        """Repay support draws not yet repaid, provider by provider, from what is left."""
+        srcs = [src for i in st.idx if (src := self.by_provider.get(i)) is not None]
+        if not any(src.owed_any for src in srcs):
+            return
+        e = self.seniors_repaid() if st.wait else None
+        if e is not None and not e.any():
+            return
+        for src in srcs:
+            if not src.owed_any:
+                continue
+            x = np.minimum(src.owed, av)
+            if e is not None:
+                x *= e
+            src.owed -= x
+            av -= x
+            self.out.add_sparse("reimburse", src.key, self.t, x)
+            self.repaid = True
+
     def step_residual(self, st: CompiledStep, av: FloatArray) -> None:
         n = st.idx[0]
         j = self.plan.residual_row[n]
@@ -554,6 +597,8 @@ class _Run:
                 self.step_reserve(av)
             elif k == "sub_yield":
                 self.step_sub_yield(st, av, m)
+            elif k == "reimburse":
+                self.step_reimburse(st, av)
             else:
                 self.step_residual(st, av)
         if m is not None:
@@ -616,6 +661,7 @@ class _Run:
         self.hard_paid.begin(0)
         self.soft_paid.begin(0)
         self.drew = False
+        self.repaid = False
         self.fee_full = [False] * plan.n_fees
         self.int_full = [False] * plan.n_tranches
         last = t == self.t_count - 1
@@ -762,6 +808,11 @@ class _Run:
                 if arr is not None:
                     cash_in += arr[t]
         cash_out = out.carried_out[t].copy()
+        if self.repaid:
+            for key in (SOURCE_COMMITMENT, SOURCE_GUARANTEE):
+                arr = out.sparse.get(("reimburse", key))
+                if arr is not None:
+                    cash_out += arr[t]
         for rows in self.all_rows:
             for i in sorted(rows.touched):
                 cash_out += rows.buf[i][t]

@@ -23,6 +23,7 @@ from abs.deal import (
     PayPrincipal,
     PayResidual,
     PaySubYield,
+    ReimburseSupport,
     Step,
 )
 from abs.enums import (
@@ -32,6 +33,7 @@ from abs.enums import (
     FeeType,
     PrincipalType,
     SupportCover,
+    SupportProvider,
     TrancheClass,
 )
 from abs.errors import WaterfallError
@@ -52,6 +54,12 @@ BASE_ORDER: tuple[FeeBase, ...] = (
     FeeBase.ISSUE_AMOUNT,
     FeeBase.PERIOD_COLLECTIONS,
     FeeBase.PERIOD_INCOME,
+)
+
+#: Row of each provider in the engine's support sources (``reimburse`` step indices).
+PROVIDER_ORDER: tuple[SupportProvider, ...] = (
+    SupportProvider.SHORTFALL_COMMITMENT,
+    SupportProvider.GUARANTEE,
 )
 
 CLASS_RANK = {TrancheClass.SENIOR: 0, TrancheClass.MEZZANINE: 1, TrancheClass.SUBORDINATED: 2}
@@ -189,6 +197,14 @@ def _compile_steps(
         elif isinstance(step, PayResidual):
             out.append(
                 CompiledStep("residual", (tranche_ix[step.tranche],), wait=step.wait_for_seniors)
+            )
+        elif isinstance(step, ReimburseSupport):
+            out.append(
+                CompiledStep(
+                    "reimburse",
+                    tuple(PROVIDER_ORDER.index(p) for p in step.providers),
+                    wait=step.wait_for_seniors,
+                )
             )
     return tuple(out)
 

@@ -228,6 +228,9 @@ class WaterfallResult:
         Top-ups, releases to available funds, cash left in the account after the period.
     draws : dict of str to ndarray (S, T)
         Support draws by source: ``reserve``, ``shortfall_commitment``, ``guarantee``.
+    reimbursements : dict of str to ndarray (S, T)
+        Draws repaid to ``shortfall_commitment`` and ``guarantee`` by ``reimburse_support``
+        steps (返还垫付款项); reserve draws are replenished by ``fund_reserve`` instead.
     events : dict of EventType to bool ndarray (S, T)
         Event state in force during each period.
     triggers : dict of str to bool ndarray (S, T)
@@ -250,6 +253,7 @@ class WaterfallResult:
     reserve_deposits: FloatArray
     reserve_release: FloatArray
     draws: dict[str, FloatArray]
+    reimbursements: dict[str, FloatArray]
     carried_out: FloatArray
     events: dict[EventType, BoolArray]
     triggers: dict[str, BoolArray]
@@ -318,6 +322,10 @@ class WaterfallResult:
                 SOURCE_COMMITMENT: sparse("draw", SOURCE_COMMITMENT),
                 SOURCE_GUARANTEE: sparse("draw", SOURCE_GUARANTEE),
             },
+            reimbursements={
+                SOURCE_COMMITMENT: sparse("reimburse", SOURCE_COMMITMENT),
+                SOURCE_GUARANTEE: sparse("reimburse", SOURCE_GUARANTEE),
+            },
             carried_out=out.carried_out.T,
             events={ev: out.events[:, i, :].T for i, ev in enumerate(EVENT_ORDER)},
             triggers={tr.name: out.triggers[:, k, :].T for k, tr in enumerate(deal.triggers)},
@@ -369,6 +377,28 @@ class WaterfallResult:
         """All draws (reserve, 差额支付, guarantee) per period (S, T)."""
         return sum(self.draws.values(), np.zeros_like(self.carried_out))
 
+    @cached_property
+    def support_reimbursed(self) -> FloatArray:
+        """All reimbursements to 差额支付 and the guarantor per period (S, T)."""
+        return sum(self.reimbursements.values(), np.zeros_like(self.carried_out))
+
+    def support_owed(self, source: str) -> FloatArray:
+        """Draws of ``source`` not yet repaid after each period (S, T): Σ draws − Σ repaid.
+
+        Raises
+        ------
+        WaterfallError
+            ``source`` is not ``shortfall_commitment`` or ``guarantee``.
+        """
+        if source not in self.reimbursements:
+            from abs.errors import WaterfallError
+
+            raise WaterfallError(
+                f"support_owed: source must be one of {sorted(self.reimbursements)}; got {source!r}"
+            )
+        owed: FloatArray = np.cumsum(self.draws[source] - self.reimbursements[source], axis=1)
+        return owed
+
     def tranche_cash(self, name: str) -> FloatArray:
         """Everything paid to tranche ``name`` per period (S, T)."""
         return (
@@ -393,10 +423,10 @@ class WaterfallResult:
 
         In: collections, cash carried in, reserve release, reserve draws, 差额支付 and
         guarantee draws. Out: taxes, fees, interest, principal, 期间收益, residual, reserve
-        deposits and cash carried out.
+        deposits, reimbursements of 差额支付/guarantee draws and cash carried out.
         """
         cash_in = self.available + self.support_draws
-        out = self.reserve_deposits + self.carried_out
+        out = self.reserve_deposits + self.carried_out + self.support_reimbursed
         for line in self.lines():
             out = out + line.paid
         for arr in self.residual.values():

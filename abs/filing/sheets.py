@@ -397,7 +397,8 @@ def _enhancement_block(deal: Deal, issue_fen: int) -> TableBlock:
             (
                 "差额支付承诺",
                 f"{sc.provider}{rating}；弥补{'、'.join(c.zh for c in sc.covers)}；"
-                + "，".join(caps),
+                + "，".join(caps)
+                + _REPAID[sc.reimbursed],
                 sc.cap_total,
                 None if sc.cap_total is None else _share(_fen(sc.cap_total), issue_fen),
             )
@@ -409,7 +410,8 @@ def _enhancement_block(deal: Deal, issue_fen: int) -> TableBlock:
         rows.append(
             (
                 "保证担保",
-                f"{g.provider}{rating}；担保{'、'.join(c.zh for c in g.covers)}；{cap}",
+                f"{g.provider}{rating}；担保{'、'.join(c.zh for c in g.covers)}；{cap}"
+                + _REPAID[g.reimbursed],
                 g.cap_total,
                 None if g.cap_total is None else _share(_fen(g.cap_total), issue_fen),
             )
@@ -431,6 +433,13 @@ def _enhancement_block(deal: Deal, issue_fen: int) -> TableBlock:
     return TableBlock(
         key="enhancement", title="信用增级", columns=ENHANCEMENT_COLUMNS, rows=tuple(rows)
     )
+
+
+#: How support draws are treated, appended to the 增信 description.
+_REPAID = {
+    True: "；垫付款项从后续回收款中返还，先于次级分配",
+    False: "；垫付款项不从专项计划财产中返还",
+}
 
 
 def _data_asset_block(pool: Pool) -> TableBlock | None:

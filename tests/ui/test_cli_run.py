@@ -87,6 +87,18 @@ def test_stress_scenario_lowers_coverage() -> None:
     assert heavy["senior_life_coverage"] < base["senior_life_coverage"]
 
 
+def test_guarantee_draws_under_heavy_stress_are_repaid_before_the_sub() -> None:
+    # tianfeng's guarantee (中投保, uncapped) tops up the seniors under 重度; the default
+    # template repays it once the seniors are repaid, before 次级 principal and excess return.
+    heavy = _json("tianfeng-enabled", "--scenario", "重度")
+    drawn = heavy["support_draws"]["guarantee"]
+    assert drawn > 1e6
+    assert heavy["support_reimbursed"]["guarantee"] == pytest.approx(drawn, abs=0.01)
+    res = runner.invoke(app, ["run", "tianfeng-enabled", "--scenario", "重度"])
+    assert res.exit_code == 0, res.output
+    assert "增信垫款返还 support repaid (万元): guarantee" in res.output
+
+
 def test_unknown_scenario_exits_2() -> None:
     res = runner.invoke(app, ["run", "qingdao-pure", "--scenario", "火星"])
     assert res.exit_code == 2

@@ -245,6 +245,7 @@ def random_deals(draw: st.DrawFn, *, custom_waterfall: bool = True) -> tuple[Dea
             "cap_per_period": draw(st.one_of(st.none(), _money)),
             "cap_total": draw(st.one_of(st.none(), _money)),
             "covers": draw(_covers),
+            "reimbursed": draw(st.booleans()),
         }
     if draw(st.booleans()):
         support["guarantee"] = {
@@ -252,6 +253,7 @@ def random_deals(draw: st.DrawFn, *, custom_waterfall: bool = True) -> tuple[Dea
             "cap_per_period": draw(st.one_of(st.none(), _money)),
             "cap_total": draw(st.one_of(st.none(), _money)),
             "covers": draw(_covers),
+            "reimbursed": draw(st.booleans()),
         }
     triggers = draw(trigger_specs(n_periods=n_periods))
     deal = make_deal(
@@ -283,8 +285,10 @@ def shuffled_waterfall(draw: st.DrawFn, deal: Deal) -> Any:
             if s.step == "pay_principal":
                 upd["turbo"] = draw(st.booleans())
                 upd["wait_for_seniors"] = draw(st.booleans())
-            if s.step == "pay_residual":
+            if s.step in {"pay_residual", "reimburse_support"}:
                 upd["wait_for_seniors"] = draw(st.booleans())
+            if s.step == "reimburse_support":
+                upd["providers"] = draw(st.permutations(list(s.providers)))
             out.append(type(s).model_validate({**s.model_dump(), **upd}))
         return tuple(out)
 

@@ -21,6 +21,7 @@ from abs.deal import (
     PayPrincipal,
     PayResidual,
     PaySubYield,
+    ReimburseSupport,
 )
 from abs.enums import (
     AllocationMode,
@@ -61,6 +62,7 @@ class OracleResult:
     reserve_deposit: list[float] = field(default_factory=list)
     reserve_release: list[float] = field(default_factory=list)
     draws: dict[str, list[float]] = field(default_factory=dict)
+    reimbursed: dict[str, list[float]] = field(default_factory=dict)
     carried_out: list[float] = field(default_factory=list)
     accelerated: list[bool] = field(default_factory=list)
     events: dict[str, list[bool]] = field(default_factory=dict)
@@ -78,6 +80,9 @@ class _Books:
     commit_on: bool = True
     guar_on: bool = True
     drawn: dict[str, float] = field(default_factory=dict)
+    owed: dict[str, float] = field(
+        default_factory=lambda: {"shortfall_commitment": 0.0, "guarantee": 0.0}
+    )
 
 
 def _cover(b: _Books, deal: Deal, short: float, kind: SupportCover) -> float:
@@ -101,6 +106,7 @@ def _cover(b: _Books, deal: Deal, short: float, kind: SupportCover) -> float:
         d = max(min(short, room), 0.0)
         b.commit_used += d
         b.drawn["shortfall_commitment"] += d
+        b.owed["shortfall_commitment"] += d
         short -= d
         got += d
     guar = deal.support.guarantee
@@ -113,6 +119,7 @@ def _cover(b: _Books, deal: Deal, short: float, kind: SupportCover) -> float:
         d = max(min(short, room), 0.0)
         b.guar_used += d
         b.drawn["guarantee"] += d
+        b.owed["guarantee"] += d
         short -= d
         got += d
     return got
@@ -216,6 +223,8 @@ def run_oracle(
         out.balance[name] = [tr_bal for tr_bal in [by_name[name].balance]]
     for src in ("reserve", "shortfall_commitment", "guarantee"):
         out.draws[src] = []
+    for src in ("shortfall_commitment", "guarantee"):
+        out.reimbursed[src] = []
     for ev in EventType:
         out.events[ev.value] = []
     for trg in deal.triggers:
@@ -343,6 +352,7 @@ def run_oracle(
         residual = dict.fromkeys(names, 0.0)
         deposit = 0.0
         b.drawn = {"reserve": 0.0, "shortfall_commitment": 0.0, "guarantee": 0.0}
+        repaid = {"shortfall_commitment": 0.0, "guarantee": 0.0}
 
         steps = wf.accelerated if accelerated else wf.normal
         for step in steps:
@@ -479,6 +489,14 @@ def run_oracle(
                 x = min(yield_full[n] - yield_paid[n], b.avail)
                 yield_paid[n] += x
                 b.avail -= x
+            elif isinstance(step, ReimburseSupport):
+                if step.wait_for_seniors and any(bal[n] > EPS for n in seniors):
+                    continue
+                for provider in step.providers:
+                    x = min(b.owed[provider.value], b.avail)
+                    b.owed[provider.value] -= x
+                    repaid[provider.value] += x
+                    b.avail -= x
             elif isinstance(step, PayResidual):
                 n = step.tranche
                 if _eligible(bal, more_senior(n), step.wait_for_seniors):
@@ -512,6 +530,8 @@ def run_oracle(
         out.carried_out.append(carry)
         for src, v in b.drawn.items():
             out.draws[src].append(v)
+        for src, v in repaid.items():
+            out.reimbursed[src].append(v)
 
         # the oracle checks its own books too
         paid_out = (
@@ -522,6 +542,7 @@ def run_oracle(
             + sum(yield_paid.values())
             + sum(residual.values())
             + deposit
+            + sum(repaid.values())
             + carry
         )
         gap = cash_in + sum(b.drawn.values()) - paid_out

@@ -12,7 +12,7 @@ import pytest
 import waterfall
 from abs.enums import EventType
 from tests.waterfall.builders import make_collections, make_deal
-from waterfall.result import SOURCE_COMMITMENT, SOURCE_RESERVE
+from waterfall.result import SOURCE_COMMITMENT, SOURCE_GUARANTEE, SOURCE_RESERVE
 
 QUARTER = 91.25
 
@@ -240,3 +240,114 @@ def test_collections_without_periods_is_a_clear_error() -> None:
     )
     with pytest.raises(waterfall.WaterfallError, match="测试交易: collections have no periods"):
         waterfall.run(deal, empty)
+
+
+def _reimbursement_deal(*, wait: bool, cap_total: float | None = 4.0) -> object:
+    steps = [
+        {"step": "pay_interest", "tranches": ["优先A"]},
+        {"step": "pay_principal", "tranches": ["优先A"]},
+        {
+            "step": "reimburse_support",
+            "providers": ["guarantee", "shortfall_commitment"],
+            "wait_for_seniors": wait,
+        },
+        {"step": "pay_principal", "tranches": ["次级"]},
+    ]
+    return make_deal(
+        tranches=[
+            {"name": "优先A", "tranche_class": "senior", "balance": 1000.0,
+             "coupon": {"rate": 0.04}, "principal_type": "bullet"},
+            {"name": "次级", "tranche_class": "subordinated", "balance": 200.0},
+        ],
+        n_periods=3,
+        support={"shortfall_commitment": {"provider": "原始权益人", "cap_total": cap_total},
+                 "guarantee": {"provider": "担保人"}},
+        waterfall={
+            "normal": [*steps, {"step": "pay_residual", "tranche": "次级",
+                                "wait_for_seniors": True}],
+            "accelerated": [*steps, {"step": "pay_residual", "tranche": "次级"}],
+        },
+    )  # fmt: skip
+
+
+def test_support_draws_are_repaid_in_the_listed_order_before_the_sub() -> None:
+    deal = _reimbursement_deal(wait=False)
+    coll = make_collections([[4.0, 13.0, 1500.0]], days=[QUARTER] * 3)
+    r = waterfall.run(deal, coll)
+    # Period 1: A interest 1000 × 0.04 × 0.25 = 10, cash 4 → short 6: 差额支付 draws
+    # min(6, cap 4) = 4, the guarantee the other 2. Owed: 差额支付 4, guarantee 2.
+    # Period 2: interest 10 from 13 → 3 left; the bullet is not due; repay the guarantee first
+    # (listed first) 2 → 1 left → 差额支付 1 (3 still owed); 次级 waits; nothing carried.
+    # Period 3 (last): interest 10, principal 1000 → 490 left; 差额支付 3 → 487; 次级
+    # principal 200; residual 287.
+    np.testing.assert_allclose(r.draws[SOURCE_COMMITMENT][0], [4.0, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(r.draws[SOURCE_GUARANTEE][0], [2.0, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(r.reimbursements[SOURCE_GUARANTEE][0], [0.0, 2.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(r.reimbursements[SOURCE_COMMITMENT][0], [0.0, 1.0, 3.0], atol=1e-9)
+    np.testing.assert_allclose(r.support_owed(SOURCE_COMMITMENT)[0], [4.0, 3.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(r.support_owed(SOURCE_GUARANTEE)[0], [2.0, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(r.carried_out[0], [0.0, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(r.principal["次级"].paid[0], [0.0, 0.0, 200.0], atol=1e-9)
+    np.testing.assert_allclose(r.residual["次级"][0], [0.0, 0.0, 287.0], atol=1e-9)
+    assert r.conserved
+    assert np.abs(r.conservation_gap()).max() < 1e-9
+
+
+def test_reimbursement_waiting_for_seniors_is_repaid_after_the_seniors() -> None:
+    deal = _reimbursement_deal(wait=True)
+    coll = make_collections([[4.0, 13.0, 1500.0]], days=[QUARTER] * 3)
+    r = waterfall.run(deal, coll)
+    # Period 2: A is outstanding, so the 3 left is kept (转入下一期). Period 3: 1500 + 3 −
+    # interest 10 − principal 1000 = 493; guarantee 2, 差额支付 4 → 487; 次级 200; residual 287.
+    np.testing.assert_allclose(r.carried_out[0], [0.0, 3.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(r.reimbursements[SOURCE_GUARANTEE][0], [0.0, 0.0, 2.0], atol=1e-9)
+    np.testing.assert_allclose(r.reimbursements[SOURCE_COMMITMENT][0], [0.0, 0.0, 4.0], atol=1e-9)
+    np.testing.assert_allclose(r.residual["次级"][0], [0.0, 0.0, 287.0], atol=1e-9)
+
+
+def test_default_template_repays_draws_only_for_reimbursed_providers() -> None:
+    def deal(reimbursed: bool) -> object:
+        return make_deal(
+            tranches=[
+                {"name": "优先A", "tranche_class": "senior", "balance": 1000.0,
+                 "coupon": {"rate": 0.04}, "principal_type": "bullet"},
+                {"name": "次级", "tranche_class": "subordinated", "balance": 200.0},
+            ],
+            n_periods=3,
+            support={"shortfall_commitment": {"provider": "原始权益人",
+                                              "reimbursed": reimbursed}},
+        )  # fmt: skip
+
+    coll = make_collections([[4.0, 100.0, 1500.0]], days=[QUARTER] * 3)
+    on = waterfall.run(deal(True), coll)
+    off = waterfall.run(deal(False), coll)
+    # Period 1: interest 10, cash 4, 差额支付 6. Period 2: interest 10 → 90 left, kept for the
+    # next period (the template's reimbursement and 次级 wait for A). Period 3: 1590 − 10 −
+    # 1000 = 580; repaid 6 → 574 (or not); 次级 200 → residual 374 (repaid) or 380.
+    np.testing.assert_allclose(on.carried_out[0], [0.0, 90.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(on.reimbursements[SOURCE_COMMITMENT][0], [0.0, 0.0, 6.0])
+    np.testing.assert_allclose(off.reimbursements[SOURCE_COMMITMENT][0], [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(on.residual["次级"][0], [0.0, 0.0, 374.0], atol=1e-9)
+    np.testing.assert_allclose(off.residual["次级"][0], [0.0, 0.0, 380.0], atol=1e-9)
+
+
+def test_reimburse_step_for_an_absent_provider_is_a_clear_error() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"waterfall.normal\[0\] reimburse_support names provider\(s\) \['guarantee'\] "
+        r"the deal does not have \(field 'support'\)",
+    ):
+        _two_tranche(
+            waterfall={"normal": [{"step": "reimburse_support", "providers": ["guarantee"]}],
+                       "accelerated": [{"step": "pay_residual", "tranche": "次级"}]},
+        )  # fmt: skip
+
+
+def test_reimburse_step_naming_a_provider_twice_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="providers must be distinct; got guarantee, guarantee"):
+        _two_tranche(
+            support={"guarantee": {"provider": "担保人"}},
+            waterfall={"normal": [{"step": "reimburse_support",
+                                   "providers": ["guarantee", "guarantee"]}],
+                       "accelerated": [{"step": "pay_residual", "tranche": "次级"}]},
+        )  # fmt: skip

@@ -47,6 +47,8 @@ def assert_matches(res: WaterfallResult, s: int, ref: OracleResult) -> None:
     close("reserve release", res.reserve_release[s], ref.reserve_release)
     for src in (SOURCE_RESERVE, SOURCE_COMMITMENT, SOURCE_GUARANTEE):
         close(f"draws {src}", res.draws[src][s], ref.draws[src])
+    for src in (SOURCE_COMMITMENT, SOURCE_GUARANTEE):
+        close(f"reimbursed {src}", res.reimbursements[src][s], ref.reimbursed[src])
     close("carried out", res.carried_out[s], ref.carried_out)
     assert res.accelerated[s].tolist() == ref.accelerated
     for ev in EventType:

@@ -326,6 +326,7 @@ def run_report(
         "senior_life_coverage": _num(float(result.life_coverage(include_principal=True)[0])),
         "events": result.events_fired(0),
         "support_draws": {k: float(v[0].sum()) for k, v in result.draws.items()},
+        "support_reimbursed": {k: float(v[0].sum()) for k, v in result.reimbursements.items()},
         "cash_left": float(result.carried_out[0, -1]),
         "conserved": result.conserved,
         "max_conservation_gap": float(result.max_conservation_gap),
@@ -407,6 +408,9 @@ def _print_report(rep: dict[str, Any]) -> None:
         console.print("触发事件 events: 无 none", highlight=False)
     draws = ", ".join(f"{k} {wan(v)}" for k, v in rep["support_draws"].items() if v > 0)
     console.print(f"增信动用 support draws (万元): {draws or '无 none'}", highlight=False)
+    repaid = ", ".join(f"{k} {wan(v)}" for k, v in rep["support_reimbursed"].items() if v > 0)
+    if repaid:
+        console.print(f"增信垫款返还 support repaid (万元): {repaid}", highlight=False)
     mark = "[green]是 yes[/]" if rep["conserved"] else "[red]否 NO[/]"
     console.print(f"现金守恒 cash conserved: {mark}", highlight=False)
 
