@@ -297,6 +297,28 @@ def engine_kwargs(stresses: Sequence[Stress]) -> dict[str, Any]:
     }
 
 
+def missed_payments(
+    deal: Deal, result: WaterfallResult, tranche: str, *, lost: Any = None
+) -> BoolArray:
+    """Periods (S, T) in which ``tranche`` missed a payment (the "paid in full" test).
+
+    A senior or mezzanine tranche misses a period when interest is left unpaid or principal
+    due is left unpaid by more than :data:`EPS`; a subordinated tranche only when principal is
+    lost. Principal lost by the end (``lost``, default ``result.loss(tranche)``) marks the last
+    period.
+    """
+    lost_v = result.loss(tranche) if lost is None else lost
+    if deal.tranche(tranche).tranche_class is TrancheClass.SUBORDINATED:
+        # 次级 has no promised timetable: paid in full = principal returned by the end.
+        missed = np.zeros_like(result.interest[tranche].paid, dtype=bool)
+    else:
+        int_short = result.interest[tranche].shortfall
+        prin_short = result.scheduled_principal_due(tranche) - result.principal[tranche].paid
+        missed = (int_short > EPS) | (prin_short > EPS)
+    missed[:, -1] |= lost_v > EPS
+    return np.asarray(missed, dtype=bool)
+
+
 def outcome_from_result(
     deal: Deal,
     collections: Collections,
@@ -321,14 +343,7 @@ def outcome_from_result(
     original = np.array([t.balance for t in deal.tranches], dtype=np.float64)
     for i, name in enumerate(names):
         lost = result.loss(name)
-        if deal.tranches[i].tranche_class is TrancheClass.SUBORDINATED:
-            # 次级 has no promised timetable: paid in full = principal returned by the end.
-            missed = np.zeros_like(result.interest[name].paid, dtype=bool)
-        else:
-            int_short = result.interest[name].shortfall
-            prin_short = result.scheduled_principal_due(name) - result.principal[name].paid
-            missed = (int_short > EPS) | (prin_short > EPS)
-        missed[:, -1] |= lost > EPS
+        missed = missed_payments(deal, result, name, lost=lost)
         any_missed = missed.any(axis=1)
         paid_full[:, i] = ~any_missed
         first[:, i] = np.where(any_missed, np.argmax(missed, axis=1), -1)
@@ -484,3 +499,317 @@ def simulate_outcome(
         guarantor_default=np.full(n_paths, st.guarantor_default),
     )
     return outcome_from_result(deal, coll, result, support_defaulted=orig)
+
+
+def run_paid_in_full(
+    deal: Deal,
+    collections: Collections,
+    stresses: Sequence[Stress],
+    *,
+    assumptions: Assumptions | None = None,
+) -> tuple[BoolArray, FloatArray]:
+    """One engine call measuring only the pass test: (paid in full (S, K), CDR (S,)).
+
+    The same engine run and the same test as :func:`run_collections` (``Outcome.paid_in_full``
+    and ``Outcome.cdr``), without the other measures (yields, coverage, WAL), for searches that
+    evaluate many scenarios.
+
+    Raises
+    ------
+    ScenarioError
+        The number of stresses differs from the collections' scenarios.
+    """
+    from waterfall import run
+
+    if len(stresses) != collections.n_scenarios:
+        raise ScenarioError(
+            f"scenarios: {len(stresses)} stresses for {collections.n_scenarios} collection rows"
+        )
+    result = run(
+        deal, collections, reference_rate=_reference_rate(assumptions), **engine_kwargs(stresses)
+    )
+    paid = np.zeros((result.n_scenarios, len(deal.tranches)), dtype=bool)
+    for i, t in enumerate(deal.tranches):
+        paid[:, i] = ~missed_payments(deal, result, t.name).any(axis=1)
+    cdr = collections.defaults.sum(axis=1) / collections.initial_pool_balance
+    return paid, np.asarray(cdr, dtype=np.float64)
+
+
+# --- one factor over many values: projection reuse ---------------------------------------------
+
+#: Family modes (how :class:`StressFamily` obtains the collections of each value).
+FAMILY_ENGINE = "engine"
+FAMILY_LINEAR = "linear"
+FAMILY_GROUPED = "grouped"
+FAMILY_PER_VALUE = "per_value"
+#: Largest relative gap (to the pool's initial balance) a shortcut may show against a full
+#: projection at its check value before the family falls back to one projection per value.
+FAMILY_CHECK_RTOL = 1e-9
+#: Factors the expected case applies after the per-asset contract cash (credit and timing):
+#: a model of assets grouped by (kind, PD, recovery, recovery lag) gives the same collections.
+_GROUPED_FACTORS: dict[str, float] = {
+    "pd_multiplier": 1.0,
+    "recovery_haircut": 0.0,
+    "collection_delay": 0.0,
+}
+
+
+class ProjectionCache:
+    """Full expected-case projections of one deal, by projection key (see
+    :func:`scenarios.factors.projection_key`), and the unstressed forecast.
+
+    Parameters
+    ----------
+    deal : Deal
+        The deal (with its pool).
+    assumptions : Assumptions, optional
+        Default: the deal's.
+    projector : callable, optional
+        ``(deal, assumptions, stress) -> Collections``; default :func:`default_projector`.
+    """
+
+    def __init__(
+        self,
+        deal: Deal,
+        *,
+        assumptions: Assumptions | None = None,
+        projector: Projector | None = None,
+    ) -> None:
+        self.deal = deal
+        self.assumptions = assumptions
+        self.projector = projector
+        self.projections = 0
+        self._cache: dict[tuple[Any, ...], Collections] = {}
+
+    @property
+    def is_default(self) -> bool:
+        """True when the projection is the built-in expected case (shortcuts are allowed)."""
+        return self.projector is None or self.projector is default_projector
+
+    def get(self, stress: Stress) -> Collections:
+        """Collections of ``stress``'s projection factors (projected once per key)."""
+        key = projection_key(stress)
+        found = self._cache.get(key)
+        if found is None:
+            proj = self.projector if self.projector is not None else default_projector
+            found = proj(self.deal, self.assumptions, projection_part(stress))
+            self.projections += 1
+            self._cache[key] = found
+        return found
+
+    @property
+    def forecast(self) -> FloatArray:
+        """The unstressed expected total per period (see :func:`project_stresses`)."""
+        return np.asarray(self.get(Stress()).forecast, dtype=np.float64)
+
+
+def _stack_rows(parts: Sequence[Collections], forecast: FloatArray) -> Collections:
+    stacked = parts[0] if len(parts) == 1 else Collections.stack(list(parts))
+    return dataclasses.replace(stacked, forecast=forecast, asset_table=None)
+
+
+_FIELDS = ("total", "income", "principal", "defaults", "recoveries", "pool_balance")
+
+
+def _close(a: Collections, b: Collections) -> bool:
+    """Same collections within :data:`FAMILY_CHECK_RTOL` of b's initial balance (and kinds)."""
+    if a.total.shape != b.total.shape or set(a.by_kind) != set(b.by_kind):
+        return False
+    if a.initial_pool_balance != b.initial_pool_balance:
+        return False
+    atol = FAMILY_CHECK_RTOL * max(abs(b.initial_pool_balance), 1.0)
+    pairs = [(getattr(a, f), getattr(b, f)) for f in _FIELDS]
+    pairs.append((a.writedowns_or_zeros, b.writedowns_or_zeros))
+    pairs.extend((a.by_kind[k], b.by_kind[k]) for k in b.by_kind)
+    return all(np.allclose(x, y, rtol=FAMILY_CHECK_RTOL, atol=atol) for x, y in pairs)
+
+
+class StressFamily:
+    """Expected collections of ``base`` with one factor set to many values, fast when possible.
+
+    How the collections of a value are obtained (``mode``):
+
+    * ``engine`` — an engine factor (rate shift): one projection serves every value.
+    * ``linear`` — ``revenue_haircut`` with the built-in projection: every collection is affine
+      in the haircut h (contract cash × (1 − h); defaults and recoveries do not depend on it), so
+      the collections are interpolated between the projections at h = 0 and h = 1.
+    * ``grouped`` — ``pd_multiplier``, ``recovery_haircut`` or ``collection_delay`` with the
+      built-in projection: the contract cash is built once, assets with the same kind, PD,
+      recovery and recovery lag are added together, and only the (cheap) credit and delay step
+      of the expected case is run per value.
+    * ``per_value`` — anything else (other factors, a custom projector): one projection per
+      distinct value (cached).
+
+    Every shortcut is checked once against a full projection (``linear`` at h = 0.5, where a
+    concave/convex piece would show; ``grouped`` at ``check_value``): a gap above
+    :data:`FAMILY_CHECK_RTOL` × the initial pool balance switches the family to ``per_value``.
+
+    Parameters
+    ----------
+    cache : ProjectionCache
+        Full projections of the deal (shared between families).
+    base : Stress
+        Values of the other factors.
+    factor : str
+        Factor id (a :class:`~abs.assumptions.Stress` field).
+    check_value : float, optional
+        Value at which a ``grouped`` shortcut is checked (default: the factor's neutral value).
+    """
+
+    def __init__(
+        self,
+        cache: ProjectionCache,
+        base: Stress,
+        factor: str,
+        *,
+        check_value: float | None = None,
+    ) -> None:
+        from scenarios.factors import FACTOR_BY_ID, Applied
+
+        self.cache = cache
+        self.base = base
+        self.factor = FACTOR_BY_ID[factor]
+        self.mode = FAMILY_PER_VALUE
+        self._lin: tuple[Collections, Collections] | None = None
+        self._grouped: Any = None
+        if self.factor.applied is Applied.ENGINE:
+            self.mode = FAMILY_ENGINE
+        elif cache.is_default and factor == "revenue_haircut":
+            self._lin = (cache.get(self.stress(0.0)), cache.get(self.stress(1.0)))
+            self.mode = FAMILY_LINEAR
+            if not _close(self._linear([0.5]), cache.get(self.stress(0.5))):
+                self._lin, self.mode = None, FAMILY_PER_VALUE
+        elif cache.is_default and factor in _GROUPED_FACTORS:
+            self._grouped = _grouped_model(cache, self.stress(_GROUPED_FACTORS[factor]))
+            if self._grouped is not None:
+                self.mode = FAMILY_GROUPED
+                v = self.factor.neutral if check_value is None else check_value
+                if not _close(self._grouped_rows([v]), cache.get(self.stress(v))):
+                    self._grouped, self.mode = None, FAMILY_PER_VALUE
+
+    def stress(self, value: float) -> Stress:
+        """``base`` with the factor set to ``value`` (rounded for whole-period factors)."""
+        from scenarios.factors import ValueKind, apply
+
+        v: float | int = round(value) if self.factor.kind is ValueKind.INT else value
+        return apply(self.base, **{self.factor.id: v})
+
+    def collections(self, values: Sequence[float]) -> Collections:
+        """Collections of every value stacked along S (``forecast``: the unstressed case).
+
+        Equal, to :data:`FAMILY_CHECK_RTOL`, to :func:`project_stresses` of the same stresses.
+        """
+        if not values:
+            raise ScenarioError("scenarios: no factor values to project")
+        if self.mode == FAMILY_LINEAR:
+            return self._linear(values)
+        if self.mode == FAMILY_GROUPED:
+            return self._grouped_rows(values)
+        if self.mode == FAMILY_ENGINE:
+            one = self.cache.get(self.base)
+            return _stack_rows([one] * len(values), self.cache.forecast)
+        parts = [self.cache.get(self.stress(v)) for v in values]
+        return _stack_rows(parts, self.cache.forecast)
+
+    def _linear(self, values: Sequence[float]) -> Collections:
+        assert self._lin is not None  # internal: mode is linear
+        c1, c0 = self._lin
+        h = np.asarray(values, dtype=np.float64)[:, None]
+        keep = 1.0 - h
+
+        def mix(x1: FloatArray, x0: FloatArray) -> FloatArray:
+            return np.asarray(keep * x1[0] + h * x0[0], dtype=np.float64)
+
+        kinds = {k: mix(c1.by_kind[k], c0.by_kind[k]) for k in c1.by_kind}
+        return Collections(
+            payment_dates=c1.payment_dates,
+            collection_dates=c1.collection_dates,
+            accrual_start=c1.accrual_start,
+            year_fractions=c1.year_fractions,
+            days=c1.days,
+            total=mix(c1.total, c0.total),
+            income=mix(c1.income, c0.income),
+            principal=mix(c1.principal, c0.principal),
+            defaults=mix(c1.defaults, c0.defaults),
+            recoveries=mix(c1.recoveries, c0.recoveries),
+            pool_balance=mix(c1.pool_balance, c0.pool_balance),
+            forecast=self.cache.forecast,
+            initial_pool_balance=c1.initial_pool_balance,
+            by_kind=kinds,
+            seed=None,
+            writedowns=mix(c1.writedowns_or_zeros, c0.writedowns_or_zeros),
+            asset_table=None,
+            schedule=c1.schedule,
+        )
+
+    def _grouped_rows(self, values: Sequence[float]) -> Collections:
+        from abs import projection as proj
+
+        g = self._grouped
+        fid = self.factor.id
+        parts = []
+        for v in values:
+            inp = g.inputs
+            if fid == "pd_multiplier":
+                m = dataclasses.replace(
+                    g, inputs=dataclasses.replace(inp, pd=np.minimum(inp.pd * v, 1.0))
+                )
+            elif fid == "recovery_haircut":
+                m = dataclasses.replace(
+                    g, inputs=dataclasses.replace(inp, recovery=inp.recovery * (1.0 - v))
+                )
+            else:
+                m = dataclasses.replace(g, delay=g.delay + round(v))
+            parts.append(proj._expected_collections(m, with_table=False))
+        return _stack_rows(parts, self.cache.forecast)
+
+
+def _grouped_model(cache: ProjectionCache, stress: Stress) -> Any:
+    """The expected-case model of ``stress`` with assets of equal kind, PD, recovery and lag
+    added together (None when the pool's PDs are already capped at 1).
+
+    In the expected case an asset's collections are its contract cash × survival (from its PD)
+    plus recoveries (its recovery rate × defaults, ``lag`` periods later), all moved by the
+    collection delay: linear in the contract arrays for fixed (PD, recovery, lag). Summing the
+    contract arrays of such assets therefore gives the same pool collections.
+    """
+    from abs import projection as proj
+
+    m = proj._build_model(cache.deal, cache.assumptions, projection_part(stress))
+    inp = m.inputs
+    if np.any(inp.pd >= 1.0):
+        return None
+    key = np.column_stack(
+        [inp.kind_code.astype(np.float64), inp.pd, inp.recovery, inp.lag.astype(np.float64)]
+    )
+    uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    g = uniq.shape[0]
+    order = np.argsort(inverse, kind="stable")
+    starts = np.searchsorted(inverse[order], np.arange(g))
+
+    def add(x: FloatArray) -> FloatArray:
+        return np.asarray(np.add.reduceat(x[order], starts, axis=0), dtype=np.float64)
+
+    cash = m.cash + inp.renewal_p[:, None] * m.renewal
+    amount = add(inp.amount)
+    grouped_inputs = dataclasses.replace(
+        inp,
+        kind_code=uniq[:, 0].astype(np.int64),
+        pd=uniq[:, 1].copy(),
+        recovery=uniq[:, 2].copy(),
+        lag=uniq[:, 3].astype(np.int64),
+        amount=amount,
+        renewal_p=np.zeros(g),
+    )
+    return dataclasses.replace(
+        m,
+        inputs=grouped_inputs,
+        cash=add(cash),
+        principal=add(m.principal),
+        scheduled=add(m.scheduled),
+        variable=add(m.variable),
+        variable_principal=add(m.variable_principal),
+        renewal=np.zeros((g, m.n_periods)),
+        opening=add(m.opening),
+    )
