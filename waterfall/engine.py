@@ -6,10 +6,16 @@ not, support available or not, a tranche repaid or not) are masks, never branche
 Python-level branches are on facts that hold for *every* scenario (nothing was short, no
 scenario is accelerated), which skip work whose result is known to be zero.
 
-Outputs are written straight into preallocated ``(T, lines, S)`` buffers: the first payment to a
-line in a period writes its row, later ones add to it, and rows nobody touched are zero-filled
-when the period closes, so every output byte is written once. Support draws are rare and kept
-in rows allocated on first use. Semantics are documented in ``docs/waterfall.md``.
+Paid amounts are written straight into preallocated ``(T, S)`` buffers, one per line: the first
+payment to a line in a period writes its row, later ones add to it, and rows nobody touched are
+zero-filled when the period closes, so every output byte is written once. Amounts due are
+worked out in scratch rows reused every period; only what is left unpaid (due − paid) is kept,
+in rows allocated on first use, as are support draws and repayments (``Line.due`` is paid +
+shortfall).
+
+When only some scenarios are accelerated, the step list of the smaller group runs on just
+those scenarios, gathered into short arrays and scattered back (:meth:`_Run.run_subset`); the
+larger group runs over every scenario under a mask. Semantics are in ``docs/waterfall.md``.
 """
 
 from __future__ import annotations
@@ -28,8 +34,10 @@ from waterfall.plan import (
     NO_CAP,
     PROVIDER_ORDER,
     BoolArray,
+    Cash,
     CompiledStep,
     FloatArray,
+    IntArray,
     Plan,
     compile_plan,
 )
@@ -47,9 +55,19 @@ PROVIDER_OF = {
     SOURCE_GUARANTEE: SupportProvider.GUARANTEE,
 }
 
+_EV_ACCEL = EVENT_ORDER.index(EventType.ACCELERATION)
+_EV_DEFAULT = EVENT_ORDER.index(EventType.DEFAULT_EVENT)
+_EV_SUPPORT = EVENT_ORDER.index(EventType.SHORTFALL_SUPPORT_START)
+_EV_GUARANTEE = EVENT_ORDER.index(EventType.GUARANTEE_START)
+
 #: Conservation tolerance per scenario and period (yuan).
 CONSERVATION_TOL = 0.01
 _TINY = 1e-300
+#: Hand the live scenarios to a narrower run once at least this share of the run's scenarios
+#: is dormant (see :meth:`_Run.dormant`) ...
+NARROW_SHARE = 0.5
+#: ... and at least this many scenarios would be dropped.
+NARROW_MIN = 64
 
 
 def _left(due: FloatArray, paid: FloatArray) -> FloatArray:
@@ -57,13 +75,46 @@ def _left(due: FloatArray, paid: FloatArray) -> FloatArray:
     return np.maximum(due - paid, 0.0)
 
 
+def _dormant_residual_row(plan: Plan) -> int | None:
+    """Residual row that takes a dormant scenario's cash: the first residual step's tranche,
+    the same in both lists (None: no such row, so runs are never narrowed)."""
+    firsts = []
+    for steps in (plan.normal, plan.accelerated):
+        n = next((st.idx[0] for st in steps if st.kind == "residual"), None)
+        if n is None:
+            return None
+        firsts.append(n)
+    if firsts[0] != firsts[1]:
+        return None
+    return plan.residual_row[firsts[0]]
+
+
+def _put(dst: FloatArray, cols: IntArray, src: FloatArray) -> None:
+    """``dst[:, cols] = src``, skipped when ``src`` is all zero (``dst`` is zero there).
+
+    The top run's buffers start as zeros and a narrower run's columns are written only by it,
+    so zero blocks need no copy (and their memory is never touched).
+    """
+    if src.any():
+        dst[:, cols] = src
+
+
+class _Gaps:
+    """The conservation check's findings, shared by a run and the narrower runs it starts."""
+
+    def __init__(self) -> None:
+        self.max_gap = 0.0
+        self.gap_at: tuple[int, int, float] | None = None  # (top-run scenario, period, gap)
+
+
 class _Rows:
     """Output rows ``(T, k, S)``: within a period the first write copies, later writes add."""
 
-    def __init__(self, buf: list[FloatArray]) -> None:
+    def __init__(self, buf: list[FloatArray], *, fill: bool = False) -> None:
         self.buf = buf
         self.t = 0
         self.touched: set[int] = set()
+        self.fill = fill  # zero rows nobody wrote (buffers not allocated as zeros)
 
     def begin(self, t: int) -> None:
         self.t = t
@@ -82,9 +133,11 @@ class _Rows:
         return self.buf[i][self.t] if i in self.touched else None
 
     def end(self) -> None:
-        for i, arr in enumerate(self.buf):
-            if i not in self.touched:
-                arr[self.t].fill(0.0)
+        """Close the period: rows nobody wrote are zero."""
+        if self.fill:
+            for i, arr in enumerate(self.buf):
+                if i not in self.touched:
+                    arr[self.t].fill(0.0)
 
     def rows(self) -> list[FloatArray]:
         return [self.buf[i][self.t] for i in sorted(self.touched)]
@@ -119,13 +172,17 @@ class _Source:
         self.drawn = None
         self.limit = None
 
-    def draw(self, short: FloatArray) -> FloatArray:
-        """Draw up to the remaining caps for ``short`` (S,); returns the amounts drawn."""
+    def _limit(self) -> FloatArray:
         if self.limit is None:
             self.limit = np.minimum(self.cap_total - self.used_total, self.cap_pp)
             self.limit *= self.enabled
-        d = np.minimum(short, self.limit)
-        self.limit -= d
+        return self.limit
+
+    def draw(self, short: FloatArray) -> FloatArray:
+        """Draw up to the remaining caps for ``short`` (S,); returns the amounts drawn."""
+        limit = self._limit()
+        d = np.minimum(short, limit)
+        limit -= d
         self.drawn = d.copy() if self.drawn is None else self.drawn + d
         self.owed += d
         self.owed_any = True
@@ -141,7 +198,7 @@ class _Run:
     """State of one engine run; step methods mutate the period's rows in place."""
 
     def __init__(
-        self, plan: Plan, collections: Collections, triggers: TriggerSet, *, check: bool
+        self, plan: Plan, cash: Cash, triggers: TriggerSet, *, check: bool, zeroed: bool = True
     ) -> None:
         deal = plan.deal
         self.check = check
@@ -153,17 +210,23 @@ class _Run:
         self.triggers = triggers
         self.t_count = t_count
         self.s = s
-        self.out = Outputs.allocate(plan, n_triggers=len(triggers.triggers))
-        self.total = collections.total  # (S, T): read one column per period
-        self.income = collections.income
-        self.yf = np.asarray(collections.year_fractions, dtype=np.float64)
+        self.out = Outputs.allocate(plan, n_triggers=len(triggers.triggers), zeroed=zeroed)
+        # Amounts due, worked out afresh each period into these scratch rows.
+        self.fee_due = np.zeros((f, s))
+        self.int_due = np.zeros((len(plan.int_rows), s))
+        self.hard_due = np.zeros((n, s))
+        self.yield_due = np.zeros((len(plan.yield_rows), s))
+        self.cash = cash
+        self.total = cash.total  # (S, T): read one column per period
+        self.income = cash.income
+        self.yf = cash.year_fractions
 
-        self.fee_paid = _Rows(self.out.fee_paid)
-        self.int_paid = _Rows(self.out.int_paid)
-        self.prin_paid = _Rows(self.out.prin_paid)
-        self.yield_paid = _Rows(self.out.yield_paid)
-        self.residual = _Rows(self.out.residual)
-        self.deposit = _Rows(self.out.reserve_deposit)
+        self.fee_paid = _Rows(self.out.fee_paid, fill=not zeroed)
+        self.int_paid = _Rows(self.out.int_paid, fill=not zeroed)
+        self.prin_paid = _Rows(self.out.prin_paid, fill=not zeroed)
+        self.yield_paid = _Rows(self.out.yield_paid, fill=not zeroed)
+        self.residual = _Rows(self.out.residual, fill=not zeroed)
+        self.deposit = _Rows(self.out.reserve_deposit, fill=not zeroed)
         self.all_rows = (
             self.fee_paid,
             self.int_paid,
@@ -225,7 +288,6 @@ class _Run:
         self.int_arrears = np.zeros((n, s))
         self.int_arrears_on = [False] * n
         self.int_full = [False] * n
-        self.latch = np.zeros((len(triggers.triggers), s), dtype=bool)
         self.senior_interest_unpaid = np.zeros(s, dtype=bool)
         self.soft_type = tuple(
             tr.principal_type is PrincipalType.PASS_THROUGH for tr in deal.tranches
@@ -236,9 +298,9 @@ class _Run:
         self.hard_paid = _Rows([np.zeros((1, s)) for _ in range(n)])
         self.soft_paid = _Rows([np.zeros((1, s)) for _ in range(n)])
         self.payable: list[FloatArray] = [np.zeros(0)] * f
-        self.fee_due_rows: list[FloatArray] = [np.zeros(0)] * f
         self.yield_full: list[bool] = [False] * len(plan.yield_rows)
         self.yield_has = np.zeros((len(plan.yield_rows), s))
+        self.dormant_row = _dormant_residual_row(plan)
         self.shared = 0  # length of the common prefix of the two step lists
         while (
             self.shared < min(len(plan.normal), len(plan.accelerated))
@@ -249,12 +311,19 @@ class _Run:
             {int(b) for b, amt in zip(plan.fee_base, plan.fee_fixed, strict=True) if amt <= 0}
         )
         self.issue = np.full(s, deal.issue_amount)
-        self.max_gap = 0.0
-        self.gap_at: tuple[int, int, float] | None = None
+        #: The top run's buffers, and where this run's scenarios sit in them (None: this run
+        #: is the top run; see :meth:`narrow`).
+        self.root = self.out
+        self.root_idx: IntArray | None = None
+        self.gaps = _Gaps()
         self.bal = np.repeat(plan.balance0[:, None], s, axis=1)
         for i in range(n):
             self.out.bal[i][0] = plan.balance0[i]
         self.out.reserve_balance[0] = self.reserve
+
+    def _book(self, kind: str, key: object, x: FloatArray) -> None:
+        """Add ``x`` to this period of the sparse row ``(kind, key)``."""
+        self.out.add_sparse(kind, key, self.t, x)
 
     # -- support ----------------------------------------------------------------------------
 
@@ -263,11 +332,10 @@ class _Run:
         if not short.max() > 0.0:
             return None
         drawn: FloatArray | None = None
-        t = self.t
         if kind in self.reserve_covers:
             d = np.minimum(short, self.reserve)
             self.reserve -= d
-            self.out.add_sparse("draw", SOURCE_RESERVE, t, d)
+            self._book("draw", SOURCE_RESERVE, d)
             short = short - d
             drawn = d
         for src in self.sources:
@@ -301,7 +369,7 @@ class _Run:
         d = self.cover(self._short(need, x, m), self.plan.fee_cover[f])
         if d is not None:
             self.fee_paid.add(f, d)
-            self.out.add_sparse("fee", f, self.t, d)
+            self._book("fee", f, d)
 
     def step_fees(self, st: CompiledStep, av: FloatArray, m: FloatArray | None) -> None:
         plan = self.plan
@@ -339,11 +407,11 @@ class _Run:
                 for f, nd in sel:
                     share = nd * scale
                     self.fee_paid.add(f, share)
-                    self.out.add_sparse("fee", f, self.t, share)
+                    self._book("fee", f, share)
 
     def _int_need(self, n: int) -> FloatArray:
         j = self.plan.int_row[n]
-        due: FloatArray = self.out.int_due[j][self.t]
+        due: FloatArray = self.int_due[j]
         paid = self.int_paid.get(j)
         return due if paid is None else _left(due, paid)
 
@@ -366,7 +434,7 @@ class _Run:
                 d = self.cover(self._short(need, x, m), SupportCover.SENIOR_INTEREST)
                 if d is not None:
                     self.int_paid.add(j, d)
-                    self.out.add_sparse("interest", n, self.t, d)
+                    self._book("interest", n, d)
             return
         tot = needs[0] + needs[1]
         for nd in needs[2:]:
@@ -397,7 +465,7 @@ class _Run:
             for n, nd in sen:
                 share = nd * scale
                 self.int_paid.add(plan.int_row[n], share)
-                self.out.add_sparse("interest", n, self.t, share)
+                self._book("interest", n, share)
 
     def _pay_principal(self, n: int, x: FloatArray, *, hard: bool) -> None:
         self.prin_paid.add(n, x)
@@ -426,7 +494,7 @@ class _Run:
         d = self.cover(self._short(need, x, m), SupportCover.SENIOR_PRINCIPAL)
         if d is not None:
             self._pay_principal(n, d, hard=True)
-            self.out.add_sparse("principal", n, self.t, d)
+            self._book("principal", n, d)
 
     def step_principal(self, st: CompiledStep, av: FloatArray, m: FloatArray | None) -> None:
         plan = self.plan
@@ -474,7 +542,7 @@ class _Run:
                     for n, nd in sen:
                         share = nd * scale
                         self._pay_principal(n, share, hard=True)
-                        self.out.add_sparse("principal", n, self.t, share)
+                        self._book("principal", n, share)
         if not soft:
             return
         caps = []
@@ -529,7 +597,7 @@ class _Run:
         j = self.plan.yield_row[n]
         if j < 0:
             return
-        due = self.out.yield_due[j][self.t]
+        due = self.yield_due[j]
         paid = self.yield_paid.get(j)
         need = due if paid is None else _left(due, paid)
         x = np.minimum(need, av)
@@ -565,8 +633,9 @@ class _Run:
                 x *= e
             src.owed -= x
             av -= x
-            self.out.add_sparse("reimburse", src.key, self.t, x)
+            self._book("reimburse", src.key, x)
             self.repaid = True
+            src.owed_any = bool(src.owed.max() > 0.0)
 
     def step_residual(self, st: CompiledStep, av: FloatArray) -> None:
         n = st.idx[0]
@@ -606,51 +675,43 @@ class _Run:
 
     # -- one period -------------------------------------------------------------------------
 
-    def events(self, t: int, sec_bal: FloatArray) -> FloatArray | None:
+    def events(self, t: int, sec_bal: FloatArray) -> BoolArray | None:
         """Update trigger latches and events; return the accelerated mask (None: nowhere)."""
         plan, out, trig = self.plan, self.out, self.triggers
         if not trig.triggers:
             for src in self.sources:
                 src.begin(self.source_on_f[src.key])
             return None
-        overdue = np.zeros(self.s, dtype=bool)
-        if t >= 1 and trig.needs_overdue:
-            for n in plan.senior_idx:
-                if t - 1 >= plan.em_idx[n]:
-                    overdue |= self.bal[n] > EPS
-        conds = trig.conditions(
+        overdue: BoolArray | None = None
+        if trig.needs_overdue:
+            overdue = np.zeros(self.s, dtype=bool)
+            if t >= 1:
+                for n in plan.senior_idx:
+                    if t - 1 >= plan.em_idx[n]:
+                        overdue |= self.bal[n] > EPS
+        trig.latch(
             plan,
             t,
+            out.triggers,
             securities_balance=sec_bal,
             senior_interest_unpaid=self.senior_interest_unpaid,
             senior_principal_overdue=overdue,
             total=self.total_t,
         )
-        for k, (tr, c) in enumerate(zip(trig.triggers, conds, strict=True)):
-            if tr.cure:
-                self.latch[k] = c
-            else:
-                self.latch[k] |= c
-        out.triggers[t] = self.latch
+        latch = out.triggers[t]
         ev = out.events[t]
-        for e_i, e in enumerate(EVENT_ORDER):
-            ks = trig.by_event[e]
+        for e_i, ks in enumerate(trig.by_event_rows):
             if ks:
-                ev[e_i] = self.latch[ks].any(axis=0) if len(ks) > 1 else self.latch[ks[0]]
-        ix = {e: i for i, e in enumerate(EVENT_ORDER)}
-        accel = ev[ix[EventType.ACCELERATION]] | ev[ix[EventType.DEFAULT_EVENT]]
+                ev[e_i] = latch[ks].any(axis=0) if len(ks) > 1 else latch[ks[0]]
+        accel = ev[_EV_ACCEL] | ev[_EV_DEFAULT]
         out.accelerated[t] = accel
         for src in self.sources:
-            start = (
-                EventType.SHORTFALL_SUPPORT_START
-                if src.key == SOURCE_COMMITMENT
-                else EventType.GUARANTEE_START
-            )
-            if trig.by_event[start]:
-                src.begin(ev[ix[start]] & self.source_on[src.key])
+            start = _EV_SUPPORT if src.key == SOURCE_COMMITMENT else _EV_GUARANTEE
+            if trig.by_event_rows[start]:
+                src.begin(ev[start] & self.source_on[src.key])
             else:
                 src.begin(self.source_on_f[src.key])
-        return accel.astype(np.float64) if accel.any() else None
+        return accel if accel.any() else None
 
     def period(self, t: int) -> None:
         plan, out = self.plan, self.out
@@ -673,7 +734,6 @@ class _Run:
 
         # Reserve release when the seniors are repaid and in the last period.
         self.avail = self.total_t + self.carry
-        carry_in = self.carry
         release: FloatArray | None = None
         if self.reserve_spec is not None:
             if last:
@@ -698,7 +758,7 @@ class _Run:
             base_rows = {b: raw[b] * alive for b in self.base_used}
             cap_extra = None if accel is None else accel * NO_CAP
             for f in range(plan.n_fees):
-                row = out.fee_due[f][t]
+                row = self.fee_due[f]
                 if plan.fee_fixed[f] > 0.0:
                     np.multiply(alive, plan.fee_fixed[f], out=row)
                 else:
@@ -713,7 +773,7 @@ class _Run:
                     self.payable[f] = row
         for n, j in enumerate(plan.int_row):
             if j >= 0:
-                row = out.int_due[j][t]
+                row = self.int_due[j]
                 np.multiply(bal[n], plan.coupon[n] * self.yf[t], out=row)
                 if self.int_arrears_on[n]:
                     row += self.int_arrears[n]
@@ -722,13 +782,13 @@ class _Run:
             live = bool(np.isfinite(target))
             self.hard_live[n] = live
             if live:
-                h = out.prin_due[n][t]
+                h = self.hard_due[n]
                 np.subtract(bal[n], target, out=h)
                 np.maximum(h, 0.0, out=h)
                 self.hard[n] = h
         for n, j in enumerate(plan.yield_row):
             if j >= 0:
-                np.multiply(bal[n], plan.period_yield[n] * self.yf[t], out=out.yield_due[j][t])
+                np.multiply(bal[n], plan.period_yield[n] * self.yf[t], out=self.yield_due[j])
         self.yield_full = [False] * len(plan.yield_rows)
         self.yield_has.fill(0.0)
 
@@ -743,9 +803,10 @@ class _Run:
                 # Steps both lists start with run once for every scenario (same effect as
                 # running them in each list), the rest under each list's mask.
                 k = self.shared
+                acc_f = accel.astype(np.float64)
                 self.run_list(plan.normal[:k], None)
-                self.run_list(plan.normal[k:], 1.0 - accel)
-                self.run_list(plan.accelerated[k:], accel)
+                self.run_list(plan.normal[k:], 1.0 - acc_f)
+                self.run_list(plan.accelerated[k:], acc_f)
 
         # Close the period.
         carry = out.carried_out[t]
@@ -755,37 +816,41 @@ class _Run:
         np.maximum(bal, 0.0, out=bal)  # rounding of pro-rata shares must not go below 0
         for n in range(plan.n_tranches):
             out.bal[n][t + 1] = bal[n]
-        for n in range(plan.n_tranches):
-            row = out.prin_due[n][t]
-            soft = self.soft_paid.get(n)
             if self.hard_live[n]:
-                if soft is not None:
-                    row += soft
-            elif soft is None:
-                row.fill(0.0)
-            else:
-                row[...] = soft
+                hp = self.hard_paid.get(n)
+                short = self.hard_due[n] if hp is None else self.hard_due[n] - hp
+                if short.max() > 0.0:
+                    out.add_sparse("prin_short", n, t, short)
         for src in self.sources:
             src.end()
             if src.drawn is not None:
                 out.add_sparse("draw", src.key, t, src.drawn)
-        for j, full in enumerate(self.yield_full):
-            if not full:
-                out.yield_due[j][t] *= self.yield_has[j]
+        for j in range(len(plan.yield_rows)):
+            due = self.yield_due[j]
+            if not self.yield_full[j]:
+                due *= self.yield_has[j]
+            paid = self.yield_paid.get(j)
+            short = due if paid is None else due - paid
+            if short.max() > 0.0:
+                out.add_sparse("yield_short", j, t, short)
         for rows in self.all_rows:
             rows.end()
         for f in range(plan.n_fees):
             if self.fee_full[f] and not self.fee_capped[f]:
                 self.fee_arrears_on[f] = False
             else:
-                np.subtract(out.fee_due[f][t], out.fee_paid[f][t], out=self.fee_arrears[f])
+                np.subtract(self.fee_due[f], out.fee_paid[f][t], out=self.fee_arrears[f])
                 self.fee_arrears_on[f] = bool(self.fee_arrears[f].max() > 0.0)
+                if self.fee_arrears_on[f]:
+                    out.add_sparse("fee_short", f, t, self.fee_arrears[f])
         for n, j in enumerate(plan.int_row):
             if j < 0 or self.int_full[n]:
                 self.int_arrears_on[n] = False
             else:
-                np.subtract(out.int_due[j][t], out.int_paid[j][t], out=self.int_arrears[n])
+                np.subtract(self.int_due[j], out.int_paid[j][t], out=self.int_arrears[n])
                 self.int_arrears_on[n] = bool(self.int_arrears[n].max() > 0.0)
+                if self.int_arrears_on[n]:
+                    out.add_sparse("int_short", j, t, self.int_arrears[n])
         unpaid = [n for n in plan.senior_idx if self.int_arrears_on[n]]
         if unpaid:
             self.senior_interest_unpaid = cast(
@@ -793,36 +858,203 @@ class _Run:
             )
         else:
             self.senior_interest_unpaid = np.zeros(s, dtype=bool)
-        if self.check:
-            self.conserve(t, carry_in, release)
 
-    def conserve(self, t: int, carry_in: FloatArray, release: FloatArray | None) -> None:
-        """Cash in − cash out of period ``t`` from the recorded rows (not the running total)."""
+    # -- narrowing to the live scenarios ------------------------------------------------------
+
+    def run_periods(self, t0: int) -> None:
+        """Run periods ``t0`` … T−1, handing live scenarios to a narrower run when worth it."""
+        carry0 = self.carry.copy()
+        for t in range(t0, self.t_count):
+            if t > t0 and self.dormant_row is not None:
+                dormant = self.dormant()
+                if dormant is not None:
+                    self.finish(t0, t, carry0)
+                    self.narrow(t, dormant)
+                    return
+            self.period(t)
+        self.finish(t0, self.t_count, carry0)
+
+    def finish(self, t0: int, t1: int, carry0: FloatArray) -> None:
+        """Check periods ``t0`` … ``t1`` − 1 and copy them into the top run's buffers."""
+        if self.check:
+            self.conserve(t0, t1, carry0)
+        self.flush(t0, t1)
+
+    def dormant(self) -> BoolArray | None:
+        """Scenarios where nothing can be due again, when enough of them to narrow (else None).
+
+        Dormant: every tranche balance, the reserve, all fee/interest arrears and all support
+        owed are exactly zero after the last period. From then on fees (``alive`` = 0),
+        interest, principal, 期间收益, reserve top-ups, support draws and repayments are all
+        zero, so each period's collections (and cash brought in) go whole to the first residual
+        step of either list. The state is absorbing: nothing can become due again.
+        """
+        s = self.s
+        if s < 2 * NARROW_MIN:
+            return None
+        d: BoolArray = ~(self.bal != 0.0).any(axis=0)
+        d &= self.reserve == 0.0
+        for f in range(self.plan.n_fees):
+            if self.fee_arrears_on[f]:
+                d &= self.fee_arrears[f] == 0.0
+        for n in range(self.plan.n_tranches):
+            if self.int_arrears_on[n]:
+                d &= self.int_arrears[n] == 0.0
+        for src in self.sources:
+            if src.owed_any:
+                d &= src.owed == 0.0
+        k = int(np.count_nonzero(d))
+        if k < NARROW_MIN or k < NARROW_SHARE * s:
+            return None
+        return d
+
+    def _cols(self, sel: IntArray | None = None) -> Any:
+        """Columns of the top run's buffers holding this run's scenarios (``sel`` of them)."""
+        if self.root_idx is None:
+            return slice(None) if sel is None else sel
+        return self.root_idx if sel is None else self.root_idx[sel]
+
+    def narrow(self, t0: int, dormant: BoolArray) -> None:
+        """Periods ``t0`` …: dormant scenarios here in bulk, the others in a narrower run.
+
+        Dormant scenarios' collections and cash brought in go to the residual line; all their
+        other lines stay zero, as allocated in the top run's buffers. The top run lays out the
+        trigger latches of every scenario for all remaining periods as if dormant
+        (:meth:`TriggerSet.latch_rest`); the narrower runs overwrite their own scenarios'
+        latches, and when one of them narrows again only the latches of conditions on the
+        waterfall's state need bringing forward (collection-based ones do not depend on it).
+        """
+        live = np.flatnonzero(~dormant)
+        root, plan, trig = self.root, self.plan, self.triggers
+        assert self.dormant_row is not None
+        res = root.residual[self.dormant_row]
+        if self.root_idx is None:
+            np.copyto(res[t0:], self.total[:, t0:].T)
+            res[t0] += self.carry
+            trig.latch_rest(plan, t0, root.triggers)
+            self.derive_events(t0, slice(None))
+        else:
+            sel = np.flatnonzero(dormant)
+            cols = self.root_idx[sel]
+            cash_in = self.total[sel, t0:].T.copy()
+            cash_in[0] += self.carry[sel]
+            res[t0:, cols] = cash_in
+            if trig.state_sticky:
+                for k in trig.state_sticky:
+                    root.triggers[t0:, k, cols] = self.out.triggers[t0 - 1, k, sel]
+                self.derive_events(t0, cols)
+        if live.size:
+            self.take(live, t0).run_periods(t0)
+
+    def derive_events(self, t0: int, cols: Any) -> None:
+        """Events and the accelerated flag of periods ``t0`` … from the top run's latches."""
+        root = self.root
+        latches = root.triggers[t0:][:, :, cols]
+        for e_i, ks in enumerate(self.triggers.by_event_rows):
+            if ks:
+                root.events[t0:, e_i, cols] = latches[:, ks].any(axis=1)
+        root.accelerated[t0:, cols] = (
+            root.events[t0:, _EV_ACCEL, cols] | root.events[t0:, _EV_DEFAULT, cols]
+        )
+
+    def take(self, idx: IntArray, t0: int) -> _Run:
+        """A run of scenarios ``idx`` from period ``t0`` on, in this run's state."""
+        plan = self.plan.take(idx)
+        cash = self.cash.take(idx, t0=t0)
+        sub = _Run(plan, cash, self.triggers.take(plan, cash, idx), check=self.check, zeroed=False)
+        sub.root = self.root
+        sub.root_idx = self._cols(idx) if self.root_idx is not None else idx
+        sub.gaps = self.gaps
+        sub.bal = self.bal[:, idx]
+        sub.reserve = self.reserve[idx]
+        sub.carry = self.carry[idx]
+        sub.fee_arrears = self.fee_arrears[:, idx]
+        sub.fee_arrears_on = list(self.fee_arrears_on)
+        sub.int_arrears = self.int_arrears[:, idx]
+        sub.int_arrears_on = list(self.int_arrears_on)
+        sub.senior_interest_unpaid = self.senior_interest_unpaid[idx]
+        for mine, theirs in zip(self.sources, sub.sources, strict=True):
+            theirs.used_total = mine.used_total[idx]
+            theirs.owed = mine.owed[idx]
+            theirs.owed_any = mine.owed_any
+        if t0 > 0:
+            sub.out.triggers[t0 - 1] = self.out.triggers[t0 - 1][:, idx]
+        return sub
+
+    def flush(self, t0: int, t1: int) -> None:
+        """Copy periods ``t0`` … ``t1`` − 1 of this run into the top run's buffers."""
+        if self.root_idx is None or t1 <= t0:
+            return
+        root, out, cols = self.root, self.out, self.root_idx
+        for mine_rows, their_rows in (
+            (root.fee_paid, out.fee_paid),
+            (root.int_paid, out.int_paid),
+            (root.prin_paid, out.prin_paid),
+            (root.yield_paid, out.yield_paid),
+            (root.reserve_deposit, out.reserve_deposit),
+        ):
+            for a, b in zip(mine_rows, their_rows, strict=True):
+                _put(a[t0:t1], cols, b[t0:t1])
+        for a, b in zip(root.residual, out.residual, strict=True):
+            # The top run wrote every scenario's residual as if dormant (narrow): overwrite.
+            a[t0:t1, cols] = b[t0:t1]
+        for a, b in zip(root.bal, out.bal, strict=True):
+            _put(a[t0 + 1 : t1 + 1], cols, b[t0 + 1 : t1 + 1])
+        _put(root.reserve_balance[t0 + 1 : t1 + 1], cols, out.reserve_balance[t0 + 1 : t1 + 1])
+        _put(root.carried_out[t0:t1], cols, out.carried_out[t0:t1])
+        root.accelerated[t0:t1, cols] = out.accelerated[t0:t1]
+        root.events[t0:t1, :, cols] = out.events[t0:t1]
+        root.triggers[t0:t1, :, cols] = out.triggers[t0:t1]
+        width = root.carried_out.shape[1]
+        for key, rows in out.sparse.items():
+            mine = root.sparse.setdefault(key, {})
+            for t, row in rows.items():
+                if t0 <= t < t1:
+                    if t not in mine:
+                        mine[t] = np.zeros(width)
+                    mine[t][cols] = row
+
+    def conserve(self, t0: int, t1: int, carry0: FloatArray) -> None:
+        """Cash in − cash out of periods ``t0`` … ``t1`` − 1 from the recorded rows.
+
+        Checked per scenario and period from the output rows, not from the engine's running
+        total, for the block of periods this run computed (``carry0``: cash brought into
+        ``t0``). A dormant scenario's periods need no check: the residual line is set to
+        exactly its collections plus cash brought in (:meth:`narrow`).
+        """
+        if t1 <= t0:
+            return
         out = self.out
-        cash_in = self.total_t + carry_in
-        if release is not None:
-            cash_in += release
-        if self.drew:
-            for key in (SOURCE_RESERVE, SOURCE_COMMITMENT, SOURCE_GUARANTEE):
-                arr = out.sparse.get(("draw", key))
-                if arr is not None:
-                    cash_in += arr[t]
-        cash_out = out.carried_out[t].copy()
-        if self.repaid:
-            for key in (SOURCE_COMMITMENT, SOURCE_GUARANTEE):
-                arr = out.sparse.get(("reimburse", key))
-                if arr is not None:
-                    cash_out += arr[t]
-        for rows in self.all_rows:
-            for i in sorted(rows.touched):
-                cash_out += rows.buf[i][t]
+        cash_in = self.total[:, t0:t1].T.copy()  # (n, S)
+        cash_in[0] += carry0
+        cash_in[1:] += out.carried_out[t0 : t1 - 1]
+        cash_out = out.carried_out[t0:t1].copy()
+        for (kind, _key), by_t in out.sparse.items():
+            side = cash_in if kind in ("release", "draw") else cash_out
+            if kind in ("release", "draw", "reimburse"):
+                for t, row in by_t.items():
+                    if t0 <= t < t1:
+                        side[t - t0] += row
+        for lines in (
+            out.fee_paid,
+            out.int_paid,
+            out.prin_paid,
+            out.yield_paid,
+            out.residual,
+            out.reserve_deposit,
+        ):
+            for buf in lines:
+                cash_out += buf[t0:t1]
         gap = cash_in - cash_out
-        worst = float(np.abs(gap).max())
-        if worst > self.max_gap:
-            self.max_gap = worst
-            if worst > CONSERVATION_TOL and self.gap_at is None:
-                s_i = int(np.argmax(np.abs(gap)))
-                self.gap_at = (s_i, t, float(gap[s_i]))
+        np.abs(gap, out=cash_out)
+        worst = float(cash_out.max())
+        g = self.gaps
+        g.max_gap = max(g.max_gap, worst)
+        if worst > CONSERVATION_TOL and g.gap_at is None:
+            t_rel = int(np.argmax((cash_out > CONSERVATION_TOL).any(axis=1)))
+            s_i = int(np.argmax(cash_out[t_rel]))
+            root_s = s_i if self.root_idx is None else int(self.root_idx[s_i])
+            g.gap_at = (root_s, t0 + t_rel, float(gap[t_rel, s_i]))
 
 
 def run(
@@ -896,17 +1128,16 @@ def run(
             stress.guarantor_default if guarantor_default is None else guarantor_default
         ),
     )
-    triggers = TriggerSet.build(plan, collections)
-    r = _Run(plan, collections, triggers, check=check)
-    for t in range(plan.n_periods):
-        r.period(t)
-    if r.gap_at is not None:
-        s_i, t_i, gap = r.gap_at
+    cash = Cash.of(collections)
+    r = _Run(plan, cash, TriggerSet(plan, cash), check=check)
+    r.run_periods(0)
+    if r.gaps.gap_at is not None:
+        s_i, t_i, gap = r.gaps.gap_at
         raise ConservationError(
             f"deal {deal.name}: cash not conserved in scenario {s_i}, period {t_i + 1} "
             f"(兑付日 {collections.payment_dates[t_i]}): cash in − cash out = {gap:.6f} yuan "
             f"(tolerance {CONSERVATION_TOL}); this is a bug"
         )
     return WaterfallResult.from_outputs(
-        plan, collections, r.out, max_gap=r.max_gap if check else float("nan")
+        plan, collections, r.out, max_gap=r.gaps.max_gap if check else float("nan")
     )

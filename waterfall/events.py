@@ -26,82 +26,156 @@ from __future__ import annotations
 
 import numpy as np
 
-from abs.cashflows import Collections
 from abs.deal import Trigger
 from abs.enums import EventType, TriggerCondition
-from waterfall.plan import EPS, BoolArray, FloatArray, Plan
+from waterfall.plan import EPS, BoolArray, Cash, FloatArray, IntArray, Plan
 
 EVENT_ORDER: tuple[EventType, ...] = tuple(EventType)
 
+#: Conditions on the waterfall's own state (false for a dormant scenario).
+STATE_CONDITIONS = frozenset(
+    {
+        TriggerCondition.OVERCOLLATERALISATION_BELOW,
+        TriggerCondition.SENIOR_INTEREST_UNPAID,
+        TriggerCondition.PRINCIPAL_UNPAID_AT_EXPECTED_MATURITY,
+    }
+)
+
 
 class TriggerSet:
-    """The deal's triggers; collection-based inputs are read one period at a time.
+    """The deal's triggers on one grid of collections, evaluated one period at a time.
 
-    Reading the (S, T) collection arrays column by column costs far less than transposing
-    them up front (and nothing at all for conditions the deal does not use).
+    Collection-based conditions are read one column per period (measured cheaper than
+    evaluating every period up front). :meth:`latch_rest` fills all remaining periods at once
+    for scenarios that are dormant (everything repaid, nothing owed; see
+    :mod:`waterfall.engine`), where the conditions on the waterfall's own state cannot hold.
     """
 
-    def __init__(self, plan: Plan, collections: Collections) -> None:
+    def __init__(self, plan: Plan, cash: Cash) -> None:
         self.triggers: tuple[Trigger, ...] = tuple(plan.deal.triggers)
         conds = {tr.condition for tr in self.triggers}
-        self.collections = collections
-        self.initial = collections.initial_pool_balance
-        self.forecast = np.asarray(collections.forecast, dtype=np.float64)
+        self.cash = cash
         self.cum_defaults = np.zeros(plan.n_scenarios)
         self.track_defaults = TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE in conds
         self.by_event: dict[EventType, list[int]] = {
             e: [k for k, tr in enumerate(self.triggers) if tr.event is e] for e in EventType
         }
+        #: Trigger rows per event, in :data:`EVENT_ORDER`.
+        self.by_event_rows: tuple[list[int], ...] = tuple(self.by_event[e] for e in EVENT_ORDER)
         self.needs_overdue = TriggerCondition.PRINCIPAL_UNPAID_AT_EXPECTED_MATURITY in conds
+        #: Triggers on the waterfall's state that stay on once on.
+        self.state_sticky: list[int] = [
+            k
+            for k, tr in enumerate(self.triggers)
+            if tr.condition in STATE_CONDITIONS and not tr.cure
+        ]
 
-    @classmethod
-    def build(cls, plan: Plan, collections: Collections) -> TriggerSet:
-        """The trigger set of ``plan`` on ``collections``."""
-        return cls(plan, collections)
+    def take(self, plan: Plan, cash: Cash, idx: IntArray) -> TriggerSet:
+        """The same triggers on scenarios ``idx`` (``plan``/``cash`` already restricted)."""
+        sub = TriggerSet(plan, cash)
+        sub.cum_defaults = self.cum_defaults[idx]
+        return sub
 
-    def conditions(
+    def latch(
         self,
         plan: Plan,
         t: int,
+        rows: BoolArray,
         *,
         securities_balance: FloatArray,
         senior_interest_unpaid: BoolArray,
-        senior_principal_overdue: BoolArray,
+        senior_principal_overdue: BoolArray | None,
         total: FloatArray,
-    ) -> list[BoolArray]:
-        """Each trigger's condition (S,) in period ``t``."""
+    ) -> None:
+        """Write each trigger's latch for period ``t`` into ``rows[t]`` (rows: (T, K, S))."""
+        row = rows[t]
+        prev = rows[t - 1] if t > 0 else None
+        cash = self.cash
         s = plan.n_scenarios
-        out: list[BoolArray] = []
-        dates = plan.payment_dates
-        coll = self.collections
         if self.track_defaults:
-            self.cum_defaults += coll.defaults[:, t]
-        for tr in self.triggers:
+            self.cum_defaults += cash.defaults[:, t]
+        for k, tr in enumerate(self.triggers):
             c = tr.condition
             x = 0.0 if tr.threshold is None else tr.threshold
+            cond: BoolArray
             if c is TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE:
-                if self.initial > 0:
-                    out.append(self.cum_defaults / self.initial > x)
+                if cash.initial_pool_balance > 0:
+                    cond = self.cum_defaults / cash.initial_pool_balance > x
                 else:
-                    out.append(np.zeros(s, dtype=bool))
+                    cond = np.zeros(s, dtype=bool)
             elif c is TriggerCondition.OVERCOLLATERALISATION_BELOW:
-                out.append(
-                    (securities_balance > EPS) & (coll.pool_balance[:, t] < x * securities_balance)
+                cond = (securities_balance > EPS) & (
+                    cash.pool_balance[:, t] < x * securities_balance
                 )
             elif c is TriggerCondition.COLLECTIONS_BELOW_FORECAST:
-                fc = float(self.forecast[t])
+                fc = float(cash.forecast[t])
                 if fc > 0:
                     with np.errstate(over="ignore"):  # a forecast of 1e-310 gives inf: holds
-                        out.append((fc - total) / fc > x)
+                        cond = (fc - total) / fc > x
                 else:
-                    out.append(np.zeros(s, dtype=bool))
+                    cond = np.zeros(s, dtype=bool)
             elif c is TriggerCondition.SENIOR_INTEREST_UNPAID:
-                out.append(senior_interest_unpaid)
+                cond = senior_interest_unpaid
             elif c is TriggerCondition.PRINCIPAL_UNPAID_AT_EXPECTED_MATURITY:
-                out.append(senior_principal_overdue)
+                assert senior_principal_overdue is not None
+                cond = senior_principal_overdue
             elif c is TriggerCondition.ORIGINATOR_EVENT:
-                out.append(plan.originator_default)
+                cond = plan.originator_default
             else:  # DATE_REACHED
-                reached = tr.date is not None and dates[t] >= tr.date
-                out.append(np.full(s, reached))
-        return out
+                row[k] = tr.date is not None and plan.payment_dates[t] >= tr.date
+                if prev is not None and not tr.cure:
+                    row[k] |= prev[k]
+                continue
+            if tr.cure or prev is None:
+                row[k] = cond
+            else:
+                np.logical_or(prev[k], cond, out=row[k])
+
+    def latch_rest(self, plan: Plan, t0: int, rows: BoolArray) -> None:
+        """Latches of periods ``t0`` … T−1 (rows (T, K, S)) for scenarios that are dormant.
+
+        A dormant scenario has no securities, arrears or overdue principal, so the conditions
+        on the waterfall's state are false; the others are evaluated for all periods at once.
+        Sticky latches start from period ``t0 − 1``. Rows of other scenarios are overwritten
+        by the caller.
+        """
+        cash = self.cash
+        s, t_count = plan.n_scenarios, plan.n_periods
+        n = t_count - t0
+        for k, tr in enumerate(self.triggers):
+            c = tr.condition
+            x = 0.0 if tr.threshold is None else tr.threshold
+            cond: BoolArray  # (n, S), contiguous
+            if c is TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE:
+                if cash.initial_pool_balance > 0:
+                    # From the running total, period by period, exactly as latch() adds up.
+                    cum = self.cum_defaults.copy()
+                    ratio = np.empty(s)
+                    cond = np.empty((n, s), dtype=bool)
+                    for i in range(n):
+                        cum += cash.defaults[:, t0 + i]
+                        np.divide(cum, cash.initial_pool_balance, out=ratio)
+                        np.greater(ratio, x, out=cond[i])
+                else:
+                    cond = np.zeros((n, s), dtype=bool)
+            elif c is TriggerCondition.COLLECTIONS_BELOW_FORECAST:
+                fc = cash.forecast[t0:]
+                has = fc > 0
+                safe = np.where(has, fc, 1.0)[:, None]
+                with np.errstate(over="ignore"):
+                    cond = (safe - cash.total[:, t0:].T) / safe > x
+                cond[~has] = False
+            elif c is TriggerCondition.ORIGINATOR_EVENT:
+                cond = np.repeat(plan.originator_default[None, :], n, axis=0)
+            elif c is TriggerCondition.DATE_REACHED:
+                dates = plan.payment_dates[t0:]
+                reached = np.array([tr.date is not None and d >= tr.date for d in dates])
+                cond = np.repeat(reached[:, None], s, axis=1)
+            else:  # conditions on the waterfall's state: false when dormant
+                cond = np.zeros((n, s), dtype=bool)
+            if not tr.cure:
+                if t0 > 0:
+                    cond[0] |= rows[t0 - 1, k]
+                for i in range(1, n):  # row by row: far faster than logical_or.accumulate
+                    np.logical_or(cond[i - 1], cond[i], out=cond[i])
+            rows[t0:, k] = cond

@@ -7,6 +7,7 @@ coefficients per period, and the two step lists with names resolved to indices.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,7 @@ from abs.templates import effective_waterfall
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.intp]
 
 #: Money below half a fen counts as zero (balances repaid, nothing unpaid).
 EPS = 0.005
@@ -63,6 +65,50 @@ PROVIDER_ORDER: tuple[SupportProvider, ...] = (
 )
 
 CLASS_RANK = {TrancheClass.SENIOR: 0, TrancheClass.MEZZANINE: 1, TrancheClass.SUBORDINATED: 2}
+
+
+@dataclass(frozen=True)
+class Cash:
+    """The parts of :class:`~abs.cashflows.Collections` the engine reads, (S, T) each."""
+
+    total: FloatArray
+    income: FloatArray
+    defaults: FloatArray
+    pool_balance: FloatArray
+    forecast: FloatArray  # (T,)
+    year_fractions: FloatArray  # (T,)
+    initial_pool_balance: float
+
+    @classmethod
+    def of(cls, collections: Collections) -> Cash:
+        """The engine's view of ``collections``."""
+        return cls(
+            total=collections.total,
+            income=collections.income,
+            defaults=collections.defaults,
+            pool_balance=collections.pool_balance,
+            forecast=np.asarray(collections.forecast, dtype=np.float64),
+            year_fractions=np.asarray(collections.year_fractions, dtype=np.float64),
+            initial_pool_balance=float(collections.initial_pool_balance),
+        )
+
+    def take(self, idx: IntArray, *, t0: int) -> Cash:
+        """Scenarios ``idx`` from period ``t0`` on (earlier columns are zeros, never read)."""
+
+        def part(a: FloatArray) -> FloatArray:
+            out = np.zeros((idx.size, a.shape[1]))
+            out[:, t0:] = a[idx, t0:]
+            return out
+
+        return Cash(
+            total=part(self.total),
+            income=part(self.income),
+            defaults=part(self.defaults),
+            pool_balance=part(self.pool_balance),
+            forecast=self.forecast,
+            year_fractions=self.year_fractions,
+            initial_pool_balance=self.initial_pool_balance,
+        )
 
 
 @dataclass(frozen=True)
@@ -152,6 +198,16 @@ class Plan:
     def n_fees(self) -> int:
         """F."""
         return len(self.fee_names)
+
+    def take(self, idx: IntArray) -> Plan:
+        """The same plan on scenarios ``idx`` only."""
+        return dataclasses.replace(
+            self,
+            n_scenarios=int(idx.size),
+            coupon=self.coupon[:, idx],
+            originator_default=self.originator_default[idx],
+            guarantor_default=self.guarantor_default[idx],
+        )
 
     def more_senior(self, n: int) -> tuple[int, ...]:
         """Indices of tranches of a strictly more senior class than tranche ``n``."""

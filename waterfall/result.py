@@ -120,21 +120,19 @@ SOURCE_GUARANTEE = "guarantee"
 class Outputs:
     """Engine output buffers, filled in place by the engine.
 
-    Dense buffers are lists of ``(T, S)`` arrays, one per line (separate arrays rather than
-    one block so that repeated runs reuse heap memory instead of faulting in fresh pages),
-    with arrays only for lines that can be non-zero
-    (interest rows for tranches with a coupon, 期间收益 rows for tranches with a yield step,
-    residual rows for tranches named by a residual step). Support draws, per-line support and
-    reserve releases are rare and live in ``sparse``: ``(T, S)`` arrays allocated on first use.
+    Dense buffers are ``(T, S)`` views, one per line, into one block (large blocks come
+    straight from the operating system as zero pages, so rows never written cost nothing),
+    with rows only for lines that can be non-zero (interest rows for tranches with a coupon,
+    期间收益 rows for tranches with a yield step, residual rows for tranches named by a
+    residual step). Amounts left unpaid (``fee_short``, ``int_short``, ``prin_short``,
+    ``yield_short``), support draws, repayments, per-line support and reserve releases are rare:
+    ``sparse`` keeps them as ``{(kind, key): {period: (S,) row}}`` and :meth:`sparse_arrays`
+    lays them out as ``(T, S)`` arrays at the end.
     """
 
-    fee_due: list[FloatArray]
     fee_paid: list[FloatArray]
-    int_due: list[FloatArray]
     int_paid: list[FloatArray]
-    prin_due: list[FloatArray]
     prin_paid: list[FloatArray]
-    yield_due: list[FloatArray]
     yield_paid: list[FloatArray]
     residual: list[FloatArray]
     bal: list[FloatArray]  # (T + 1, S) per tranche
@@ -144,31 +142,36 @@ class Outputs:
     accelerated: BoolArray
     events: BoolArray  # (T, E, S)
     triggers: BoolArray  # (T, K, S)
-    sparse: dict[tuple[str, object], FloatArray]
+    sparse: dict[tuple[str, object], dict[int, FloatArray]]
 
     @classmethod
-    def allocate(cls, plan: Plan, *, n_triggers: int) -> Outputs:
-        """Buffers for ``plan``; the engine writes every element of the dense ones."""
+    def allocate(cls, plan: Plan, *, n_triggers: int, zeroed: bool = True) -> Outputs:
+        """Buffers for ``plan``.
+
+        ``zeroed``: dense buffers start as zeros; otherwise they are uninitialised and the
+        engine writes every element of the periods it runs.
+        """
         t, s, n, f = plan.n_periods, plan.n_scenarios, plan.n_tranches, plan.n_fees
         ni, ny, nr = len(plan.int_rows), len(plan.yield_rows), len(plan.residual_rows)
-
-        def e(k: int, rows: int = t) -> list[FloatArray]:
-            return [np.empty((rows, s)) for _ in range(k)]
-
+        new = np.zeros if zeroed else np.empty
+        counts = (f, ni, n, ny, nr, 1, 1)
+        block = new((sum(counts), t, s))
+        views: list[list[FloatArray]] = []
+        i = 0
+        for k in counts:
+            views.append([block[j] for j in range(i, i + k)])
+            i += k
+        balances = new((n + 1, t + 1, s))
         return cls(
-            fee_due=e(f),
-            fee_paid=e(f),
-            int_due=e(ni),
-            int_paid=e(ni),
-            prin_due=e(n),
-            prin_paid=e(n),
-            yield_due=e(ny),
-            yield_paid=e(ny),
-            residual=e(nr),
-            bal=e(n, t + 1),
-            reserve_balance=np.empty((t + 1, s)),
-            reserve_deposit=e(1),
-            carried_out=np.empty((t, s)),
+            fee_paid=views[0],
+            int_paid=views[1],
+            prin_paid=views[2],
+            yield_paid=views[3],
+            residual=views[4],
+            reserve_deposit=views[5],
+            carried_out=views[6][0],
+            bal=[balances[j] for j in range(n)],
+            reserve_balance=balances[n],
             accelerated=np.zeros((t, s), dtype=bool),
             events=np.zeros((t, len(EVENT_ORDER), s), dtype=bool),
             triggers=np.zeros((t, n_triggers, s), dtype=bool),
@@ -176,12 +179,27 @@ class Outputs:
         )
 
     def add_sparse(self, kind: str, key: object, t: int, x: FloatArray) -> None:
-        """Add ``x`` to period ``t`` of the sparse row ``(kind, key)``."""
-        arr = self.sparse.get((kind, key))
-        if arr is None:
-            arr = np.zeros((self.carried_out.shape[0], self.carried_out.shape[1]))
-            self.sparse[(kind, key)] = arr
-        arr[t] += x
+        """Add ``x`` to period ``t`` of the sparse row ``(kind, key)`` (zeros are not kept)."""
+        if not x.any():
+            return
+        rows = self.sparse.setdefault((kind, key), {})
+        row = rows.get(t)
+        if row is None:
+            rows[t] = x.copy()
+        else:
+            row += x
+
+    def sparse_arrays(self) -> dict[tuple[str, object], FloatArray]:
+        """Every sparse row laid out as a ``(T, S)`` array (one zero block for all)."""
+        t, s = self.carried_out.shape
+        keys = list(self.sparse)
+        block = np.zeros((len(keys), t, s))
+        out: dict[tuple[str, object], FloatArray] = {}
+        for i, key in enumerate(keys):
+            for period, row in self.sparse[key].items():
+                block[i, period] = row
+            out[key] = block[i]
+        return out
 
 
 @dataclass(frozen=True)
@@ -190,24 +208,25 @@ class Line:
 
     Attributes
     ----------
-    due : ndarray (S, T)
-        Amount due in the period, including unpaid amounts brought forward.
     paid : ndarray (S, T)
         Amount paid, from available funds and support draws together.
+    shortfall : ndarray (S, T)
+        ``due − paid``: left unpaid in the period (carried forward for taxes, fees and
+        interest).
     support : ndarray (S, T)
         Part of ``paid`` drawn from the reserve, 差额支付 or the guarantee.
     """
 
     name: str
     kind: str
-    due: FloatArray
     paid: FloatArray
+    shortfall: FloatArray
     support: FloatArray
 
-    @property
-    def shortfall(self) -> FloatArray:
-        """``due − paid`` (S, T): carried forward for taxes, fees and interest."""
-        return self.due - self.paid
+    @cached_property
+    def due(self) -> FloatArray:
+        """Amount due in the period (S, T), including unpaid amounts brought forward."""
+        return self.paid + self.shortfall
 
 
 @dataclass(frozen=True)
@@ -273,13 +292,15 @@ class WaterfallResult:
         def view(buf: list[FloatArray], row: int) -> FloatArray:
             return zero if row < 0 else buf[row].T
 
+        laid_out = out.sparse_arrays()
+
         def sparse(kind: str, key: object) -> FloatArray:
-            arr = out.sparse.get((kind, key))
+            arr = laid_out.get((kind, key))
             return zero if arr is None else arr.T
 
         kinds = {f.name: f.fee_type.value for f in deal.fees}
         fees = {
-            nm: Line(nm, kinds[nm], out.fee_due[i].T, out.fee_paid[i].T, sparse("fee", i))
+            nm: Line(nm, kinds[nm], out.fee_paid[i].T, sparse("fee_short", i), sparse("fee", i))
             for i, nm in enumerate(plan.fee_names)
         }
         interest, principal, sub_yield, residual, balances = {}, {}, {}, {}, {}
@@ -288,20 +309,24 @@ class WaterfallResult:
             interest[nm] = Line(
                 nm,
                 "interest",
-                view(out.int_due, j),
                 view(out.int_paid, j),
+                zero if j < 0 else sparse("int_short", j),
                 sparse("interest", n),
             )
             principal[nm] = Line(
                 nm,
                 "principal",
-                out.prin_due[n].T,
                 out.prin_paid[n].T,
+                sparse("prin_short", n),
                 sparse("principal", n),
             )
             y = plan.yield_row[n]
             sub_yield[nm] = Line(
-                nm, "sub_yield", view(out.yield_due, y), view(out.yield_paid, y), zero
+                nm,
+                "sub_yield",
+                view(out.yield_paid, y),
+                zero if y < 0 else sparse("yield_short", y),
+                zero,
             )
             residual[nm] = view(out.residual, plan.residual_row[n])
             balances[nm] = out.bal[n].T

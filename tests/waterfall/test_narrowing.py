@@ -1,0 +1,139 @@
+"""Narrowing (waterfall.engine): handing live scenarios to a smaller run changes no number.
+
+A scenario is dormant once every balance, the reserve, all arrears and all support owed are
+zero; the engine then pays its collections straight to the residual line and runs the others on
+their own. These tests run the same deals with narrowing switched off and forced on: every
+output must be bit-for-bit the same, and equal to the scalar oracle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import waterfall
+from abs.cashflows import Collections
+from abs.io import load_deal
+from tests.waterfall.builders import make_collections, random_collections, random_deals
+from tests.waterfall.oracle import run_oracle
+from tests.waterfall.test_oracle import assert_matches
+from waterfall import engine
+from waterfall.result import WaterfallResult
+
+
+def _arrays(r: WaterfallResult) -> Iterator[tuple[str, np.ndarray]]:
+    for group in ("fees", "interest", "principal", "sub_yield"):
+        for name, line in getattr(r, group).items():
+            yield f"{group}.{name}.paid", line.paid
+            yield f"{group}.{name}.shortfall", line.shortfall
+            yield f"{group}.{name}.support", line.support
+    for group in ("residual", "balances", "draws", "reimbursements"):
+        for name, arr in getattr(r, group).items():
+            yield f"{group}.{name}", arr
+    for name, arr in r.triggers.items():
+        yield f"trigger.{name}", arr
+    for ev, arr in r.events.items():
+        yield f"event.{ev.value}", arr
+    yield "reserve_balance", r.reserve_balance
+    yield "reserve_deposits", r.reserve_deposits
+    yield "reserve_release", r.reserve_release
+    yield "carried_out", r.carried_out
+    yield "accelerated", r.accelerated
+
+
+def _quarters(n: int) -> tuple[dt.date, ...]:
+    out, y, m = [], 2026, 9
+    for _ in range(n):
+        out.append(dt.date(y, m, 26))
+        y, m = (y + 1, m - 9) if m > 9 else (y, m + 3)
+    return tuple(out)
+
+
+def _qingdao_like(n_scen: int, n_periods: int, seed: int) -> Collections:
+    """The benchmark's shape: 14 strong quarters, then a thin tail; some paths trip triggers."""
+    rng = np.random.default_rng(seed)
+    base = np.full(n_periods, 2e6)
+    base[:14] = 45e6
+    total = (
+        base * rng.lognormal(0.0, 0.2, (n_scen, 1)) * rng.lognormal(0.0, 0.1, (n_scen, n_periods))
+    )
+    dates = _quarters(n_periods)
+    starts = (dt.date(2026, 6, 18), *dates[:-1])
+    days = np.array([(b - a).days for a, b in zip(starts, dates, strict=True)], dtype=float)
+    return Collections.from_arrays(
+        payment_dates=dates,
+        accrual_start=starts,
+        year_fractions=days / 365.0,
+        days=days,
+        total=total,
+        income=total * 0.14,
+        defaults=total * rng.uniform(0.0, 0.02, (n_scen, 1)),
+        forecast=base,
+        initial_pool_balance=600e6,
+    )
+
+
+def _run(deal: Any, coll: Collections, *, narrow: bool, **kw: Any) -> WaterfallResult:
+    old = engine.NARROW_MIN, engine.NARROW_SHARE
+    engine.NARROW_MIN, engine.NARROW_SHARE = (1, 0.05) if narrow else (10**9, 1.0)
+    try:
+        return waterfall.run(deal, coll, **kw)
+    finally:
+        engine.NARROW_MIN, engine.NARROW_SHARE = old
+
+
+def test_narrowed_run_is_bit_identical_on_the_qingdao_structure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    deal = load_deal("qingdao-pure", with_pool=False)
+    coll = _qingdao_like(400, 60, seed=7)
+    orig = np.zeros(400, dtype=bool)
+    orig[::37] = True  # a few originator events (加速清偿 from period 1)
+    calls: list[int] = []
+    real = engine._Run.narrow
+
+    def counting(self: Any, t0: int, dormant: np.ndarray) -> None:
+        calls.append(int(dormant.sum()))
+        real(self, t0, dormant)
+
+    monkeypatch.setattr(engine._Run, "narrow", counting)
+    plain = _run(deal, coll, narrow=False, originator_default=orig)
+    assert calls == []
+    narrowed = _run(deal, coll, narrow=True, originator_default=orig)
+    assert len(calls) >= 2  # narrowed at least twice (a run within a run)
+    assert plain.accelerated.any() and not plain.accelerated.all()
+    assert plain.draws["shortfall_commitment"].any()
+    for (label, a), (_, b) in zip(_arrays(plain), _arrays(narrowed), strict=True):
+        assert np.array_equal(a, b), label
+    assert narrowed.conserved
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_forced_narrowing_equals_the_oracle(data: st.DataObject) -> None:
+    deal, n_periods = data.draw(random_deals())
+    n_scen = data.draw(st.integers(2, 8))
+    drawn = data.draw(random_collections(n_periods=n_periods, n_scenarios=n_scen))
+    boost = data.draw(st.sampled_from([1.0, 10.0, 50.0]))  # big enough to repay every class
+    coll = make_collections(
+        drawn.total * boost,
+        income=drawn.income * boost,
+        defaults=drawn.defaults,
+        pool_balance=drawn.pool_balance,
+        forecast=drawn.forecast,
+        initial_pool_balance=drawn.initial_pool_balance,
+    )
+    orig = np.array(data.draw(st.lists(st.booleans(), min_size=n_scen, max_size=n_scen)))
+    res = _run(deal, coll, narrow=True, originator_default=orig)
+    for s in range(n_scen):
+        assert_matches(res, s, run_oracle(deal, coll, s, originator_default=bool(orig[s])))
