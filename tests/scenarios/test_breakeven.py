@@ -17,6 +17,7 @@ from abs.deal import Deal
 from abs.errors import DealSpecError, ScenarioError
 from abs.projection import project
 from scenarios import breakeven as be
+from scenarios import runner
 from tests.scenarios import handdeal as hd
 from tests.scenarios.helpers import asset
 
@@ -291,3 +292,290 @@ def test_breakeven_matches_the_formula_for_random_bullets(
         assert r.status == "found"
         assert abs(r.value - expected) <= 1e-6
         assert r.monotone
+
+
+# --- k-section (default) against the bisection, and the projection shortcuts -------------------
+
+EXAMPLES = ("qingdao-pure", "rugao-labelled", "tianfeng-enabled")
+
+
+@pytest.fixture(scope="module")
+def examples() -> dict[str, Deal]:
+    from abs.io import load_deal
+
+    return {name: load_deal(name) for name in EXAMPLES}
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_ksection_table_equals_the_bisection_on_the_examples(
+    examples: dict[str, Deal], name: str
+) -> None:
+    deal = examples[name]
+    old = be.breakeven_table(deal, method="bisect")
+    new = be.breakeven_table(deal)
+    assert list(new[be.COL_TRANCHE]) == list(old[be.COL_TRANCHE])
+    assert list(new[be.COL_STATUS]) == list(old[be.COL_STATUS])
+    assert list(new[be.COL_MONOTONE]) == list(old[be.COL_MONOTONE])
+    # both brackets are at most tol = 1e-6 wide and hold the same pass→fail crossing, so the
+    # largest passing values differ by less than tol (and so do the first failing values)
+    np.testing.assert_allclose(new[be.COL_VALUE], old[be.COL_VALUE], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(new[be.COL_FAIL], old[be.COL_FAIL], rtol=0, atol=1e-6)
+    fail, value = new[be.COL_FAIL].to_numpy(), new[be.COL_VALUE].to_numpy()
+    found = ~np.isnan(fail)
+    assert np.all(fail[found] - value[found] <= 1e-6) and np.all(fail[found] > value[found])
+    # the implied CDR moves by at most (dCDR/dm)·1e-6: well under 1e-6 on these pools
+    np.testing.assert_allclose(new[be.COL_CDR], old[be.COL_CDR], rtol=0, atol=1e-6)
+    # 0.05 / 37³ < 1e-6 (3 steps of 36 values) and 2.5 / 40⁴ < 1e-6 (4 steps of 39 values)
+    steps = {s for s, f in zip(new[be.COL_STEPS], found, strict=True) if f}
+    assert steps <= {3, 4}
+    assert (new.loc[~found, be.COL_STEPS] == 0).all()
+
+
+def _floating(deal: Deal) -> Deal:
+    """``deal`` with every rated tranche floating at reference + 50bp."""
+    data = deal.model_dump(mode="json", exclude={"pool"})
+    for t in data["tranches"]:
+        if t["tranche_class"] != "subordinated":
+            t["coupon"] = {"coupon_type": "floating", "spread": 0.005}
+    return Deal.model_validate(data).model_copy(update={"pool": deal.pool})
+
+
+@pytest.mark.parametrize(
+    ("factor", "hi", "base", "steps"),
+    [
+        # engine factor: 0..5000bp, bracket 250bp = 2.5e8·tol: 64⁴ < 2.5e8, so 5 steps of 47 values
+        # (48⁵ ≥ 2.5e8)
+        ("rate_shift_bp", 5000.0, Stress(revenue_haircut=0.2), 5),
+        # 0..300 periods: the scan takes 84 of them, one step takes the periods left between
+        ("collection_delay", 300.0, Stress(revenue_haircut=0.1), 1),
+    ],
+)
+def test_ksection_equals_bisection_for_a_rate_shift_and_a_delay(
+    examples: dict[str, Deal], factor: str, hi: float, base: Stress, steps: int
+) -> None:
+    deal = _floating(examples["qingdao-pure"])
+    old = be.breakeven_all(deal, factor=factor, base=base, hi=hi, method="bisect")
+    new = be.breakeven_all(deal, factor=factor, base=base, hi=hi)
+    assert sum(r.status == "found" for r in new) >= 2
+    for o, n in zip(old, new, strict=True):
+        assert (n.tranche, n.status, n.scan_passes) == (o.tranche, o.status, o.scan_passes)
+        assert abs(n.value - o.value) <= 1e-6
+        assert (n.fail_value is None) == (o.fail_value is None)
+        if n.fail_value is not None and o.fail_value is not None:
+            assert abs(n.fail_value - o.fail_value) <= 1e-6
+        if n.status == "found":
+            assert n.steps == steps
+
+
+def _same_collections(a: Collections, b: Collections) -> None:
+    atol = 1e-9 * b.initial_pool_balance
+    assert a.initial_pool_balance == b.initial_pool_balance
+    for name in ("total", "income", "principal", "defaults", "recoveries", "pool_balance"):
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-9, atol=atol)
+    np.testing.assert_allclose(a.writedowns_or_zeros, b.writedowns_or_zeros, rtol=1e-9, atol=atol)
+    np.testing.assert_allclose(a.forecast, b.forecast, rtol=1e-9, atol=atol)
+    assert set(a.by_kind) == set(b.by_kind)
+    for k in b.by_kind:
+        np.testing.assert_allclose(a.by_kind[k], b.by_kind[k], rtol=1e-9, atol=atol)
+
+
+FAMILY_CASES = (
+    ("revenue_haircut", runner.FAMILY_LINEAR, (0.0, 0.013, 0.37, 0.5, 0.999, 1.0)),
+    ("pd_multiplier", runner.FAMILY_GROUPED, (0.0, 0.5, 1.0, 3.7, 18.6, 50.0)),
+    ("recovery_haircut", runner.FAMILY_GROUPED, (0.0, 0.25, 0.9, 1.0)),
+    ("collection_delay", runner.FAMILY_GROUPED, (0.0, 1.0, 3.0, 40.0)),
+    ("rate_shift_bp", runner.FAMILY_ENGINE, (0.0, 250.0)),
+    ("volume_shock", runner.FAMILY_PER_VALUE, (-0.5, 0.0)),
+)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize(
+    "base",
+    [Stress(), Stress(pd_multiplier=2.0, volume_shock=-0.2, collection_delay=1, rate_shift_bp=50)],
+    ids=["neutral", "stressed"],
+)
+def test_stress_family_equals_one_projection_per_value(
+    examples: dict[str, Deal], name: str, base: Stress
+) -> None:
+    deal = examples[name]
+    cache = runner.ProjectionCache(deal)
+    for factor, mode, values in FAMILY_CASES:
+        fam = runner.StressFamily(cache, base, factor, check_value=values[-1])
+        assert fam.mode == mode, factor
+        expected = runner.project_stresses(deal, [fam.stress(v) for v in values])
+        _same_collections(fam.collections(values), expected)
+
+
+def test_linear_shortcut_holds_with_a_mild_volume_shock(examples: dict[str, Deal]) -> None:
+    # A volume shock above 0 lifts contract cash above the base case, where the principal part
+    # min(stressed, base) is no longer linear in (1 − h): the family must still be exact
+    # (linear only if its check at h = 0.5 proves it, otherwise one projection per value).
+    deal = examples["tianfeng-enabled"]
+    cache = runner.ProjectionCache(deal)
+    fam = runner.StressFamily(cache, Stress(volume_shock=0.6), "revenue_haircut")
+    values = [0.0, 0.1, 0.45, 0.8]
+    expected = runner.project_stresses(deal, [fam.stress(v) for v in values])
+    _same_collections(fam.collections(values), expected)
+
+
+def test_a_failed_shortcut_check_falls_back_to_projections(
+    examples: dict[str, Deal], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A negative tolerance fails every check: both shortcuts must give way to projections.
+    monkeypatch.setattr(runner, "FAMILY_CHECK_RTOL", -1.0)
+    deal = examples["rugao-labelled"]
+    cache = runner.ProjectionCache(deal)
+    for factor in ("revenue_haircut", "pd_multiplier"):
+        fam = runner.StressFamily(cache, Stress(), factor, check_value=2.0)
+        assert fam.mode == runner.FAMILY_PER_VALUE
+        expected = runner.project_stresses(deal, [fam.stress(0.3), fam.stress(0.6)])
+        _same_collections(fam.collections([0.3, 0.6]), expected)
+
+
+def test_custom_projector_is_projected_per_value() -> None:
+    cache = runner.ProjectionCache(hd.bullet_deal(), projector=hd.haircut_projector)
+    fam = runner.StressFamily(cache, Stress(), "revenue_haircut")
+    assert fam.mode == runner.FAMILY_PER_VALUE
+    c = fam.collections([0.25, 0.5, 0.25])
+    np.testing.assert_allclose(c.total, [hd.BASE * 0.75, hd.BASE * 0.5, hd.BASE * 0.75])
+    assert cache.projections == 3  # 0.25, 0.5 and the unstressed forecast
+
+
+def test_family_with_no_values_is_an_error() -> None:
+    cache = runner.ProjectionCache(hd.bullet_deal(), projector=hd.haircut_projector)
+    with pytest.raises(ScenarioError, match=r"no factor values to project"):
+        runner.StressFamily(cache, Stress(), "revenue_haircut").collections([])
+
+
+def test_run_paid_in_full_equals_the_outcome(examples: dict[str, Deal]) -> None:
+    deal = examples["qingdao-pure"]
+    stresses = [Stress(revenue_haircut=h) for h in (0.0, 0.25, 0.3, 0.5)] + [
+        Stress(pd_multiplier=20.0, rate_shift_bp=100.0)
+    ]
+    coll, _res, outcome = runner.run_stresses(deal, stresses)
+    paid, cdr = runner.run_paid_in_full(deal, coll, stresses)
+    np.testing.assert_array_equal(paid, outcome.paid_in_full)
+    np.testing.assert_array_equal(cdr, outcome.cdr)
+    assert paid[0].all() and not paid[3].all()  # base passes; a 50% haircut fails a tranche
+    with pytest.raises(ScenarioError, match=r"4 stresses for 5 collection rows"):
+        runner.run_paid_in_full(deal, coll, stresses[:4])
+
+
+# --- k-section on hand cases: each status, steps and evaluations -------------------------------
+
+
+def test_ksection_finds_one_third_in_few_steps() -> None:
+    # bracket (0.30, 0.35) after the scan; 9 values a step shrink it 10-fold: 0.05 → 5e-7 in
+    # 5 steps (0.05·10⁻⁵ = 5e-7 ≤ 1e-6 < 5e-6)
+    r = be.breakeven(
+        hd.bullet_deal(),
+        tranche="优先A",
+        factor="revenue_haircut",
+        projector=hd.haircut_projector,
+        candidates=9,
+    )
+    assert r.status == "found" and r.steps == 5 and r.evaluations == 21 + 5 * 9
+    assert r.value <= hd.HAIRCUT_BREAKEVEN < r.fail_value if r.fail_value else False
+    assert r.fail_value is not None and r.fail_value - r.value <= 1e-6
+
+
+def test_ksection_statuses_by_hand() -> None:
+    deal = hd.bullet_deal()
+    kw: dict[str, object] = {"tranche": "优先A", "projector": hd.haircut_projector}
+    never = be.breakeven(deal, factor="revenue_haircut", hi=0.3, candidates=7, **kw)  # type: ignore[arg-type]
+    assert (never.status, never.value, never.fail_value, never.steps) == (
+        "never_fails",
+        0.3,
+        None,
+        0,
+    )
+    at_lo = be.breakeven(deal, factor="revenue_haircut", lo=0.5, hi=0.9, candidates=7, **kw)  # type: ignore[arg-type]
+    assert (at_lo.status, at_lo.value, at_lo.fail_value, at_lo.steps) == (
+        "fails_at_lo",
+        0.5,
+        0.5,
+        0,
+    )
+    # one step of 3 values 0.3125, 0.325, 0.3375 in (0.30, 0.35); 1/3 lies between the last two,
+    # so the bracket becomes (0.325, 0.3375): 0.0125 wide, far wider than 1e-6
+    short = be.breakeven(deal, factor="revenue_haircut", max_steps=1, candidates=3, **kw)  # type: ignore[arg-type]
+    assert (short.status, short.steps, short.evaluations) == ("not_converged", 1, 24)
+    assert short.value == pytest.approx(0.325) and short.fail_value == pytest.approx(0.3375)
+
+
+def test_ksection_integer_factor_takes_whole_periods() -> None:
+    # 0..200 periods: the scan samples 84 of them (about every 2.4), then one step holds every
+    # whole period left in the bracket: passes while the delay is ≤ 3.
+    r = be.breakeven(
+        hd.bullet_deal(),
+        tranche="优先A",
+        factor="collection_delay",
+        hi=200,
+        projector=_delay_projector,
+        candidates=5,
+    )
+    assert len(r.scan_values) == 84 and all(v == int(v) for v in r.scan_values)
+    assert (r.status, r.value, r.fail_value, r.steps) == ("found", 3.0, 4.0, 1)
+
+
+def test_breakeven_all_equals_single_searches() -> None:
+    deal = hd.bullet_deal()
+    both = be.breakeven_all(deal, factor="pd_multiplier", projector=hd.pd_projector, candidates=15)
+    for r in both:
+        alone = be.breakeven(
+            deal, tranche=r.tranche, factor="pd", projector=hd.pd_projector, candidates=15
+        )
+        assert (alone.value, alone.fail_value, alone.steps, alone.evaluations) == (
+            r.value,
+            r.fail_value,
+            r.steps,
+            r.evaluations,
+        )
+
+
+def test_method_and_candidates_errors() -> None:
+    deal = hd.bullet_deal()
+    with pytest.raises(ScenarioError, match=r"method must be one of ksection, bisect; got 'x'"):
+        be.breakeven(deal, tranche="优先A", factor="pd", method="x")  # type: ignore[arg-type]
+    with pytest.raises(ScenarioError, match=r"candidates must be between 1 and 1024; got 0"):
+        be.breakeven_all(deal, factor="pd", candidates=0)
+    with pytest.raises(ScenarioError, match=r"max_steps must be between 1 and 100; got 0"):
+        be.breakeven_table(deal, max_steps=0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    senior=st.floats(50.0, 140.0),
+    coupon=st.floats(0.0, 0.08),
+    last=st.floats(120.0, 300.0),
+    k=st.integers(1, 40),
+)
+def test_found_value_passes_and_fail_value_fails(
+    senior: float, coupon: float, last: float, k: int
+) -> None:
+    deal = hd.bullet_deal(
+        tranches=[
+            {
+                "name": "优先A",
+                "tranche_class": "senior",
+                "balance": senior * hd.M,
+                "coupon": {"rate": coupon},
+                "principal_type": "bullet",
+            },
+            {"name": "次级", "tranche_class": "subordinated", "balance": 10 * hd.M},
+        ]
+    )
+    total = np.array([2.0, 2.0, 2.0, last]) * hd.M
+
+    def proj(d: Deal, a: Assumptions | None, s: Stress) -> Collections:
+        return hd.collections(total * (1 - s.revenue_haircut))
+
+    for r in be.breakeven_all(deal, factor="revenue_haircut", projector=proj, candidates=k):
+        if r.status != "found":
+            continue
+        assert r.fail_value is not None and 0 < r.fail_value - r.value <= 1e-6
+        stresses = [Stress(revenue_haircut=r.value), Stress(revenue_haircut=r.fail_value)]
+        _c, _res, out = runner.run_stresses(deal, stresses, projector=proj)
+        col = out.tranche_names.index(r.tranche)
+        assert out.paid_in_full[0, col] and not out.paid_in_full[1, col]
