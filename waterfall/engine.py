@@ -7,15 +7,19 @@ Python-level branches are on facts that hold for *every* scenario (nothing was s
 scenario is accelerated), which skip work whose result is known to be zero.
 
 Paid amounts are written straight into preallocated ``(T, S)`` buffers, one per line: the first
-payment to a line in a period writes its row, later ones add to it, and rows nobody touched are
-zero-filled when the period closes, so every output byte is written once. Amounts due are
-worked out in scratch rows reused every period; only what is left unpaid (due − paid) is kept,
-in rows allocated on first use, as are support draws and repayments (``Line.due`` is paid +
+payment to a line in a period writes its row, later ones add to it. Amounts due are worked out
+in scratch rows reused every period; only what is left unpaid (due − paid) is kept, as rows of
+the periods where something is, like support draws and repayments (``Line.due`` = paid +
 shortfall).
 
-When only some scenarios are accelerated, the step list of the smaller group runs on just
-those scenarios, gathered into short arrays and scattered back (:meth:`_Run.run_subset`); the
-larger group runs over every scenario under a mask. Semantics are in ``docs/waterfall.md``.
+**Narrowing.** A scenario is *dormant* once every tranche balance, the reserve, all arrears
+and all support owed are exactly zero: from then on only its collections come in and the first
+residual step takes them whole. When at least half of a run's scenarios (and at least
+:data:`NARROW_MIN`) are dormant, the run books their remaining periods in bulk and hands the
+live ones to a narrower run of the same kind, which writes its periods back into the top run's
+buffers (:meth:`_Run.narrow`). Every number is the same as without narrowing (tested bit for
+bit); long tails after the seniors and 次级 are repaid then cost little. Semantics are in
+``docs/waterfall.md``.
 """
 
 from __future__ import annotations
@@ -70,6 +74,12 @@ NARROW_SHARE = 0.5
 NARROW_MIN = 64
 
 
+# Reductions straight through the ufuncs (ndarray.max/min/any add a Python-level frame each).
+_max = np.maximum.reduce
+_min = np.minimum.reduce
+_any = np.logical_or.reduce
+
+
 def _left(due: FloatArray, paid: FloatArray) -> FloatArray:
     """What is still to pay, never below zero (shares can overshoot by rounding)."""
     return np.maximum(due - paid, 0.0)
@@ -95,7 +105,7 @@ def _put(dst: FloatArray, cols: IntArray, src: FloatArray) -> None:
     The top run's buffers start as zeros and a narrower run's columns are written only by it,
     so zero blocks need no copy (and their memory is never touched).
     """
-    if src.any():
+    if _any(src, axis=None):
         dst[:, cols] = src
 
 
@@ -269,8 +279,6 @@ class _Run:
         self.by_provider: dict[int, _Source] = {
             PROVIDER_ORDER.index(PROVIDER_OF[src.key]): src for src in self.sources
         }
-        self.drew = False  # any draw this period
-        self.repaid = False  # any reimbursement this period
         self.total_t: FloatArray = np.zeros(s)
         self.avail: FloatArray = np.zeros(s)
         self.bal: FloatArray = np.zeros((n, s))
@@ -329,7 +337,7 @@ class _Run:
 
     def cover(self, short: FloatArray, kind: SupportCover) -> FloatArray | None:
         """Draw reserve, then 差额支付, then guarantee for ``short``; None when nothing can."""
-        if not short.max() > 0.0:
+        if not _max(short) > 0.0:
             return None
         drawn: FloatArray | None = None
         if kind in self.reserve_covers:
@@ -343,7 +351,6 @@ class _Run:
                 d = src.draw(short)
                 short = short - d
                 drawn = d if drawn is None else drawn + d
-        self.drew = self.drew or drawn is not None
         return drawn
 
     @staticmethod
@@ -363,7 +370,7 @@ class _Run:
         x = np.minimum(need, av)
         self.fee_paid.add(f, x)
         av -= x
-        if m is None and av.min() > 0.0:
+        if m is None and _min(av) > 0.0:
             self.fee_full[f] = True
             return
         d = self.cover(self._short(need, x, m), self.plan.fee_cover[f])
@@ -382,7 +389,7 @@ class _Run:
         tot = needs[0] + needs[1]
         for nd in needs[2:]:
             tot = tot + nd
-        if m is None and (av - tot).min() >= 0.0:
+        if m is None and _min(av - tot) >= 0.0:
             for f, nd in zip(idx, needs, strict=True):
                 self.fee_paid.add(f, nd)
                 self.fee_full[f] = True
@@ -427,7 +434,7 @@ class _Run:
             x = np.minimum(need, av)
             self.int_paid.add(j, x)
             av -= x
-            if m is None and av.min() > 0.0:
+            if m is None and _min(av) > 0.0:
                 self.int_full[n] = True
                 return
             if plan.senior[n]:
@@ -439,7 +446,7 @@ class _Run:
         tot = needs[0] + needs[1]
         for nd in needs[2:]:
             tot = tot + nd
-        if m is None and (av - tot).min() >= 0.0:
+        if m is None and _min(av - tot) >= 0.0:
             for n, nd in zip(idx, needs, strict=True):
                 self.int_paid.add(plan.int_row[n], nd)
                 self.int_full[n] = True
@@ -506,11 +513,11 @@ class _Run:
                 x = np.minimum(need, av)
                 self._pay_principal(n, x, hard=True)
                 av -= x
-                if plan.senior[n] and not (m is None and av.min() > 0.0):
+                if plan.senior[n] and not (m is None and _min(av) > 0.0):
                     self._cover_principal(n, need, x, m)
             for n in soft:
                 e = self._eligible(n, st.wait)
-                if e is not None and not e.any():
+                if e is not None and not _max(e) > 0.0:
                     continue
                 cap = np.maximum(self.bal[n], 0.0)  # a rounding residue of −1e-14 is 0
                 if e is not None:
@@ -623,7 +630,7 @@ class _Run:
         if not any(src.owed_any for src in srcs):
             return
         e = self.seniors_repaid() if st.wait else None
-        if e is not None and not e.any():
+        if e is not None and not _max(e) > 0.0:
             return
         for src in srcs:
             if not src.owed_any:
@@ -634,14 +641,13 @@ class _Run:
             src.owed -= x
             av -= x
             self._book("reimburse", src.key, x)
-            self.repaid = True
-            src.owed_any = bool(src.owed.max() > 0.0)
+            src.owed_any = bool(_max(src.owed) > 0.0)
 
     def step_residual(self, st: CompiledStep, av: FloatArray) -> None:
         n = st.idx[0]
         j = self.plan.residual_row[n]
         e = self._eligible(n, st.wait)
-        if e is not None and not e.any():
+        if e is not None and not _max(e) > 0.0:
             return
         x = av.copy() if e is None else av * e
         self.residual.add(j, x)
@@ -711,7 +717,7 @@ class _Run:
                 src.begin(ev[start] & self.source_on[src.key])
             else:
                 src.begin(self.source_on_f[src.key])
-        return accel if accel.any() else None
+        return accel if _any(accel) else None
 
     def period(self, t: int) -> None:
         plan, out = self.plan, self.out
@@ -721,8 +727,6 @@ class _Run:
             rows.begin(t)
         self.hard_paid.begin(0)
         self.soft_paid.begin(0)
-        self.drew = False
-        self.repaid = False
         self.fee_full = [False] * plan.n_fees
         self.int_full = [False] * plan.n_tranches
         last = t == self.t_count - 1
@@ -741,7 +745,7 @@ class _Run:
                 self.reserve_open = np.zeros(s)
             else:
                 closed = sen_bal <= EPS
-                if closed.any():
+                if _any(closed):
                     release = self.reserve * closed
                     self.reserve_open = (~closed).astype(np.float64)
                 else:
@@ -766,7 +770,7 @@ class _Run:
                 if self.fee_arrears_on[f]:
                     row += self.fee_arrears[f]
                 cap = plan.fee_cap[f]
-                self.fee_capped[f] = bool(cap < NO_CAP and row.max() > cap)
+                self.fee_capped[f] = bool(cap < NO_CAP and _max(row) > cap)
                 if self.fee_capped[f]:
                     self.payable[f] = np.minimum(row, cap if cap_extra is None else cap + cap_extra)
                 else:
@@ -819,7 +823,7 @@ class _Run:
             if self.hard_live[n]:
                 hp = self.hard_paid.get(n)
                 short = self.hard_due[n] if hp is None else self.hard_due[n] - hp
-                if short.max() > 0.0:
+                if _max(short) > 0.0:
                     out.add_sparse("prin_short", n, t, short)
         for src in self.sources:
             src.end()
@@ -831,7 +835,7 @@ class _Run:
                 due *= self.yield_has[j]
             paid = self.yield_paid.get(j)
             short = due if paid is None else due - paid
-            if short.max() > 0.0:
+            if _max(short) > 0.0:
                 out.add_sparse("yield_short", j, t, short)
         for rows in self.all_rows:
             rows.end()
@@ -840,7 +844,7 @@ class _Run:
                 self.fee_arrears_on[f] = False
             else:
                 np.subtract(self.fee_due[f], out.fee_paid[f][t], out=self.fee_arrears[f])
-                self.fee_arrears_on[f] = bool(self.fee_arrears[f].max() > 0.0)
+                self.fee_arrears_on[f] = bool(_max(self.fee_arrears[f]) > 0.0)
                 if self.fee_arrears_on[f]:
                     out.add_sparse("fee_short", f, t, self.fee_arrears[f])
         for n, j in enumerate(plan.int_row):
@@ -848,7 +852,7 @@ class _Run:
                 self.int_arrears_on[n] = False
             else:
                 np.subtract(self.int_due[j], out.int_paid[j][t], out=self.int_arrears[n])
-                self.int_arrears_on[n] = bool(self.int_arrears[n].max() > 0.0)
+                self.int_arrears_on[n] = bool(_max(self.int_arrears[n]) > 0.0)
                 if self.int_arrears_on[n]:
                     out.add_sparse("int_short", j, t, self.int_arrears[n])
         unpaid = [n for n in plan.senior_idx if self.int_arrears_on[n]]

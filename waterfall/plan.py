@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,17 +175,17 @@ class Plan:
     yield_row: tuple[int, ...]  # tranche → row of the 期间收益 buffers (−1: none)
     residual_row: tuple[int, ...]  # tranche → row of the residual buffers (−1: none)
 
-    @property
+    @functools.cached_property
     def yield_rows(self) -> tuple[int, ...]:
         """Tranches that have 期间收益 rows, in row order."""
         return tuple(n for n, j in enumerate(self.yield_row) if j >= 0)
 
-    @property
+    @functools.cached_property
     def residual_rows(self) -> tuple[int, ...]:
         """Tranches that receive residual cash, in row order."""
         return tuple(n for n, j in enumerate(self.residual_row) if j >= 0)
 
-    @property
+    @functools.cached_property
     def int_rows(self) -> tuple[int, ...]:
         """Tranches that may accrue interest, in row order."""
         return tuple(n for n, j in enumerate(self.int_row) if j >= 0)
