@@ -34,6 +34,7 @@ from abs.enums import EventType, PrincipalType, ReserveTargetRule, SupportCover,
 from abs.errors import ConservationError
 from waterfall.events import EVENT_ORDER, TriggerSet
 from waterfall.plan import (
+    BASE_ORDER,
     EPS,
     NO_CAP,
     PROVIDER_ORDER,
@@ -295,20 +296,37 @@ class _Run:
         self.fee_capped = [False] * f
         self.int_arrears = np.zeros((n, s))
         self.int_arrears_on = [False] * n
+        self.int_rows = plan.int_rows
+        self.int_owed = np.zeros((len(plan.int_rows), s))
         self.int_full = [False] * n
         self.senior_interest_unpaid = np.zeros(s, dtype=bool)
         self.soft_type = tuple(
             tr.principal_type is PrincipalType.PASS_THROUGH for tr in deal.tranches
         )
         self.more_senior = tuple(plan.more_senior(i) for i in range(n))
-        self.hard: list[FloatArray] = [np.zeros(0)] * n
         self.hard_live = [False] * n
-        self.hard_paid = _Rows([np.zeros((1, s)) for _ in range(n)])
-        self.soft_paid = _Rows([np.zeros((1, s)) for _ in range(n)])
-        self.payable: list[FloatArray] = [np.zeros(0)] * f
+        finite = np.isfinite(plan.targets)  # (T, N): a principal amount is due by schedule
+        self.live_at: list[list[bool]] = finite.tolist()
+        self.any_live: list[bool] = finite.any(axis=1).tolist()
+        self.targets_col = plan.targets[:, :, None]  # (T, N, 1)
+        self.open_n = [True] * n  # tranche n has a balance in some scenario at period start
+        self.hard_block = np.zeros((n, 1, s))  # scheduled principal paid this period
+        self.hard_paid = _Rows([self.hard_block[i] for i in range(n)])
+        self.payable: list[FloatArray] = [self.fee_due[i] for i in range(f)]
+        fixed = plan.fee_fixed > 0.0
+        #: Row of ``fee_bases`` each fee is a multiple of (fixed fees: the "alive" row) ...
+        self.fee_src = np.where(fixed, len(BASE_ORDER), plan.fee_base).astype(np.intp)
+        #: ... and the multiple per period (T, F).
+        self.fee_coef = np.where(fixed[None, :], plan.fee_fixed[None, :], plan.fee_mult)
+        self.fee_bases = np.zeros((len(BASE_ORDER) + 1, s))
+        self.alive_b = np.zeros(s, dtype=bool)
+        self.capped_fees = [i for i in range(f) if plan.fee_cap[i] < NO_CAP]
         self.yield_full: list[bool] = [False] * len(plan.yield_rows)
         self.yield_has = np.zeros((len(plan.yield_rows), s))
         self.dormant_row = _dormant_residual_row(plan)
+        #: (event row, trigger rows) of the events some trigger points at.
+        self.event_rows = [(e_i, ks) for e_i, ks in enumerate(triggers.by_event_rows) if ks]
+        self.reserve_shut = False  # the reserve is closed in every scenario this period
         self.shared = 0  # length of the common prefix of the two step lists
         while (
             self.shared < min(len(plan.normal), len(plan.accelerated))
@@ -424,7 +442,10 @@ class _Run:
 
     def step_interest(self, st: CompiledStep, av: FloatArray, m: FloatArray | None) -> None:
         plan = self.plan
-        idx = [n for n in st.idx if plan.int_row[n] >= 0]
+        # A tranche repaid everywhere before this period with nothing in arrears owes nothing.
+        idx = [
+            n for n in st.idx if plan.int_row[n] >= 0 and (self.open_n[n] or self.int_arrears_on[n])
+        ]
         if not idx:
             return
         needs = [self._int_need(n) for n in idx]
@@ -477,13 +498,14 @@ class _Run:
     def _pay_principal(self, n: int, x: FloatArray, *, hard: bool) -> None:
         self.prin_paid.add(n, x)
         self.bal[n] -= x
-        (self.hard_paid if hard else self.soft_paid).add(n, x)
+        if hard:
+            self.hard_paid.add(n, x)
 
     def _hard_need(self, n: int) -> FloatArray | None:
         if not self.hard_live[n]:
             return None
         paid = self.hard_paid.get(n)
-        return self.hard[n] if paid is None else _left(self.hard[n], paid)
+        return self.hard_due[n] if paid is None else _left(self.hard_due[n], paid)
 
     def _eligible(self, n: int, wait: bool) -> FloatArray | None:
         """1.0 where tranche ``n`` may take soft principal now (None: everywhere)."""
@@ -505,7 +527,10 @@ class _Run:
 
     def step_principal(self, st: CompiledStep, av: FloatArray, m: FloatArray | None) -> None:
         plan = self.plan
-        idx = st.idx
+        # A tranche repaid everywhere before this period can take no principal.
+        idx = tuple(n for n in st.idx if self.open_n[n])
+        if not idx:
+            return
         soft = [n for n in idx if st.turbo or self.soft_type[n]]
         hard = [(n, nd) for n in idx if (nd := self._hard_need(n)) is not None]
         if not st.pro_rata or len(idx) == 1:
@@ -579,8 +604,8 @@ class _Run:
 
     def step_reserve(self, av: FloatArray) -> None:
         rs = self.reserve_spec
-        if rs is None:  # compile_plan rejects fund_reserve without a reserve account
-            return
+        if rs is None or self.reserve_shut:  # shut everywhere: the target is 0, and so is
+            return  # the (released) balance; compile_plan rejects a step without a reserve
         rule = rs.target_rule
         if rule is ReserveTargetRule.FIXED:
             target = self.reserve_open * rs.target_amount
@@ -602,7 +627,7 @@ class _Run:
     def step_sub_yield(self, st: CompiledStep, av: FloatArray, m: FloatArray | None) -> None:
         n = st.idx[0]
         j = self.plan.yield_row[n]
-        if j < 0:
+        if j < 0 or not self.open_n[n]:  # 期间收益 accrues on the balance only
             return
         due = self.yield_due[j]
         paid = self.yield_paid.get(j)
@@ -706,9 +731,11 @@ class _Run:
         )
         latch = out.triggers[t]
         ev = out.events[t]
-        for e_i, ks in enumerate(trig.by_event_rows):
-            if ks:
-                ev[e_i] = latch[ks].any(axis=0) if len(ks) > 1 else latch[ks[0]]
+        for e_i, ks in self.event_rows:
+            if len(ks) == 1:
+                ev[e_i] = latch[ks[0]]
+            else:
+                np.logical_or.reduce(latch[ks], axis=0, out=ev[e_i])
         accel = ev[_EV_ACCEL] | ev[_EV_DEFAULT]
         out.accelerated[t] = accel
         for src in self.sources:
@@ -726,7 +753,6 @@ class _Run:
         for rows in self.all_rows:
             rows.begin(t)
         self.hard_paid.begin(0)
-        self.soft_paid.begin(0)
         self.fee_full = [False] * plan.n_fees
         self.int_full = [False] * plan.n_tranches
         last = t == self.t_count - 1
@@ -743,36 +769,44 @@ class _Run:
             if last:
                 release = self.reserve.copy()
                 self.reserve_open = np.zeros(s)
+                self.reserve_shut = True
             else:
                 closed = sen_bal <= EPS
                 if _any(closed):
                     release = self.reserve * closed
                     self.reserve_open = (~closed).astype(np.float64)
+                    self.reserve_shut = bool(_min(closed))
                 else:
                     self.reserve_open = self.ones
+                    self.reserve_shut = False
             if release is not None:
                 self.reserve -= release
                 out.add_sparse("release", 0, t, release)
                 self.avail += release
 
         # Amounts due this period.
+        self.open_n = [bool(_max(bal[n]) > 0.0) for n in range(plan.n_tranches)]
         if plan.n_fees:
-            alive = (sec_bal > EPS).astype(np.float64)
+            # Each fee is coefficient × one base row (× 1 while securities are outstanding).
+            bases = self.fee_bases
+            np.greater(sec_bal, EPS, out=self.alive_b)
+            alive = bases[len(BASE_ORDER)]
+            alive[...] = self.alive_b
             raw = (sec_bal, sen_bal, self.issue, self.total_t, self.income[:, t])
-            base_rows = {b: raw[b] * alive for b in self.base_used}
-            cap_extra = None if accel is None else accel * NO_CAP
+            for b in self.base_used:
+                np.multiply(raw[b], alive, out=bases[b])
+            np.multiply(bases[self.fee_src], self.fee_coef[t][:, None], out=self.fee_due)
             for f in range(plan.n_fees):
-                row = self.fee_due[f]
-                if plan.fee_fixed[f] > 0.0:
-                    np.multiply(alive, plan.fee_fixed[f], out=row)
-                else:
-                    np.multiply(base_rows[int(plan.fee_base[f])], plan.fee_mult[t, f], out=row)
                 if self.fee_arrears_on[f]:
-                    row += self.fee_arrears[f]
+                    self.fee_due[f] += self.fee_arrears[f]
+            self.fee_capped = [False] * plan.n_fees
+            for f in self.capped_fees:
+                row = self.fee_due[f]
                 cap = plan.fee_cap[f]
-                self.fee_capped[f] = bool(cap < NO_CAP and _max(row) > cap)
-                if self.fee_capped[f]:
-                    self.payable[f] = np.minimum(row, cap if cap_extra is None else cap + cap_extra)
+                if _max(row) > cap:
+                    self.fee_capped[f] = True
+                    extra = cap if accel is None else cap + accel * NO_CAP
+                    self.payable[f] = np.minimum(row, extra)
                 else:
                     self.payable[f] = row
         for n, j in enumerate(plan.int_row):
@@ -781,15 +815,10 @@ class _Run:
                 np.multiply(bal[n], plan.coupon[n] * self.yf[t], out=row)
                 if self.int_arrears_on[n]:
                     row += self.int_arrears[n]
-        for n in range(plan.n_tranches):
-            target = plan.targets[t, n]
-            live = bool(np.isfinite(target))
-            self.hard_live[n] = live
-            if live:
-                h = self.hard_due[n]
-                np.subtract(bal[n], target, out=h)
-                np.maximum(h, 0.0, out=h)
-                self.hard[n] = h
+        self.hard_live = self.live_at[t]
+        if self.any_live[t]:
+            np.subtract(bal, self.targets_col[t], out=self.hard_due)
+            np.maximum(self.hard_due, 0.0, out=self.hard_due)
         for n, j in enumerate(plan.yield_row):
             if j >= 0:
                 np.multiply(bal[n], plan.period_yield[n] * self.yf[t], out=self.yield_due[j])
@@ -816,15 +845,18 @@ class _Run:
         carry = out.carried_out[t]
         carry[...] = self.avail
         self.carry = carry
-        out.reserve_balance[t + 1] = self.reserve
         np.maximum(bal, 0.0, out=bal)  # rounding of pro-rata shares must not go below 0
-        for n in range(plan.n_tranches):
-            out.bal[n][t + 1] = bal[n]
-            if self.hard_live[n]:
-                hp = self.hard_paid.get(n)
-                short = self.hard_due[n] if hp is None else self.hard_due[n] - hp
-                if _max(short) > 0.0:
-                    out.add_sparse("prin_short", n, t, short)
+        n_tr = plan.n_tranches
+        out.balances[:n_tr, t + 1] = bal
+        out.balances[n_tr, t + 1] = self.reserve
+        if self.any_live[t]:
+            for n in range(n_tr):
+                if not self.hard_paid.touched or n not in self.hard_paid.touched:
+                    self.hard_block[n].fill(0.0)
+            short_all = self.hard_due - self.hard_block[:, 0]
+            for n in np.flatnonzero(_max(short_all, axis=1) > 0.0):
+                if self.hard_live[n]:
+                    out.add_sparse("prin_short", int(n), t, short_all[n])
         for src in self.sources:
             src.end()
             if src.drawn is not None:
@@ -839,22 +871,21 @@ class _Run:
                 out.add_sparse("yield_short", j, t, short)
         for rows in self.all_rows:
             rows.end()
-        for f in range(plan.n_fees):
-            if self.fee_full[f] and not self.fee_capped[f]:
-                self.fee_arrears_on[f] = False
-            else:
-                np.subtract(self.fee_due[f], out.fee_paid[f][t], out=self.fee_arrears[f])
-                self.fee_arrears_on[f] = bool(_max(self.fee_arrears[f]) > 0.0)
-                if self.fee_arrears_on[f]:
+        if plan.n_fees:
+            np.subtract(self.fee_due, out.fee_block[:, t], out=self.fee_arrears)
+            self.fee_arrears_on = (_max(self.fee_arrears, axis=1) > 0.0).tolist()
+            for f, on in enumerate(self.fee_arrears_on):
+                if on:
                     out.add_sparse("fee_short", f, t, self.fee_arrears[f])
-        for n, j in enumerate(plan.int_row):
-            if j < 0 or self.int_full[n]:
-                self.int_arrears_on[n] = False
-            else:
-                np.subtract(self.int_due[j], out.int_paid[j][t], out=self.int_arrears[n])
-                self.int_arrears_on[n] = bool(_max(self.int_arrears[n]) > 0.0)
-                if self.int_arrears_on[n]:
-                    out.add_sparse("int_short", j, t, self.int_arrears[n])
+        if self.int_rows:
+            owed = self.int_owed
+            np.subtract(self.int_due, out.int_block[:, t], out=owed)
+            on_j = (_max(owed, axis=1) > 0.0).tolist()
+            for j, n in enumerate(self.int_rows):
+                self.int_arrears_on[n] = on_j[j]
+                if on_j[j]:
+                    self.int_arrears[n] = owed[j]
+                    out.add_sparse("int_short", j, t, owed[j])
         unpaid = [n for n in plan.senior_idx if self.int_arrears_on[n]]
         if unpaid:
             self.senior_interest_unpaid = cast(
@@ -944,9 +975,14 @@ class _Run:
             cash_in[0] += self.carry[sel]
             res[t0:, cols] = cash_in
             if trig.state_sticky:
-                for k in trig.state_sticky:
-                    root.triggers[t0:, k, cols] = self.out.triggers[t0 - 1, k, sel]
-                self.derive_events(t0, cols)
+                # Only scenarios that latched one of these while live differ from the top
+                # run's layout (which has them off unless on before it narrowed).
+                on = self.out.triggers[t0 - 1][trig.state_sticky][:, sel]
+                hit = np.flatnonzero(on.any(axis=0))
+                if hit.size:
+                    for k in trig.state_sticky:
+                        root.triggers[t0:, k, cols[hit]] = self.out.triggers[t0 - 1, k, sel[hit]]
+                    self.derive_events(t0, cols[hit])
         if live.size:
             self.take(live, t0).run_periods(t0)
 
@@ -1134,7 +1170,8 @@ def run(
     )
     cash = Cash.of(collections)
     r = _Run(plan, cash, TriggerSet(plan, cash), check=check)
-    r.run_periods(0)
+    with np.errstate(over="ignore"):  # a forecast of 1e-310 gives an infinite shortfall ratio
+        r.run_periods(0)
     if r.gaps.gap_at is not None:
         s_i, t_i, gap = r.gaps.gap_at
         raise ConservationError(

@@ -32,6 +32,9 @@ from waterfall.plan import EPS, BoolArray, Cash, FloatArray, IntArray, Plan
 
 EVENT_ORDER: tuple[EventType, ...] = tuple(EventType)
 
+#: Scenarios per block when evaluating all remaining periods at once.
+_BLOCK = 1024
+
 #: Conditions on the waterfall's own state (false for a dormant scenario).
 STATE_CONDITIONS = frozenset(
     {
@@ -109,11 +112,9 @@ class TriggerSet:
                 )
             elif c is TriggerCondition.COLLECTIONS_BELOW_FORECAST:
                 fc = float(cash.forecast[t])
-                if fc > 0:
-                    with np.errstate(over="ignore"):  # a forecast of 1e-310 gives inf: holds
-                        cond = (fc - total) / fc > x
-                else:
-                    cond = np.zeros(s, dtype=bool)
+                # A forecast of 1e-310 overflows to inf: the condition holds (the engine runs
+                # under np.errstate(over="ignore")).
+                cond = (fc - total) / fc > x if fc > 0 else np.zeros(s, dtype=bool)
             elif c is TriggerCondition.SENIOR_INTEREST_UNPAID:
                 cond = senior_interest_unpaid
             elif c is TriggerCondition.PRINCIPAL_UNPAID_AT_EXPECTED_MATURITY:
@@ -142,40 +143,56 @@ class TriggerSet:
         cash = self.cash
         s, t_count = plan.n_scenarios, plan.n_periods
         n = t_count - t0
+        prev = rows[t0 - 1] if t0 > 0 else np.zeros((len(self.triggers), s), dtype=bool)
         for k, tr in enumerate(self.triggers):
             c = tr.condition
             x = 0.0 if tr.threshold is None else tr.threshold
-            cond: BoolArray  # (n, S), contiguous
+            out = rows[t0:, k]  # (n, S)
+            constant: BoolArray | None = None  # the condition, when the same in every period
             if c is TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE:
-                if cash.initial_pool_balance > 0:
-                    # From the running total, period by period, exactly as latch() adds up.
-                    cum = self.cum_defaults.copy()
-                    ratio = np.empty(s)
-                    cond = np.empty((n, s), dtype=bool)
-                    for i in range(n):
-                        cum += cash.defaults[:, t0 + i]
-                        np.divide(cum, cash.initial_pool_balance, out=ratio)
-                        np.greater(ratio, x, out=cond[i])
-                else:
-                    cond = np.zeros((n, s), dtype=bool)
+                constant = np.zeros(s, dtype=bool)
+                init = cash.initial_pool_balance
+                if init > 0:
+                    # Only scenarios whose running total could still pass x·init need the
+                    # period-by-period sum (fl(a + d) ≤ fl(a + max(d, 0)); the margin covers
+                    # the order of summation).
+                    later = cash.defaults[:, t0:]
+                    rest = later.sum(axis=1)
+                    if later.size and later.min() < 0.0:
+                        rest = np.maximum(later, 0.0).sum(axis=1)
+                    reach = (self.cum_defaults + rest) * (1.0 + 1e-9) / init > x
+                    cand = np.flatnonzero(reach)
+                    if cand.size:
+                        constant = None
+                        out[...] = False
+                        cum = self.cum_defaults[cand]
+                        part = cash.defaults[cand, t0:]
+                        for i in range(n):  # exactly as latch() adds up, period by period
+                            cum += part[:, i]
+                            out[i, cand] = cum / init > x
             elif c is TriggerCondition.COLLECTIONS_BELOW_FORECAST:
                 fc = cash.forecast[t0:]
                 has = fc > 0
-                safe = np.where(has, fc, 1.0)[:, None]
-                with np.errstate(over="ignore"):
-                    cond = (safe - cash.total[:, t0:].T) / safe > x
-                cond[~has] = False
+                safe = np.where(has, fc, 1.0)
+                # (S, n) on the contiguous rows of total, then laid out per period
+                for r0 in range(0, s, _BLOCK):  # blocks of scenarios keep temporaries small
+                    r1 = min(r0 + _BLOCK, s)
+                    below = (safe - cash.total[r0:r1, t0:]) / safe > x
+                    below[:, ~has] = False
+                    out[:, r0:r1] = below.T
             elif c is TriggerCondition.ORIGINATOR_EVENT:
-                cond = np.repeat(plan.originator_default[None, :], n, axis=0)
+                constant = plan.originator_default
             elif c is TriggerCondition.DATE_REACHED:
                 dates = plan.payment_dates[t0:]
                 reached = np.array([tr.date is not None and d >= tr.date for d in dates])
-                cond = np.repeat(reached[:, None], s, axis=1)
+                out[...] = reached[:, None]
             else:  # conditions on the waterfall's state: false when dormant
-                cond = np.zeros((n, s), dtype=bool)
+                constant = np.zeros(s, dtype=bool)
+            if constant is not None:
+                # Sticky: on from the start if on before or the condition holds; cure: as is.
+                out[...] = constant if tr.cure else (constant | prev[k])
+                continue
             if not tr.cure:
-                if t0 > 0:
-                    cond[0] |= rows[t0 - 1, k]
+                out[0] |= prev[k]
                 for i in range(1, n):  # row by row: far faster than logical_or.accumulate
-                    np.logical_or(cond[i - 1], cond[i], out=cond[i])
-            rows[t0:, k] = cond
+                    np.logical_or(out[i - 1], out[i], out=out[i])

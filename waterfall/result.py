@@ -143,6 +143,9 @@ class Outputs:
     events: BoolArray  # (T, E, S)
     triggers: BoolArray  # (T, K, S)
     sparse: dict[tuple[str, object], dict[int, FloatArray]]
+    fee_block: FloatArray  # (F, T, S): the fee_paid rows as one array
+    int_block: FloatArray  # (NI, T, S): the int_paid rows
+    balances: FloatArray  # (N + 1, T + 1, S): tranche balances, then the reserve
 
     @classmethod
     def allocate(cls, plan: Plan, *, n_triggers: int, zeroed: bool = True) -> Outputs:
@@ -163,6 +166,9 @@ class Outputs:
             i += k
         balances = new((n + 1, t + 1, s))
         return cls(
+            fee_block=block[:f],
+            int_block=block[f : f + ni],
+            balances=balances,
             fee_paid=views[0],
             int_paid=views[1],
             prin_paid=views[2],

@@ -55,7 +55,7 @@ def _quarters(n: int) -> tuple[dt.date, ...]:
     return tuple(out)
 
 
-def _qingdao_like(n_scen: int, n_periods: int, seed: int) -> Collections:
+def _qingdao_like(n_scen: int, n_periods: int, seed: int, *, initial: float = 600e6) -> Collections:
     """The benchmark's shape: 14 strong quarters, then a thin tail; some paths trip triggers."""
     rng = np.random.default_rng(seed)
     base = np.full(n_periods, 2e6)
@@ -75,7 +75,7 @@ def _qingdao_like(n_scen: int, n_periods: int, seed: int) -> Collections:
         income=total * 0.14,
         defaults=total * rng.uniform(0.0, 0.02, (n_scen, 1)),
         forecast=base,
-        initial_pool_balance=600e6,
+        initial_pool_balance=initial,
     )
 
 
@@ -88,11 +88,20 @@ def _run(deal: Any, coll: Collections, *, narrow: bool, **kw: Any) -> WaterfallR
         engine.NARROW_MIN, engine.NARROW_SHARE = old
 
 
+@pytest.mark.parametrize(
+    ("initial", "fired"),
+    [
+        # 预期到期日本金未清偿 (on the waterfall's state) and 回收款低于预测30% fire
+        (600e6, {"回收款低于预测30%", "预期到期日本金未清偿"}),
+        # a small pool balance: the cumulative default rate passes 8% on some paths as well
+        (150e6, {"累计违约率超过8%", "回收款低于预测30%", "预期到期日本金未清偿"}),
+    ],
+)
 def test_narrowed_run_is_bit_identical_on_the_qingdao_structure(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, initial: float, fired: set[str]
 ) -> None:
     deal = load_deal("qingdao-pure", with_pool=False)
-    coll = _qingdao_like(400, 60, seed=7)
+    coll = _qingdao_like(400, 60, seed=7, initial=initial)
     orig = np.zeros(400, dtype=bool)
     orig[::37] = True  # a few originator events (加速清偿 from period 1)
     calls: list[int] = []
@@ -108,6 +117,7 @@ def test_narrowed_run_is_bit_identical_on_the_qingdao_structure(
     narrowed = _run(deal, coll, narrow=True, originator_default=orig)
     assert len(calls) >= 2  # narrowed at least twice (a run within a run)
     assert plain.accelerated.any() and not plain.accelerated.all()
+    assert {name for name, on in plain.triggers.items() if on.any()} >= fired
     assert plain.draws["shortfall_commitment"].any()
     for (label, a), (_, b) in zip(_arrays(plain), _arrays(narrowed), strict=True):
         assert np.array_equal(a, b), label
