@@ -306,8 +306,8 @@ class _Run:
         self.more_senior = tuple(plan.more_senior(i) for i in range(n))
         self.hard_live = [False] * n
         finite = np.isfinite(plan.targets)  # (T, N): a principal amount is due by schedule
-        self.live_at: list[list[bool]] = finite.tolist()
-        self.any_live: list[bool] = finite.any(axis=1).tolist()
+        self.live_at: list[list[bool]] = [[bool(v) for v in row] for row in finite]
+        self.any_live: list[bool] = [bool(v) for v in finite.any(axis=1)]
         self.targets_col = plan.targets[:, :, None]  # (T, N, 1)
         self.open_n = [True] * n  # tranche n has a balance in some scenario at period start
         self.hard_block = np.zeros((n, 1, s))  # scheduled principal paid this period
@@ -850,13 +850,13 @@ class _Run:
         out.balances[:n_tr, t + 1] = bal
         out.balances[n_tr, t + 1] = self.reserve
         if self.any_live[t]:
-            for n in range(n_tr):
-                if not self.hard_paid.touched or n not in self.hard_paid.touched:
-                    self.hard_block[n].fill(0.0)
+            for i in range(n_tr):
+                if i not in self.hard_paid.touched:
+                    self.hard_block[i].fill(0.0)
             short_all = self.hard_due - self.hard_block[:, 0]
-            for n in np.flatnonzero(_max(short_all, axis=1) > 0.0):
-                if self.hard_live[n]:
-                    out.add_sparse("prin_short", int(n), t, short_all[n])
+            for i in np.flatnonzero(_max(short_all, axis=1) > 0.0).tolist():
+                if self.hard_live[i]:
+                    out.add_sparse("prin_short", i, t, short_all[i])
         for src in self.sources:
             src.end()
             if src.drawn is not None:
