@@ -307,7 +307,7 @@ class _Run:
         self.hard_live = [False] * n
         finite = np.isfinite(plan.targets)  # (T, N): a principal amount is due by schedule
         self.live_at: list[list[bool]] = [[bool(v) for v in row] for row in finite]
-        self.any_live: list[bool] = [bool(v) for v in finite.any(axis=1)]
+        self.any_live: list[bool] = [bool(row.any()) for row in finite]
         self.targets_col = plan.targets[:, :, None]  # (T, N, 1)
         self.open_n = [True] * n  # tranche n has a balance in some scenario at period start
         self.hard_block = np.zeros((n, 1, s))  # scheduled principal paid this period
