@@ -101,7 +101,7 @@ _BREAKEVEN_COLUMNS: tuple[tuple[str, Column], ...] = (
     ("COL_STATUS", _c("status", "搜索状态")),
     ("COL_MONOTONE", _c("monotone", "是否单调")),
     ("COL_REGIONS", _c("non_monotone", "非单调区间")),
-    ("COL_STEPS", _c("steps", "二分步数", ColumnKind.INTEGER)),
+    ("COL_STEPS", _c("steps", "搜索轮数", ColumnKind.INTEGER)),
 )
 _MC_COLUMNS: tuple[tuple[str, Column], ...] = (
     ("COL_TRANCHE", _c("tranche", "档位")),
@@ -537,7 +537,7 @@ def _breakeven_block(deal: Deal) -> TableBlock:
         title="临界值（临界收入降幅 / 临界违约倍数）",
         sheet="压力测试",
         notes=(
-            "二分法搜索压力因子，直至该档位首次未足额兑付，精度1e-6，最多100步",
+            "区间多点搜索压力因子（每轮同时试算多个取值），直至该档位首次未足额兑付，精度1e-6，最多100轮",
             "隐含累计违约率即临界违约率（违约倍数因子）",
         ),
     )

@@ -284,9 +284,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "stress.coverage_chart": ("各情景优先级覆盖倍数", "Senior coverage by scenario"),
     "stress.breakeven": ("临界值与指示性评级", "Break-evens and indicative rating"),
     "stress.breakeven_note": (
-        "二分法（精度 1e-6，最多 100 步）求每档首次出现短缺时的收入降幅与违约倍数；"
+        "区间多点搜索（精度 1e-6，最多 100 轮）求每档首次出现短缺时的收入降幅与违约倍数；"
         "评级按压力倍数法（AAA 5.0× … BBB− 2.0×），仅供参考。",
-        "Bisection (to 1e-6, at most 100 steps) for the revenue haircut and PD multiple at "
+        "Multi-point interval search (k-section, to 1e-6, at most 100 rounds) for the revenue "
+        "haircut and PD multiple at "
         "which each tranche first misses a payment; grades by stress multiple (AAA 5.0× … "
         "BBB− 2.0×), indicative only.",
     ),
