@@ -30,7 +30,15 @@ import numpy as np
 
 from abs.cashflows import Collections
 from abs.deal import Deal
-from abs.enums import EventType, PrincipalType, ReserveTargetRule, SupportCover, SupportProvider
+from abs.enums import (
+    EventType,
+    FeeBase,
+    PrincipalType,
+    ReserveTargetRule,
+    SupportCover,
+    SupportProvider,
+    TriggerCondition,
+)
 from abs.errors import ConservationError
 from waterfall.events import EVENT_ORDER, TriggerSet
 from waterfall.plan import (
@@ -84,6 +92,19 @@ _any = np.logical_or.reduce
 def _left(due: FloatArray, paid: FloatArray) -> FloatArray:
     """What is still to pay, never below zero (shares can overshoot by rounding)."""
     return np.maximum(due - paid, 0.0)
+
+
+def _cash_needs(plan: Plan, triggers: TriggerSet) -> frozenset[str]:
+    """Which of the collection arrays the deal reads besides ``total``."""
+    needs = {"total"}
+    if any(int(b) == BASE_ORDER.index(FeeBase.PERIOD_INCOME) for b in plan.fee_base):
+        needs.add("income")
+    conds = {tr.condition for tr in triggers.triggers}
+    if TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE in conds:
+        needs.add("defaults")
+    if TriggerCondition.OVERCOLLATERALISATION_BELOW in conds:
+        needs.add("pool_balance")
+    return frozenset(needs)
 
 
 def _dormant_residual_row(plan: Plan) -> int | None:
@@ -228,6 +249,8 @@ class _Run:
         self.hard_due = np.zeros((n, s))
         self.yield_due = np.zeros((len(plan.yield_rows), s))
         self.cash = cash
+        #: Collection arrays this deal reads (a narrower run copies only these).
+        self.cash_needs = _cash_needs(plan, triggers)
         self.total = cash.total  # (S, T): read one column per period
         self.income = cash.income
         self.yf = cash.year_fractions
@@ -306,8 +329,8 @@ class _Run:
         self.more_senior = tuple(plan.more_senior(i) for i in range(n))
         self.hard_live = [False] * n
         finite = np.isfinite(plan.targets)  # (T, N): a principal amount is due by schedule
-        self.live_at: list[list[bool]] = [[bool(v) for v in row] for row in finite]
-        self.any_live: list[bool] = [bool(row.any()) for row in finite]
+        self.live_at = cast(list[list[bool]], finite.tolist())
+        self.any_live = cast(list[bool], finite.any(axis=1).tolist())
         self.targets_col = plan.targets[:, :, None]  # (T, N, 1)
         self.open_n = [True] * n  # tranche n has a balance in some scenario at period start
         self.hard_block = np.zeros((n, 1, s))  # scheduled principal paid this period
@@ -1000,7 +1023,7 @@ class _Run:
     def take(self, idx: IntArray, t0: int) -> _Run:
         """A run of scenarios ``idx`` from period ``t0`` on, in this run's state."""
         plan = self.plan.take(idx)
-        cash = self.cash.take(idx, t0=t0)
+        cash = self.cash.take(idx, t0=t0, needs=self.cash_needs)
         sub = _Run(plan, cash, self.triggers.take(plan, cash, idx), check=self.check, zeroed=False)
         sub.root = self.root
         sub.root_idx = self._cols(idx) if self.root_idx is not None else idx

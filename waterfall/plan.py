@@ -93,19 +93,25 @@ class Cash:
             initial_pool_balance=float(collections.initial_pool_balance),
         )
 
-    def take(self, idx: IntArray, *, t0: int) -> Cash:
-        """Scenarios ``idx`` from period ``t0`` on (earlier columns are zeros, never read)."""
+    def take(self, idx: IntArray, *, t0: int, needs: frozenset[str]) -> Cash:
+        """Scenarios ``idx`` from period ``t0`` on; of the optional arrays only ``needs``.
 
-        def part(a: FloatArray) -> FloatArray:
-            out = np.zeros((idx.size, a.shape[1]))
+        Columns before ``t0`` are left uninitialised and arrays not needed are empty: a run
+        started at ``t0`` never reads them.
+        """
+
+        def part(a: FloatArray, name: str) -> FloatArray:
+            if name not in needs:
+                return np.empty((0, a.shape[1]))
+            out = np.empty((idx.size, a.shape[1]))
             out[:, t0:] = a[idx, t0:]
             return out
 
         return Cash(
-            total=part(self.total),
-            income=part(self.income),
-            defaults=part(self.defaults),
-            pool_balance=part(self.pool_balance),
+            total=part(self.total, "total"),
+            income=part(self.income, "income"),
+            defaults=part(self.defaults, "defaults"),
+            pool_balance=part(self.pool_balance, "pool_balance"),
             forecast=self.forecast,
             year_fractions=self.year_fractions,
             initial_pool_balance=self.initial_pool_balance,
