@@ -346,6 +346,9 @@ class BaseCase:
         Event state (bool) per payment date (rows) per event type value (columns).
     events_fired : list of dict
         ``WaterfallResult.events_fired()``.
+    support : DataFrame
+        Payment dates (rows) where the reserve, 差额支付 or the guarantee paid or was repaid;
+        columns :data:`SUPPORT_COLUMNS` (reserve balance after the date, draws, repayments).
     conserved : bool
         The engine's cash-conservation check passed.
     senior_min_coverage, senior_min_coverage_principal : float
@@ -363,14 +366,44 @@ class BaseCase:
     durations: dict[str, tuple[float, float]]
     events: pd.DataFrame
     events_fired: list[dict[str, object]]
+    support: pd.DataFrame
     conserved: bool
     senior_min_coverage: float
     senior_min_coverage_principal: float
 
 
+#: Columns of :attr:`BaseCase.support` (amounts in yuan).
+SUPPORT_COLUMNS = (
+    "reserve_balance",
+    "reserve_draw",
+    "commitment_draw",
+    "guarantee_draw",
+    "commitment_repaid",
+    "guarantee_repaid",
+)
+
 #: Columns of :attr:`BaseCase.coverage`.
 COV_SENIOR = "senior"
 COV_SENIOR_PRINCIPAL = "senior_with_principal"
+
+
+def _support_frame(result: Any, dates: list[Any]) -> pd.DataFrame:
+    """Draws and repayments of scenario 0 on the payment dates where there are any."""
+    from waterfall.result import SOURCE_COMMITMENT, SOURCE_GUARANTEE, SOURCE_RESERVE
+
+    frame = pd.DataFrame(
+        {
+            "reserve_balance": result.reserve_balance[0, 1:],
+            "reserve_draw": result.draws[SOURCE_RESERVE][0],
+            "commitment_draw": result.draws[SOURCE_COMMITMENT][0],
+            "guarantee_draw": result.draws[SOURCE_GUARANTEE][0],
+            "commitment_repaid": result.reimbursements[SOURCE_COMMITMENT][0],
+            "guarantee_repaid": result.reimbursements[SOURCE_GUARANTEE][0],
+        },
+        index=pd.Index(dates, name="兑付日"),
+    )
+    moving = frame[list(SUPPORT_COLUMNS[1:])].abs().sum(axis=1) > 0.005
+    return frame[moving]
 
 
 @st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
@@ -431,6 +464,7 @@ def base_case(deal_json: str) -> BaseCase:
             index=pd.Index(dates, name="兑付日"),
         ),
         events_fired=result.events_fired(0),
+        support=_support_frame(result, dates),
         conserved=result.conserved,
         senior_min_coverage=float(result.min_coverage()[0]),
         senior_min_coverage_principal=float(result.min_coverage(include_principal=True)[0]),

@@ -264,6 +264,26 @@ LABELS: dict[str, tuple[str, str]] = {
     "waterfall.ev.first_date": ("首次触发兑付日", "First payment date on"),
     "waterfall.ev.first_period": ("首次触发期数", "First period on"),
     "waterfall.ev.periods_on": ("持续期数", "Periods on"),
+    "waterfall.support": (
+        "储备金与外部增信：动用与返还",
+        "Reserve and credit support: draws and repayments",
+    ),
+    "waterfall.no_support": (
+        "基准情景下未动用储备金、差额支付或担保。",
+        "The base case draws on neither the reserve, 差额支付 nor the guarantee.",
+    ),
+    "waterfall.support_note": (
+        "差额支付与担保的垫付款于优先级清偿后、次级分配前从回收款中返还（金额单位：万元）。",
+        "差额支付 and guarantee payments are repaid from later collections once the seniors are "
+        "repaid, ahead of the 次级 (CNY 10k).",
+    ),
+    "waterfall.sup.date": ("兑付日", "Payment date"),
+    "waterfall.sup.reserve_balance": ("储备金余额", "Reserve balance"),
+    "waterfall.sup.reserve_draw": ("储备金动用", "Reserve drawn"),
+    "waterfall.sup.commitment_draw": ("差额支付", "差额支付 drawn"),
+    "waterfall.sup.guarantee_draw": ("担保代偿", "Guarantee drawn"),
+    "waterfall.sup.commitment_repaid": ("差额支付返还", "差额支付 repaid"),
+    "waterfall.sup.guarantee_repaid": ("担保返还", "Guarantee repaid"),
     "waterfall.securities": ("证券兑付表", "Securities payment table (证券兑付表)"),
     "waterfall.pick_tranches": ("档位", "Tranches"),
     "waterfall.unit_note": ("金额单位：万元。", "Amounts in CNY 10k (万元)."),

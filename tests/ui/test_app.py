@@ -487,3 +487,26 @@ def test_waterfall_events_timeline(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     fired = _frame_with(at, "触发条件")
     assert fired["触发条件"].tolist() == ["累计违约率超过0.01%"]
     assert fired["事件"].tolist() == ["加速清偿事件"]
+
+
+def test_waterfall_support_table(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from abs.io import load_deal
+
+    plain = goto(start(monkeypatch, "tianfeng-enabled"), "waterfall")
+    assert_clean(plain)
+    assert any("未动用储备金、差额支付或担保" in str(s.value) for s in plain.success)
+    # 30% less revenue in the base case: the guarantee (中投保) tops up senior principal
+    deal = load_deal("tianfeng-enabled")
+    stress = deal.assumptions.stress.model_copy(update={"revenue_haircut": 0.3})
+    deal = deal.model_copy(
+        update={"assumptions": deal.assumptions.model_copy(update={"stress": stress})}
+    )
+    path = tmp_path / "tianfeng-haircut.json"
+    path.write_text(deal_to_json(deal), encoding="utf-8")
+    at = goto(start(monkeypatch, path), "waterfall")
+    assert_clean(at)
+    support = _frame_with(at, "担保代偿")
+    assert support["担保代偿"].sum() > 10_000  # more than 1亿元 drawn over the life (万元)
+    assert support["担保返还"].sum() > 0
+    assert support["担保返还"].sum() <= support["担保代偿"].sum()
+    assert "差额支付与担保的垫付款" in " ".join(str(c.value) for c in at.caption)

@@ -259,6 +259,22 @@ def render() -> None:
     else:
         st.success(t("waterfall.no_events"))
 
+    st.subheader(t("waterfall.support"))
+    if base.support.empty:
+        st.success(t("waterfall.no_support"))
+    else:
+        st.caption(t("waterfall.support_note"))
+        support = base.support.reset_index()
+        labels = {"兑付日": t("waterfall.sup.date")} | {
+            c: t(f"waterfall.sup.{c}") for c in engine.SUPPORT_COLUMNS
+        }
+        money = [labels[c] for c in engine.SUPPORT_COLUMNS]
+        table(
+            _money_frame(support.rename(columns=labels), money),
+            hide_index=True,
+            key="support_table",
+        )
+
     st.subheader(t("waterfall.securities"))
     names = list(base.balances.columns)
     chosen = st.multiselect(t("waterfall.pick_tranches"), names, default=names, key="sec_pick")
