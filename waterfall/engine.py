@@ -1068,14 +1068,10 @@ class _Run:
         root.accelerated[t0:t1, cols] = out.accelerated[t0:t1]
         root.events[t0:t1, :, cols] = out.events[t0:t1]
         root.triggers[t0:t1, :, cols] = out.triggers[t0:t1]
-        width = root.carried_out.shape[1]
         for key, rows in out.sparse.items():
-            mine = root.sparse.setdefault(key, {})
             for t, row in rows.items():
                 if t0 <= t < t1:
-                    if t not in mine:
-                        mine[t] = np.zeros(width)
-                    mine[t][cols] = row
+                    root.add_sparse_cols(key, t, cols, row)
 
     def conserve(self, t0: int, t1: int, carry0: FloatArray) -> None:
         """Cash in − cash out of periods ``t0`` … ``t1`` − 1 from the recorded rows.

@@ -21,7 +21,7 @@ from abs.cashflows import Collections
 from abs.deal import Deal
 from abs.enums import EventType, FeeType, TrancheClass
 from waterfall.events import EVENT_ORDER
-from waterfall.plan import BoolArray, FloatArray, Plan
+from waterfall.plan import BoolArray, FloatArray, IntArray, Plan
 
 # 证券兑付表 columns.
 COL_TRANCHE = "档位"
@@ -143,6 +143,8 @@ class Outputs:
     events: BoolArray  # (T, E, S)
     triggers: BoolArray  # (T, K, S)
     sparse: dict[tuple[str, object], dict[int, FloatArray]]
+    #: Rows of narrower runs: {(kind, key): [(period, columns, values)]} (distinct cells).
+    sparse_cols: dict[tuple[str, object], list[tuple[int, IntArray, FloatArray]]]
     fee_block: FloatArray  # (F, T, S): the fee_paid rows as one array
     int_block: FloatArray  # (NI, T, S): the int_paid rows
     balances: FloatArray  # (N + 1, T + 1, S): tranche balances, then the reserve
@@ -182,6 +184,7 @@ class Outputs:
             events=np.zeros((t, len(EVENT_ORDER), s), dtype=bool),
             triggers=np.zeros((t, n_triggers, s), dtype=bool),
             sparse={},
+            sparse_cols={},
         )
 
     def add_sparse(self, kind: str, key: object, t: int, x: FloatArray) -> None:
@@ -195,15 +198,24 @@ class Outputs:
         else:
             row += x
 
+    def add_sparse_cols(
+        self, key: tuple[str, object], t: int, cols: IntArray, x: FloatArray
+    ) -> None:
+        """Record ``x`` for columns ``cols`` of period ``t`` of row ``key`` (a narrower run's
+        cells: no other run writes them)."""
+        self.sparse_cols.setdefault(key, []).append((t, cols, x))
+
     def sparse_arrays(self) -> dict[tuple[str, object], FloatArray]:
         """Every sparse row laid out as a ``(T, S)`` array (one zero block for all)."""
         t, s = self.carried_out.shape
-        keys = list(self.sparse)
+        keys = list(dict.fromkeys([*self.sparse, *self.sparse_cols]))
         block = np.zeros((len(keys), t, s))
         out: dict[tuple[str, object], FloatArray] = {}
         for i, key in enumerate(keys):
-            for period, row in self.sparse[key].items():
+            for period, row in self.sparse.get(key, {}).items():
                 block[i, period] = row
+            for period, cols, values in self.sparse_cols.get(key, ()):
+                block[i, period, cols] = values
             out[key] = block[i]
         return out
 
