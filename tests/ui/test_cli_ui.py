@@ -101,3 +101,24 @@ def test_demo_human_output_then_launch(launched: list[dict[str, Any]]) -> None:
         assert text in result.output
     (call,) = launched
     assert call["env"][ENV_DEAL] == "qingdao-pure"
+
+
+def test_without_a_terminal_the_server_runs_headless(
+    launched: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Streamlit's first-run e-mail prompt needs a terminal; piped, the server must not ask.
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
+    assert ui_cmds.launch("rugao-labelled", port=8601, headless=False) == 0
+    (call,) = launched
+    pairs = dict(zip(call["cmd"][5::2], call["cmd"][6::2], strict=True))
+    assert pairs["--server.headless"] == "true"
+
+
+def test_with_a_terminal_the_browser_opens(
+    launched: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    assert ui_cmds.launch("rugao-labelled", port=None, headless=False) == 0
+    (call,) = launched
+    pairs = dict(zip(call["cmd"][5::2], call["cmd"][6::2], strict=True))
+    assert pairs["--server.headless"] == "false"

@@ -68,8 +68,19 @@ def deal_for_env(path_or_name: str) -> str:
 
 
 def launch(path_or_name: str, *, port: int | None, headless: bool) -> int:
-    """Run the dashboard server on ``path_or_name`` until it stops; return its exit code."""
+    """Run the dashboard server on ``path_or_name`` until it stops; return its exit code.
+
+    Without a terminal on standard input (a pipe, a script, CI) the server always runs
+    headless: nobody could answer Streamlit's first-run e-mail prompt, which would otherwise
+    end the server at once; open the printed address in a browser.
+    """
     env = {**os.environ, ENV_DEAL: deal_for_env(path_or_name)}
+    if not headless and not sys.stdin.isatty():
+        headless = True
+        typer.echo(
+            f"无终端输入：以无界面方式启动，请在浏览器打开 http://localhost:{port or 8501} / "
+            f"no terminal on stdin: headless server, open http://localhost:{port or 8501}"
+        )
     cmd = streamlit_command(port=port, headless=headless)
     typer.echo(f"启动看板 / starting the dashboard: {path_or_name}")
     try:
