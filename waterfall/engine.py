@@ -315,13 +315,10 @@ class _Run:
         self.carry = np.zeros(s)
         self.fee_arrears = np.zeros((f, s))
         self.fee_arrears_on = [False] * f
-        self.fee_full = [False] * f
-        self.fee_capped = [False] * f
         self.int_arrears = np.zeros((n, s))
         self.int_arrears_on = [False] * n
         self.int_rows = plan.int_rows
         self.int_owed = np.zeros((len(plan.int_rows), s))
-        self.int_full = [False] * n
         self.senior_interest_unpaid = np.zeros(s, dtype=bool)
         self.soft_type = tuple(
             tr.principal_type is PrincipalType.PASS_THROUGH for tr in deal.tranches
@@ -412,7 +409,6 @@ class _Run:
         self.fee_paid.add(f, x)
         av -= x
         if m is None and _min(av) > 0.0:
-            self.fee_full[f] = True
             return
         d = self.cover(self._short(need, x, m), self.plan.fee_cover[f])
         if d is not None:
@@ -433,7 +429,6 @@ class _Run:
         if m is None and _min(av - tot) >= 0.0:
             for f, nd in zip(idx, needs, strict=True):
                 self.fee_paid.add(f, nd)
-                self.fee_full[f] = True
             av -= tot
             return
         xt = np.minimum(tot, av)
@@ -479,7 +474,6 @@ class _Run:
             self.int_paid.add(j, x)
             av -= x
             if m is None and _min(av) > 0.0:
-                self.int_full[n] = True
                 return
             if plan.senior[n]:
                 d = self.cover(self._short(need, x, m), SupportCover.SENIOR_INTEREST)
@@ -493,7 +487,6 @@ class _Run:
         if m is None and _min(av - tot) >= 0.0:
             for n, nd in zip(idx, needs, strict=True):
                 self.int_paid.add(plan.int_row[n], nd)
-                self.int_full[n] = True
             av -= tot
             return
         xt = np.minimum(tot, av)
@@ -776,8 +769,6 @@ class _Run:
         for rows in self.all_rows:
             rows.begin(t)
         self.hard_paid.begin(0)
-        self.fee_full = [False] * plan.n_fees
-        self.int_full = [False] * plan.n_tranches
         last = t == self.t_count - 1
         bal = self.bal
         self.total_t = np.ascontiguousarray(self.total[:, t])
@@ -822,12 +813,10 @@ class _Run:
             for f in range(plan.n_fees):
                 if self.fee_arrears_on[f]:
                     self.fee_due[f] += self.fee_arrears[f]
-            self.fee_capped = [False] * plan.n_fees
             for f in self.capped_fees:
                 row = self.fee_due[f]
                 cap = plan.fee_cap[f]
                 if _max(row) > cap:
-                    self.fee_capped[f] = True
                     extra = cap if accel is None else cap + accel * NO_CAP
                     self.payable[f] = np.minimum(row, extra)
                 else:
