@@ -193,8 +193,8 @@ class ShortfallCommitment(Spec):
     rating: str | None = None
     reimbursed: bool = Field(
         default=True,
-        description="draws are repaid from later collections (返还差额支付款项) by a "
-        "reimburse_support step, ahead of 次级; the default template places one",
+        description="the default template repays draws from later collections (返还差额支付款项) "
+        "by a reimburse_support step, before 次级 principal and excess return",
     )
 
 
@@ -210,8 +210,8 @@ class Guarantee(Spec):
     rating: str | None = None
     reimbursed: bool = Field(
         default=True,
-        description="the guarantor's payments are repaid from later collections (追偿) by a "
-        "reimburse_support step, ahead of 次级; the default template places one",
+        description="the default template repays the guarantor's payments from later "
+        "collections (追偿) by a reimburse_support step, before 次级 principal and excess return",
     )
 
 

@@ -273,9 +273,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "The base case draws on neither the reserve, 差额支付 nor the guarantee.",
     ),
     "waterfall.support_note": (
-        "差额支付与担保的垫付款于优先级清偿后、次级分配前从回收款中返还（金额单位：万元）。",
-        "差额支付 and guarantee payments are repaid from later collections once the seniors are "
-        "repaid, ahead of the 次级 (CNY 10k).",
+        "默认分配顺序下，差额支付与担保的垫付款于优先级清偿后、次级本金及超额收益之前从回收款中返还"
+        "（金额单位：万元）。",
+        "In the default order, 差额支付 and guarantee payments are repaid from later collections "
+        "once the seniors are repaid, before 次级 principal and excess return (CNY 10k).",
     ),
     "waterfall.sup.date": ("兑付日", "Payment date"),
     "waterfall.sup.reserve_balance": ("储备金余额", "Reserve balance"),

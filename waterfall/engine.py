@@ -24,6 +24,7 @@ bit); long tails after the seniors and 次级 are repaid then cost little. Seman
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, cast
 
 import numpy as np
@@ -39,7 +40,7 @@ from abs.enums import (
     SupportProvider,
     TriggerCondition,
 )
-from abs.errors import ConservationError
+from abs.errors import ConservationError, WaterfallError
 from waterfall.events import EVENT_ORDER, TriggerSet
 from waterfall.plan import (
     BASE_ORDER,
@@ -92,6 +93,28 @@ _any = np.logical_or.reduce
 def _left(due: FloatArray, paid: FloatArray) -> FloatArray:
     """What is still to pay, never below zero (shares can overshoot by rounding)."""
     return np.maximum(due - paid, 0.0)
+
+
+def _non_negative(deal: Deal, collections: Collections) -> Collections:
+    """``collections`` with rounding residues below zero (> −½ fen) set to 0.
+
+    Raises
+    ------
+    WaterfallError
+        Collections below −0.005 yuan somewhere: cash collected cannot be negative.
+    """
+    total = collections.total
+    if total.size == 0 or not _min(total, axis=None) < 0.0:
+        return collections
+    bad = np.argwhere(total < -EPS)
+    if bad.size:
+        s_i, t_i = (int(v) for v in bad[0])
+        raise WaterfallError(
+            f"deal {deal.name}: collections are negative in scenario {s_i}, period {t_i + 1} "
+            f"(兑付日 {collections.payment_dates[t_i]}): {total[s_i, t_i]:.2f} yuan "
+            f"({len(bad)} cell(s) below zero); cash collected in a period cannot be negative"
+        )
+    return dataclasses.replace(collections, total=np.maximum(total, 0.0))
 
 
 def _cash_needs(plan: Plan, triggers: TriggerSet) -> frozenset[str]:
@@ -197,6 +220,8 @@ class _Source:
         self.limit: FloatArray | None = None
         self.owed = np.zeros(s)  # drawn and not yet repaid by a reimburse step
         self.owed_any = False
+        #: Some reimburse_support step names this provider (else draws are never repaid).
+        self.repaid_by_a_step = True
 
     def begin(self, enabled: FloatArray) -> None:
         """Start a period in which the source may pay where ``enabled`` is 1."""
@@ -216,8 +241,9 @@ class _Source:
         d = np.minimum(short, limit)
         limit -= d
         self.drawn = d.copy() if self.drawn is None else self.drawn + d
-        self.owed += d
-        self.owed_any = True
+        if self.repaid_by_a_step:
+            self.owed += d
+            self.owed_any = True
         return d
 
     def end(self) -> None:
@@ -303,6 +329,11 @@ class _Run:
         self.by_provider: dict[int, _Source] = {
             PROVIDER_ORDER.index(PROVIDER_OF[src.key]): src for src in self.sources
         }
+        repaid = {
+            i for st in (*plan.normal, *plan.accelerated) if st.kind == "reimburse" for i in st.idx
+        }
+        for i, src in self.by_provider.items():
+            src.repaid_by_a_step = i in repaid
         self.total_t: FloatArray = np.zeros(s)
         self.avail: FloatArray = np.zeros(s)
         self.bal: FloatArray = np.zeros((n, s))
@@ -1096,11 +1127,14 @@ class _Run:
         gap = cash_in - cash_out
         np.abs(gap, out=cash_out)
         worst = float(cash_out.max())
+        if worst != worst:  # NaN: never "within tolerance"
+            worst = float("inf")
         g = self.gaps
         g.max_gap = max(g.max_gap, worst)
         if worst > CONSERVATION_TOL and g.gap_at is None:
-            t_rel = int(np.argmax((cash_out > CONSERVATION_TOL).any(axis=1)))
-            s_i = int(np.argmax(cash_out[t_rel]))
+            bad = ~(cash_out <= CONSERVATION_TOL)  # NaN counts as a gap
+            t_rel = int(np.argmax(bad.any(axis=1)))
+            s_i = int(np.argmax(bad[t_rel]))
             root_s = s_i if self.root_idx is None else int(self.root_idx[s_i])
             g.gap_at = (root_s, t0 + t_rel, float(gap[t_rel, s_i]))
 
@@ -1163,6 +1197,7 @@ def run(
     >>> round(float(r.principal["A"].paid[0, 0]), 2), round(float(r.interest["A"].paid[0, 0]), 2)
     (59.1, 0.9)
     """
+    collections = _non_negative(deal, collections)
     stress = deal.assumptions.stress
     plan = compile_plan(
         deal,

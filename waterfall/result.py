@@ -428,6 +428,8 @@ class WaterfallResult:
     def support_owed(self, source: str) -> FloatArray:
         """Draws of ``source`` not yet repaid after each period (S, T): Σ draws − Σ repaid.
 
+        For a provider no ``reimburse_support`` step names, this is its cumulative draws.
+
         Raises
         ------
         WaterfallError

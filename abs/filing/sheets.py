@@ -437,7 +437,7 @@ def _enhancement_block(deal: Deal, issue_fen: int) -> TableBlock:
 
 #: How support draws are treated, appended to the 增信 description.
 _REPAID = {
-    True: "；垫付款项从后续回收款中返还，先于次级分配",
+    True: "；垫付款项于优先级清偿后从回收款中返还，先于次级本金及超额收益",
     False: "；垫付款项不从专项计划财产中返还",
 }
 

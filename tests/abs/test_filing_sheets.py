@@ -138,7 +138,7 @@ def test_deal_summary() -> None:
     assert enh.rows[1][0] == "超额抵押" and enh.rows[1][2] == -120_000_000.0
     assert "保证担保" in measures
     guarantee = enh.rows[measures.index("保证担保")][1]
-    assert str(guarantee).endswith("；垫付款项从后续回收款中返还，先于次级分配")
+    assert str(guarantee).endswith("；垫付款项于优先级清偿后从回收款中返还，先于次级本金及超额收益")
     assert any(str(m).startswith("触发事件：") for m in measures)
     data = sheet.block("data_assets")
     assert data.rows == (

@@ -113,7 +113,8 @@ def test_other_factors_fixed_at_the_base_scenario() -> None:
     # both; pass ⇔ (1 − h)·156 − 24 ≥ 104 ⇔ h ≤ 1 − 128/156.
     def both(deal: Deal, a: Assumptions | None, s: Stress) -> Collections:
         lost = np.array([0, 0, 0, 12.0]) * hd.M * s.pd_multiplier
-        return hd.collections(hd.BASE * (1 - s.revenue_haircut) - lost)
+        # cash collected cannot go below zero (the engine rejects negative collections)
+        return hd.collections(np.maximum(hd.BASE * (1 - s.revenue_haircut) - lost, 0.0))
 
     r = be.breakeven(
         hd.bullet_deal(),

@@ -351,3 +351,22 @@ def test_reimburse_step_naming_a_provider_twice_is_a_clear_error() -> None:
                                    "providers": ["guarantee", "guarantee"]}],
                        "accelerated": [{"step": "pay_residual", "tranche": "次级"}]},
         )  # fmt: skip
+
+
+def test_negative_collections_are_a_clear_error() -> None:
+    deal = _two_tranche()
+    coll = make_collections([[500.0, -20.0]], days=[QUARTER, QUARTER])
+    with pytest.raises(
+        waterfall.WaterfallError,
+        match=r"测试交易: collections are negative in scenario 0, period 2 "
+        r"\(兑付日 2025-07-01\): -20\.00 yuan \(1 cell\(s\) below zero\)",
+    ):
+        waterfall.run(deal, coll)
+
+
+def test_a_rounding_residue_below_zero_counts_as_no_cash() -> None:
+    deal = _two_tranche()
+    residue = waterfall.run(deal, make_collections([[500.0, -1e-9]], days=[QUARTER] * 2))
+    zero = waterfall.run(deal, make_collections([[500.0, 0.0]], days=[QUARTER] * 2))
+    np.testing.assert_array_equal(residue.principal["优先A"].paid, zero.principal["优先A"].paid)
+    assert residue.draws[SOURCE_COMMITMENT].sum() == 0.0

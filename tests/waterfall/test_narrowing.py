@@ -143,7 +143,64 @@ def test_forced_narrowing_equals_the_oracle(data: st.DataObject) -> None:
         forecast=drawn.forecast,
         initial_pool_balance=drawn.initial_pool_balance,
     )
-    orig = np.array(data.draw(st.lists(st.booleans(), min_size=n_scen, max_size=n_scen)))
-    res = _run(deal, coll, narrow=True, originator_default=orig)
+    flags = st.lists(st.booleans(), min_size=n_scen, max_size=n_scen)
+    orig, guar = np.array(data.draw(flags)), np.array(data.draw(flags))
+    shifts = np.array(
+        data.draw(st.lists(st.floats(-100.0, 200.0), min_size=n_scen, max_size=n_scen))
+    )
+    kw: dict[str, Any] = {
+        "originator_default": orig,
+        "guarantor_default": guar,
+        "rate_shift_bp": shifts,
+    }
+    res = _run(deal, coll, narrow=True, **kw)
+    plain = _run(deal, coll, narrow=False, **kw)
+    for (label, a), (_, b) in zip(_arrays(plain), _arrays(res), strict=True):
+        assert np.array_equal(a, b), label
+    # recomputed from the final arrays, not from the runs' own checks
+    assert float(np.abs(res.conservation_gap()).max()) <= 0.01
     for s in range(n_scen):
-        assert_matches(res, s, run_oracle(deal, coll, s, originator_default=bool(orig[s])))
+        ref = run_oracle(
+            deal,
+            coll,
+            s,
+            originator_default=bool(orig[s]),
+            guarantor_default=bool(guar[s]),
+            rate_shift_bp=float(shifts[s]),
+        )
+        assert_matches(res, s, ref)
+
+
+def test_draws_nobody_repays_do_not_keep_a_scenario_live(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 差额支付 without repayment (reimbursed: false): what it paid is not owed by the deal, so
+    # the paths that drew on it still become dormant once everything else is repaid.
+    deal = load_deal("qingdao-pure", with_pool=False)
+    sc = deal.support.shortfall_commitment
+    assert sc is not None
+    deal = deal.model_copy(
+        update={
+            "support": deal.support.model_copy(
+                update={"shortfall_commitment": sc.model_copy(update={"reimbursed": False})}
+            )
+        }
+    )
+    coll = _qingdao_like(400, 60, seed=7)
+    went_dormant: set[int] = set()
+    real = engine._Run.narrow
+
+    def recording(self: Any, t0: int, dormant: np.ndarray) -> None:
+        cols = np.flatnonzero(dormant)
+        went_dormant.update((cols if self.root_idx is None else self.root_idx[cols]).tolist())
+        real(self, t0, dormant)
+
+    monkeypatch.setattr(engine._Run, "narrow", recording)
+    narrowed = _run(deal, coll, narrow=True)
+    plain = _run(deal, coll, narrow=False)
+    drew = plain.draws["shortfall_commitment"].any(axis=1)
+    assert drew.sum() > 10 and plain.reimbursements["shortfall_commitment"].sum() == 0.0
+    # paths that drew and then repaid every tranche went dormant all the same
+    done = np.array([plain.balances[n][:, -1] for n in plain.balances]).max(axis=0) == 0.0
+    drew_and_done = set(np.flatnonzero(drew & done).tolist())
+    assert drew_and_done and drew_and_done & went_dormant
+    for (label, a), (_, b) in zip(_arrays(plain), _arrays(narrowed), strict=True):
+        assert np.array_equal(a, b), label
