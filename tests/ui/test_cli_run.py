@@ -206,3 +206,18 @@ def test_collections_file_in_unknown_encoding_exits_2(tmp_path: Path) -> None:
     res = runner.invoke(app, ["run", "tianfeng-enabled", "--collections", str(path)])
     assert res.exit_code == 2
     assert "not UTF-8 or GBK text" in res.output
+
+
+def test_negative_collections_in_the_csv_exit_2(tmp_path: Path) -> None:
+    deal = load_deal("tianfeng-enabled")
+    total = project(deal).total[0].copy()
+    total[2] = -1_000.0  # a clawback entered as negative collections
+    lines = ["期数,回收款合计"] + [f"{i + 1},{v:.2f}" for i, v in enumerate(total)]
+    path = tmp_path / "negative.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    res = runner.invoke(app, ["run", "tianfeng-enabled", "--collections", str(path)])
+    assert res.exit_code == 2, res.output
+    # the reader names the file, row and column before the engine would see it
+    assert "negative.csv: row 4, column '回收款合计': amount must be ≥ 0: got '-1000.00'" in (
+        res.output
+    )
