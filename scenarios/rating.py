@@ -227,24 +227,26 @@ def rating_view(
     DataFrame
         Columns :data:`RATING_COLUMNS`; the note column carries :data:`INDICATIVE`.
     """
-    from scenarios.breakeven import base_cumulative_default_rate, breakeven
+    from scenarios.breakeven import base_cumulative_default_rate, breakeven_all
 
     chosen = table if table is not None else _builtin()
     names = list(tranches) if tranches is not None else [t.name for t in deal.tranches]
     by_name = {r.tranche: r for r in results or () if r.factor == "pd_multiplier"}
+    missing = [n for n in names if n not in by_name]
+    if missing:  # one shared search for all of them (each result is its own search's)
+        for r in breakeven_all(
+            deal,
+            factor="pd_multiplier",
+            tranches=missing,
+            base=base,
+            assumptions=assumptions,
+            projector=projector,
+        ):
+            by_name[r.tranche] = r
     base_cdr = base_cumulative_default_rate(deal, assumptions=assumptions, projector=projector)
     rows = []
     for name in names:
-        res = by_name.get(name)
-        if res is None:
-            res = breakeven(
-                deal,
-                tranche=name,
-                factor="pd_multiplier",
-                base=base,
-                assumptions=assumptions,
-                projector=projector,
-            )
+        res = by_name[name]
         cdr = res.cumulative_default_rate if res.cumulative_default_rate is not None else math.nan
         grade = implied_grade(cdr, base_cdr, table=chosen)
         if res.status == "fails_at_lo":
