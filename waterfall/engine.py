@@ -194,9 +194,6 @@ class _Rows:
                 if i not in self.touched:
                     arr[self.t].fill(0.0)
 
-    def rows(self) -> list[FloatArray]:
-        return [self.buf[i][self.t] for i in sorted(self.touched)]
-
 
 class _Source:
     """A support provider (差额支付 or guarantee) with its caps and per-scenario usage."""
@@ -559,8 +556,12 @@ class _Run:
         more = self.more_senior[n]
         if not wait or not more:
             return None
-        # Tranches are listed senior first, so the more senior ones are a leading slice.
-        top = self.bal[more[0]] if len(more) == 1 else self.bal[: len(more)].max(axis=0)
+        return self._leading_repaid(len(more))
+
+    def _leading_repaid(self, k: int) -> FloatArray:
+        """1.0 where the first ``k`` tranches are repaid (tranches are listed senior first, so
+        the tranches of the more senior classes, and the seniors, are such a leading slice)."""
+        top = self.bal[0] if k == 1 else self.bal[:k].max(axis=0)
         ok: BoolArray = top <= EPS
         return ok.astype(np.float64)
 
@@ -690,11 +691,7 @@ class _Run:
     def seniors_repaid(self) -> FloatArray | None:
         """1.0 where every senior tranche is repaid (None: no seniors, so everywhere)."""
         si = self.plan.senior_idx
-        if not si:
-            return None
-        top = self.bal[si[0]] if len(si) == 1 else self.bal[list(si)].max(axis=0)
-        ok: BoolArray = top <= EPS
-        return ok.astype(np.float64)
+        return self._leading_repaid(len(si)) if si else None
 
     def step_reimburse(self, st: CompiledStep, av: FloatArray) -> None:
         """Repay support draws not yet repaid, provider by provider, from what is left."""
