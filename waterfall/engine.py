@@ -25,6 +25,7 @@ bit); long tails after the seniors and 次级 are repaid then cost little. Seman
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, cast
 
 import numpy as np
@@ -54,6 +55,7 @@ from waterfall.plan import (
     IntArray,
     Plan,
     compile_plan,
+    copy_transposed,
 )
 from waterfall.result import (
     SOURCE_COMMITMENT,
@@ -77,6 +79,8 @@ _EV_GUARANTEE = EVENT_ORDER.index(EventType.GUARANTEE_START)
 #: Conservation tolerance per scenario and period (yuan).
 CONSERVATION_TOL = 0.01
 _TINY = 1e-300
+#: A step method and its compiled step.
+_Call = tuple[Callable[[Any, CompiledStep, FloatArray, Any], None], CompiledStep]
 #: Hand the live scenarios to a narrower run once at least this share of the run's scenarios
 #: is dormant (see :meth:`_Run.dormant`) ...
 NARROW_SHARE = 0.5
@@ -165,11 +169,10 @@ class _Gaps:
 class _Rows:
     """Output rows ``(T, k, S)``: within a period the first write copies, later writes add."""
 
-    def __init__(self, buf: list[FloatArray], *, fill: bool = False) -> None:
+    def __init__(self, buf: list[FloatArray]) -> None:
         self.buf = buf
         self.t = 0
         self.touched: set[int] = set()
-        self.fill = fill  # zero rows nobody wrote (buffers not allocated as zeros)
 
     def begin(self, t: int) -> None:
         self.t = t
@@ -186,13 +189,6 @@ class _Rows:
     def get(self, i: int) -> FloatArray | None:
         """The row so far, or None when nothing was written to it this period."""
         return self.buf[i][self.t] if i in self.touched else None
-
-    def end(self) -> None:
-        """Close the period: rows nobody wrote are zero."""
-        if self.fill:
-            for i, arr in enumerate(self.buf):
-                if i not in self.touched:
-                    arr[self.t].fill(0.0)
 
 
 class _Source:
@@ -278,12 +274,12 @@ class _Run:
         self.income = cash.income
         self.yf = cash.year_fractions
 
-        self.fee_paid = _Rows(self.out.fee_paid, fill=not zeroed)
-        self.int_paid = _Rows(self.out.int_paid, fill=not zeroed)
-        self.prin_paid = _Rows(self.out.prin_paid, fill=not zeroed)
-        self.yield_paid = _Rows(self.out.yield_paid, fill=not zeroed)
-        self.residual = _Rows(self.out.residual, fill=not zeroed)
-        self.deposit = _Rows(self.out.reserve_deposit, fill=not zeroed)
+        self.fee_paid = _Rows(self.out.fee_paid)
+        self.int_paid = _Rows(self.out.int_paid)
+        self.prin_paid = _Rows(self.out.prin_paid)
+        self.yield_paid = _Rows(self.out.yield_paid)
+        self.residual = _Rows(self.out.residual)
+        self.deposit = _Rows(self.out.reserve_deposit)
         self.all_rows = (
             self.fee_paid,
             self.int_paid,
@@ -381,6 +377,28 @@ class _Run:
             and plan.normal[self.shared] == plan.accelerated[self.shared]
         ):
             self.shared += 1
+        cls = type(self)  # plain functions, not bound methods: no reference cycle
+        step_of = {
+            "fees": cls.step_fees,
+            "interest": cls.step_interest,
+            "principal": cls.step_principal,
+            "reserve": cls.step_reserve,
+            "sub_yield": cls.step_sub_yield,
+            "reimburse": cls.step_reimburse,
+            "residual": cls.step_residual,
+        }
+
+        def calls(steps: tuple[CompiledStep, ...]) -> tuple[_Call, ...]:
+            return tuple((step_of[st.kind], st) for st in steps)
+
+        k = self.shared
+        #: Step lists as (method, step) pairs: normal, accelerated, their shared head, and
+        #: the rest of each after it.
+        self.normal = calls(plan.normal)
+        self.accelerated = calls(plan.accelerated)
+        self.head = calls(plan.normal[:k])
+        self.normal_rest = calls(plan.normal[k:])
+        self.accelerated_rest = calls(plan.accelerated[k:])
         self.base_used = sorted(
             {int(b) for b, amt in zip(plan.fee_base, plan.fee_fixed, strict=True) if amt <= 0}
         )
@@ -650,7 +668,7 @@ class _Run:
             return cast(FloatArray, self.bal[si[0]].copy())
         return cast(FloatArray, self.bal[list(si)].sum(axis=0))
 
-    def step_reserve(self, av: FloatArray) -> None:
+    def step_reserve(self, st: CompiledStep, av: FloatArray, m: FloatArray | None) -> None:
         rs = self.reserve_spec
         if rs is None or self.reserve_shut:  # shut everywhere: the target is 0, and so is
             return  # the (released) balance; compile_plan rejects a step without a reserve
@@ -693,7 +711,7 @@ class _Run:
         si = self.plan.senior_idx
         return self._leading_repaid(len(si)) if si else None
 
-    def step_reimburse(self, st: CompiledStep, av: FloatArray) -> None:
+    def step_reimburse(self, st: CompiledStep, av: FloatArray, m: FloatArray | None) -> None:
         """Repay support draws not yet repaid, provider by provider, from what is left."""
         srcs = [src for i in st.idx if (src := self.by_provider.get(i)) is not None]
         if not any(src.owed_any for src in srcs):
@@ -712,7 +730,7 @@ class _Run:
             self._book("reimburse", src.key, x)
             src.owed_any = bool(_max(src.owed) > 0.0)
 
-    def step_residual(self, st: CompiledStep, av: FloatArray) -> None:
+    def step_residual(self, st: CompiledStep, av: FloatArray, m: FloatArray | None) -> None:
         n = st.idx[0]
         j = self.plan.residual_row[n]
         e = self._eligible(n, st.wait)
@@ -722,29 +740,15 @@ class _Run:
         self.residual.add(j, x)
         av -= x
 
-    def run_list(self, steps: tuple[CompiledStep, ...], m: FloatArray | None) -> None:
+    def run_list(self, calls: tuple[_Call, ...], m: FloatArray | None) -> None:
         """Run one step list on the scenarios where ``m`` is 1 (all when ``m`` is None)."""
         if m is None:
             av = self.avail
         else:
             av = self.avail * m
             rest = self.avail - av
-        for st in steps:
-            k = st.kind
-            if k == "fees":
-                self.step_fees(st, av, m)
-            elif k == "interest":
-                self.step_interest(st, av, m)
-            elif k == "principal":
-                self.step_principal(st, av, m)
-            elif k == "reserve":
-                self.step_reserve(av)
-            elif k == "sub_yield":
-                self.step_sub_yield(st, av, m)
-            elif k == "reimburse":
-                self.step_reimburse(st, av)
-            else:
-                self.step_residual(st, av)
+        for step, st in calls:
+            step(self, st, av, m)
         if m is not None:
             self.avail = rest + av
 
@@ -794,6 +798,7 @@ class _Run:
         plan, out = self.plan, self.out
         s = self.s
         self.t = t
+        out.begin_period(t)
         for rows in self.all_rows:
             rows.begin(t)
         self.hard_paid.begin(0)
@@ -867,19 +872,18 @@ class _Run:
 
         # Distribution.
         if accel is None:
-            self.run_list(plan.normal, None)
+            self.run_list(self.normal, None)
         else:
             n_acc = int(np.count_nonzero(accel))
             if n_acc == s:
-                self.run_list(plan.accelerated, None)
+                self.run_list(self.accelerated, None)
             else:
                 # Steps both lists start with run once for every scenario (same effect as
                 # running them in each list), the rest under each list's mask.
-                k = self.shared
                 acc_f = accel.astype(np.float64)
-                self.run_list(plan.normal[:k], None)
-                self.run_list(plan.normal[k:], 1.0 - acc_f)
-                self.run_list(plan.accelerated[k:], acc_f)
+                self.run_list(self.head, None)
+                self.run_list(self.normal_rest, 1.0 - acc_f)
+                self.run_list(self.accelerated_rest, acc_f)
 
         # Close the period.
         carry = out.carried_out[t]
@@ -909,8 +913,6 @@ class _Run:
             short = due if paid is None else due - paid
             if _max(short) > 0.0:
                 out.add_sparse("yield_short", j, t, short)
-        for rows in self.all_rows:
-            rows.end()
         if plan.n_fees:
             np.subtract(self.fee_due, out.fee_block[:, t], out=self.fee_arrears)
             self.fee_arrears_on = (_max(self.fee_arrears, axis=1) > 0.0).tolist()
@@ -1004,7 +1006,7 @@ class _Run:
         assert self.dormant_row is not None
         res = root.residual[self.dormant_row]
         if self.root_idx is None:
-            np.copyto(res[t0:], self.total[:, t0:].T)
+            copy_transposed(res[t0:], self.total[:, t0:])
             res[t0] += self.carry
             trig.latch_rest(plan, t0, root.triggers)
             self.derive_events(t0, slice(None))

@@ -33,7 +33,7 @@ from waterfall.plan import EPS, BoolArray, Cash, FloatArray, IntArray, Plan
 EVENT_ORDER: tuple[EventType, ...] = tuple(EventType)
 
 #: Scenarios per block when evaluating all remaining periods at once.
-_BLOCK = 1024
+_BLOCK = 512
 
 #: Conditions on the waterfall's own state (false for a dormant scenario).
 STATE_CONDITIONS = frozenset(
@@ -174,12 +174,18 @@ class TriggerSet:
                 fc = cash.forecast[t0:]
                 has = fc > 0
                 safe = np.where(has, fc, 1.0)
-                # (S, n) on the contiguous rows of total, then laid out per period
-                for r0 in range(0, s, _BLOCK):  # blocks of scenarios keep temporaries small
+                # (S, n) on the contiguous rows of total, a block of scenarios at a time into
+                # reused buffers (they stay in cache), then laid out per period
+                ratio = np.empty((min(_BLOCK, s), n))
+                below = np.empty(ratio.shape, dtype=bool)
+                for r0 in range(0, s, _BLOCK):
                     r1 = min(r0 + _BLOCK, s)
-                    below = (safe - cash.total[r0:r1, t0:]) / safe > x
-                    below[:, ~has] = False
-                    out[:, r0:r1] = below.T
+                    q, b = ratio[: r1 - r0], below[: r1 - r0]
+                    np.subtract(safe, cash.total[r0:r1, t0:], out=q)
+                    np.divide(q, safe, out=q)
+                    np.greater(q, x, out=b)
+                    out[:, r0:r1] = b.T
+                out[~has] = False
             elif c is TriggerCondition.ORIGINATOR_EVENT:
                 constant = plan.originator_default
             elif c is TriggerCondition.DATE_REACHED:

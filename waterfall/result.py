@@ -148,25 +148,35 @@ class Outputs:
     fee_block: FloatArray  # (F, T, S): the fee_paid rows as one array
     int_block: FloatArray  # (NI, T, S): the int_paid rows
     balances: FloatArray  # (N + 1, T + 1, S): tranche balances, then the reserve
+    #: The dense line buffers as ``(T, lines, S)`` when uninitialised (else None).
+    slabs: FloatArray | None = None
 
     @classmethod
     def allocate(cls, plan: Plan, *, n_triggers: int, zeroed: bool = True) -> Outputs:
         """Buffers for ``plan``.
 
-        ``zeroed``: dense buffers start as zeros; otherwise they are uninitialised and the
-        engine writes every element of the periods it runs.
+        ``zeroed``: dense buffers start as zeros, one ``(T, S)`` block per line. Otherwise
+        (the narrower runs' scratch buffers) they are uninitialised and laid out period by
+        period, ``(T, lines, S)`` in :attr:`slabs`: the engine zeroes a period's slab before
+        writing it, and a run of a few periods touches only their slabs, not a stretch of
+        every line's buffer (fresh memory is zeroed by the kernel in 2 MB pages).
         """
         t, s, n, f = plan.n_periods, plan.n_scenarios, plan.n_tranches, plan.n_fees
         ni, ny, nr = len(plan.int_rows), len(plan.yield_rows), len(plan.residual_rows)
-        new = np.zeros if zeroed else np.empty
         counts = (f, ni, n, ny, nr, 1, 1)
-        block = new((sum(counts), t, s))
+        slabs: FloatArray | None = None
+        if zeroed:
+            block = np.zeros((sum(counts), t, s))
+            balances = np.zeros((n + 1, t + 1, s))
+        else:
+            slabs = np.empty((t, sum(counts), s))
+            block = slabs.transpose(1, 0, 2)
+            balances = np.empty((t + 1, n + 1, s)).transpose(1, 0, 2)
         views: list[list[FloatArray]] = []
         i = 0
         for k in counts:
             views.append([block[j] for j in range(i, i + k)])
             i += k
-        balances = new((n + 1, t + 1, s))
         return cls(
             fee_block=block[:f],
             int_block=block[f : f + ni],
@@ -185,7 +195,13 @@ class Outputs:
             triggers=np.zeros((t, n_triggers, s), dtype=bool),
             sparse={},
             sparse_cols={},
+            slabs=slabs,
         )
+
+    def begin_period(self, t: int) -> None:
+        """Zero period ``t``'s rows of uninitialised buffers (see :meth:`allocate`)."""
+        if self.slabs is not None:
+            self.slabs[t].fill(0.0)
 
     def add_sparse(self, kind: str, key: object, t: int, x: FloatArray) -> None:
         """Add ``x`` to period ``t`` of the sparse row ``(kind, key)`` (zeros are not kept)."""

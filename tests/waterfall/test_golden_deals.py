@@ -215,7 +215,7 @@ def test_fund_reserve_step_without_reserve_is_a_clear_error() -> None:
 def test_broken_step_is_caught_by_the_conservation_check(monkeypatch: pytest.MonkeyPatch) -> None:
     from waterfall import engine
 
-    def leaky_residual(self: object, st: object, av: np.ndarray) -> None:
+    def leaky_residual(self: object, st: object, av: np.ndarray, m: object) -> None:
         av *= 0.0  # cash vanishes instead of going to the residual line
 
     monkeypatch.setattr(engine._Run, "step_residual", leaky_residual)
