@@ -79,6 +79,8 @@ _EV_GUARANTEE = EVENT_ORDER.index(EventType.GUARANTEE_START)
 #: Conservation tolerance per scenario and period (yuan).
 CONSERVATION_TOL = 0.01
 _TINY = 1e-300
+#: 1.0 where something holds, and whether it holds anywhere.
+_Mask = tuple[FloatArray, bool]
 #: A step method and its compiled step.
 _Call = tuple[Callable[[Any, CompiledStep, FloatArray, Any], None], CompiledStep]
 #: Hand the live scenarios to a narrower run once at least this share of the run's scenarios
@@ -349,6 +351,8 @@ class _Run:
         )
         self.more_senior = tuple(plan.more_senior(i) for i in range(n))
         self.hard_live = [False] * n
+        #: ``_leading_repaid`` masks by k, valid until principal is paid to one of the first k.
+        self.repaid: dict[int, _Mask] = {}
         finite = np.isfinite(plan.targets)  # (T, N): a principal amount is due by schedule
         self.live_at = cast(list[list[bool]], finite.tolist())
         self.any_live = cast(list[bool], finite.any(axis=1).tolist())
@@ -562,6 +566,8 @@ class _Run:
         self.bal[n] -= x
         if hard:
             self.hard_paid.add(n, x)
+        if self.repaid:  # masks over the first k > n tranches are stale now
+            self.repaid = {k: v for k, v in self.repaid.items() if k <= n}
 
     def _hard_need(self, n: int) -> FloatArray | None:
         if not self.hard_live[n]:
@@ -569,19 +575,23 @@ class _Run:
         paid = self.hard_paid.get(n)
         return self.hard_due[n] if paid is None else _left(self.hard_due[n], paid)
 
-    def _eligible(self, n: int, wait: bool) -> FloatArray | None:
+    def _eligible(self, n: int, wait: bool) -> _Mask | None:
         """1.0 where tranche ``n`` may take soft principal now (None: everywhere)."""
         more = self.more_senior[n]
         if not wait or not more:
             return None
         return self._leading_repaid(len(more))
 
-    def _leading_repaid(self, k: int) -> FloatArray:
+    def _leading_repaid(self, k: int) -> _Mask:
         """1.0 where the first ``k`` tranches are repaid (tranches are listed senior first, so
-        the tranches of the more senior classes, and the seniors, are such a leading slice)."""
-        top = self.bal[0] if k == 1 else self.bal[:k].max(axis=0)
-        ok: BoolArray = top <= EPS
-        return ok.astype(np.float64)
+        the tranches of the more senior classes, and the seniors, are such a leading slice),
+        and whether that is anywhere. Kept until principal is paid to one of them."""
+        hit = self.repaid.get(k)
+        if hit is None:
+            top = self.bal[0] if k == 1 else self.bal[:k].max(axis=0)
+            ok = (top <= EPS).astype(np.float64)
+            hit = self.repaid[k] = (ok, bool(_max(ok) > 0.0))
+        return hit
 
     def _cover_principal(
         self, n: int, need: FloatArray, x: FloatArray, m: FloatArray | None
@@ -608,11 +618,11 @@ class _Run:
                     self._cover_principal(n, need, x, m)
             for n in soft:
                 e = self._eligible(n, st.wait)
-                if e is not None and not _max(e) > 0.0:
+                if e is not None and not e[1]:
                     continue
                 cap = np.maximum(self.bal[n], 0.0)  # a rounding residue of −1e-14 is 0
                 if e is not None:
-                    cap *= e
+                    cap *= e[0]
                 x = np.minimum(cap, av)
                 self._pay_principal(n, x, hard=False)
                 av -= x
@@ -648,7 +658,7 @@ class _Run:
             cap = np.maximum(self.bal[n], 0.0)
             e = self._eligible(n, st.wait)
             if e is not None:
-                cap *= e
+                cap *= e[0]
             caps.append(cap)
         tot = caps[0].copy()
         for c in caps[1:]:
@@ -706,7 +716,7 @@ class _Run:
         else:
             np.maximum(self.yield_has[j], m, out=self.yield_has[j])
 
-    def seniors_repaid(self) -> FloatArray | None:
+    def seniors_repaid(self) -> _Mask | None:
         """1.0 where every senior tranche is repaid (None: no seniors, so everywhere)."""
         si = self.plan.senior_idx
         return self._leading_repaid(len(si)) if si else None
@@ -717,14 +727,14 @@ class _Run:
         if not any(src.owed_any for src in srcs):
             return
         e = self.seniors_repaid() if st.wait else None
-        if e is not None and not _max(e) > 0.0:
+        if e is not None and not e[1]:
             return
         for src in srcs:
             if not src.owed_any:
                 continue
             x = np.minimum(src.owed, av)
             if e is not None:
-                x *= e
+                x *= e[0]
             src.owed -= x
             av -= x
             self._book("reimburse", src.key, x)
@@ -734,9 +744,9 @@ class _Run:
         n = st.idx[0]
         j = self.plan.residual_row[n]
         e = self._eligible(n, st.wait)
-        if e is not None and not _max(e) > 0.0:
+        if e is not None and not e[1]:
             return
-        x = av.copy() if e is None else av * e
+        x = av.copy() if e is None else av * e[0]
         self.residual.add(j, x)
         av -= x
 
@@ -798,6 +808,7 @@ class _Run:
         plan, out = self.plan, self.out
         s = self.s
         self.t = t
+        self.repaid = {}
         out.begin_period(t)
         for rows in self.all_rows:
             rows.begin(t)
