@@ -671,12 +671,12 @@ class _Run:
 
     def senior_balance_now(self) -> FloatArray:
         """Senior balance outstanding at this point of the period (S,)."""
-        si = self.plan.senior_idx
-        if not si:
+        k = len(self.plan.senior_idx)  # the seniors are listed first (deal validation)
+        if not k:
             return np.zeros(self.s)
-        if len(si) == 1:
-            return cast(FloatArray, self.bal[si[0]].copy())
-        return cast(FloatArray, self.bal[list(si)].sum(axis=0))
+        if k == 1:
+            return cast(FloatArray, self.bal[0].copy())
+        return cast(FloatArray, self.bal[:k].sum(axis=0))
 
     def step_reserve(self, st: CompiledStep, av: FloatArray, m: FloatArray | None) -> None:
         rs = self.reserve_spec
@@ -843,7 +843,7 @@ class _Run:
                 self.avail += release
 
         # Amounts due this period.
-        self.open_n = [bool(_max(bal[n]) > 0.0) for n in range(plan.n_tranches)]
+        self.open_n = cast(list[bool], (_max(bal, axis=1) > 0.0).tolist())
         if plan.n_fees:
             # Each fee is coefficient × one base row (× 1 while securities are outstanding).
             bases = self.fee_bases

@@ -205,7 +205,7 @@ class Outputs:
 
     def add_sparse(self, kind: str, key: object, t: int, x: FloatArray) -> None:
         """Add ``x`` to period ``t`` of the sparse row ``(kind, key)`` (zeros are not kept)."""
-        if not x.any():
+        if not np.count_nonzero(x):  # (faster than x.any() on short rows)
             return
         rows = self.sparse.setdefault((kind, key), {})
         row = rows.get(t)
