@@ -454,22 +454,22 @@ class _Run:
         paid = self.fee_paid.get(f)
         return self.payable[f] if paid is None else _left(self.payable[f], paid)
 
-    def _pay_fee(self, f: int, need: FloatArray, av: FloatArray, m: FloatArray | None) -> None:
-        x = np.minimum(need, av)
-        self.fee_paid.add(f, x)
-        av -= x
-        if m is None and _min(av) > 0.0:
-            return
-        d = self.cover(self._short(need, x, m), self.plan.fee_cover[f])
-        if d is not None:
-            self.fee_paid.add(f, d)
-            self._book("fee", f, d)
-
     def step_fees(self, st: CompiledStep, av: FloatArray, m: FloatArray | None) -> None:
         plan = self.plan
         if not st.pro_rata or len(st.idx) == 1:
+            rows = self.fee_paid
             for f in st.idx:
-                self._pay_fee(f, self._fee_need(f), av, m)
+                paid = rows.get(f)
+                need = self.payable[f] if paid is None else _left(self.payable[f], paid)
+                x = np.minimum(need, av)
+                rows.add(f, x)
+                av -= x
+                if m is None and _min(av) > 0.0:
+                    continue
+                d = self.cover(self._short(need, x, m), plan.fee_cover[f])
+                if d is not None:
+                    rows.add(f, d)
+                    self._book("fee", f, d)
             return
         idx = st.idx
         needs = [self._fee_need(f) for f in idx]
@@ -773,11 +773,13 @@ class _Run:
             return None
         overdue: BoolArray | None = None
         if trig.needs_overdue:
-            overdue = np.zeros(self.s, dtype=bool)
-            if t >= 1:
-                for n in plan.senior_idx:
-                    if t - 1 >= plan.em_idx[n]:
-                        overdue |= self.bal[n] > EPS
+            late = [n for n in plan.senior_idx if t >= 1 and t - 1 >= plan.em_idx[n]]
+            if not late:
+                overdue = np.zeros(self.s, dtype=bool)
+            elif len(late) == 1:
+                overdue = self.bal[late[0]] > EPS
+            else:
+                overdue = _max(self.bal[late], axis=0) > EPS
         trig.latch(
             plan,
             t,
@@ -790,19 +792,22 @@ class _Run:
         latch = out.triggers[t]
         ev = out.events[t]
         for e_i, ks in self.event_rows:
+            row = ev[e_i]
             if len(ks) == 1:
-                ev[e_i] = latch[ks[0]]
+                row[...] = latch[ks[0]]
             else:
-                np.logical_or.reduce(latch[ks], axis=0, out=ev[e_i])
-        accel = ev[_EV_ACCEL] | ev[_EV_DEFAULT]
-        out.accelerated[t] = accel
+                np.logical_or(latch[ks[0]], latch[ks[1]], out=row)
+                for k in ks[2:]:
+                    np.logical_or(row, latch[k], out=row)
+        accel = out.accelerated[t]
+        np.logical_or(ev[_EV_ACCEL], ev[_EV_DEFAULT], out=accel)
         for src in self.sources:
             start = _EV_SUPPORT if src.key == SOURCE_COMMITMENT else _EV_GUARANTEE
             if trig.by_event_rows[start]:
                 src.begin(ev[start] & self.source_on[src.key])
             else:
                 src.begin(self.source_on_f[src.key])
-        return accel if _any(accel) else None
+        return accel if np.count_nonzero(accel) else None
 
     def period(self, t: int) -> None:
         plan, out = self.plan, self.out

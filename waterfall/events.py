@@ -66,6 +66,11 @@ class TriggerSet:
         #: Trigger rows per event, in :data:`EVENT_ORDER`.
         self.by_event_rows: tuple[list[int], ...] = tuple(self.by_event[e] for e in EVENT_ORDER)
         self.needs_overdue = TriggerCondition.PRINCIPAL_UNPAID_AT_EXPECTED_MATURITY in conds
+        #: (row, trigger, condition, threshold or 0) per trigger, read by :meth:`latch`.
+        self.compiled = tuple(
+            (k, tr, tr.condition, 0.0 if tr.threshold is None else tr.threshold)
+            for k, tr in enumerate(self.triggers)
+        )
         #: Triggers on the waterfall's state that stay on once on.
         self.state_sticky: list[int] = [
             k
@@ -97,9 +102,7 @@ class TriggerSet:
         s = plan.n_scenarios
         if self.track_defaults:
             self.cum_defaults += cash.defaults[:, t]
-        for k, tr in enumerate(self.triggers):
-            c = tr.condition
-            x = 0.0 if tr.threshold is None else tr.threshold
+        for k, tr, c, x in self.compiled:
             cond: BoolArray
             if c is TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE:
                 if cash.initial_pool_balance > 0:
