@@ -34,12 +34,10 @@ from abs.cashflows import Collections
 from abs.deal import Deal
 from abs.enums import (
     EventType,
-    FeeBase,
     PrincipalType,
     ReserveTargetRule,
     SupportCover,
     SupportProvider,
-    TriggerCondition,
 )
 from abs.errors import ConservationError, WaterfallError
 from waterfall.events import EVENT_ORDER, TriggerSet
@@ -121,19 +119,6 @@ def _non_negative(deal: Deal, collections: Collections) -> Collections:
             f"({len(bad)} cell(s) below zero); cash collected in a period cannot be negative"
         )
     return dataclasses.replace(collections, total=np.maximum(total, 0.0))
-
-
-def _cash_needs(plan: Plan, triggers: TriggerSet) -> frozenset[str]:
-    """Which of the collection arrays the deal reads besides ``total``."""
-    needs = {"total"}
-    if any(int(b) == BASE_ORDER.index(FeeBase.PERIOD_INCOME) for b in plan.fee_base):
-        needs.add("income")
-    conds = {tr.condition for tr in triggers.triggers}
-    if TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE in conds:
-        needs.add("defaults")
-    if TriggerCondition.OVERCOLLATERALISATION_BELOW in conds:
-        needs.add("pool_balance")
-    return frozenset(needs)
 
 
 def _dormant_residual_row(plan: Plan) -> int | None:
@@ -270,10 +255,6 @@ class _Run:
         self.hard_due = np.zeros((n, s))
         self.yield_due = np.zeros((len(plan.yield_rows), s))
         self.cash = cash
-        #: Collection arrays this deal reads (a narrower run copies only these).
-        self.cash_needs = _cash_needs(plan, triggers)
-        self.total = cash.total  # (S, T): read one column per period
-        self.income = cash.income
         self.yf = cash.year_fractions
 
         self.fee_paid = _Rows(self.out.fee_paid)
@@ -820,7 +801,8 @@ class _Run:
         self.hard_paid.begin(0)
         last = t == self.t_count - 1
         bal = self.bal
-        self.total_t = np.ascontiguousarray(self.total[:, t])
+        cash = self.cash
+        self.total_t = np.ascontiguousarray(cash.col(cash.total, t))
         sec_bal = bal.sum(axis=0)
         sen_bal = self.senior_balance_now()
         accel = self.events(t, sec_bal)
@@ -855,7 +837,7 @@ class _Run:
             np.greater(sec_bal, EPS, out=self.alive_b)
             alive = bases[len(BASE_ORDER)]
             alive[...] = self.alive_b
-            raw = (sec_bal, sen_bal, self.issue, self.total_t, self.income[:, t])
+            raw = (sec_bal, sen_bal, self.issue, self.total_t, cash.col(cash.income, t))
             for b in self.base_used:
                 np.multiply(raw[b], alive, out=bases[b])
             np.multiply(bases[self.fee_src], self.fee_coef[t][:, None], out=self.fee_due)
@@ -1022,14 +1004,14 @@ class _Run:
         assert self.dormant_row is not None
         res = root.residual[self.dormant_row]
         if self.root_idx is None:
-            copy_transposed(res[t0:], self.total[:, t0:])
+            copy_transposed(res[t0:], self.cash.total[:, t0:])  # the top run: all rows
             res[t0] += self.carry
             trig.latch_rest(plan, t0, root.triggers)
             self.derive_events(t0, slice(None))
         else:
             sel = np.flatnonzero(dormant)
             cols = self.root_idx[sel]
-            cash_in = self.total[sel, t0:].T.copy()
+            cash_in = self.cash.span(self.cash.total, t0, self.t_count, sel).T.copy()
             cash_in[0] += self.carry[sel]
             res[t0:, cols] = cash_in
             if trig.state_sticky:
@@ -1058,7 +1040,7 @@ class _Run:
     def take(self, idx: IntArray, t0: int) -> _Run:
         """A run of scenarios ``idx`` from period ``t0`` on, in this run's state."""
         plan = self.plan.take(idx)
-        cash = self.cash.take(idx, t0=t0, needs=self.cash_needs)
+        cash = self.cash.take(idx)
         sub = _Run(plan, cash, self.triggers.take(plan, cash, idx), check=self.check, zeroed=False)
         sub.root = self.root
         sub.root_idx = self._cols(idx) if self.root_idx is not None else idx
@@ -1119,7 +1101,7 @@ class _Run:
         if t1 <= t0:
             return
         out = self.out
-        cash_in = self.total[:, t0:t1].T.copy()  # (n, S)
+        cash_in = self.cash.span(self.cash.total, t0, t1).T.copy()  # (n, S)
         cash_in[0] += carry0
         cash_in[1:] += out.carried_out[t0 : t1 - 1]
         cash_out = out.carried_out[t0:t1].copy()

@@ -101,7 +101,7 @@ class TriggerSet:
         cash = self.cash
         s = plan.n_scenarios
         if self.track_defaults:
-            self.cum_defaults += cash.defaults[:, t]
+            self.cum_defaults += cash.col(cash.defaults, t)
         for k, tr, c, x in self.compiled:
             cond: BoolArray
             if c is TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE:
@@ -111,7 +111,7 @@ class TriggerSet:
                     cond = np.zeros(s, dtype=bool)
             elif c is TriggerCondition.OVERCOLLATERALISATION_BELOW:
                 cond = (securities_balance > EPS) & (
-                    cash.pool_balance[:, t] < x * securities_balance
+                    cash.col(cash.pool_balance, t) < x * securities_balance
                 )
             elif c is TriggerCondition.COLLECTIONS_BELOW_FORECAST:
                 fc = float(cash.forecast[t])
@@ -144,6 +144,7 @@ class TriggerSet:
         by the caller.
         """
         cash = self.cash
+        assert cash.rows is None, "latch_rest lays out the top run's scenarios"
         s, t_count = plan.n_scenarios, plan.n_periods
         n = t_count - t0
         prev = rows[t0 - 1] if t0 > 0 else np.zeros((len(self.triggers), s), dtype=bool)

@@ -94,6 +94,8 @@ class Cash:
     forecast: FloatArray  # (T,)
     year_fractions: FloatArray  # (T,)
     initial_pool_balance: float
+    #: Rows of the arrays that are this object's scenarios (None: all of them).
+    rows: IntArray | None = None
 
     @classmethod
     def of(cls, collections: Collections) -> Cash:
@@ -108,29 +110,23 @@ class Cash:
             initial_pool_balance=float(collections.initial_pool_balance),
         )
 
-    def take(self, idx: IntArray, *, t0: int, needs: frozenset[str]) -> Cash:
-        """Scenarios ``idx`` from period ``t0`` on; of the optional arrays only ``needs``.
+    def take(self, idx: IntArray) -> Cash:
+        """The same arrays standing for scenarios ``idx`` of this object's scenarios.
 
-        Columns before ``t0`` are left uninitialised and arrays not needed are empty: a run
-        started at ``t0`` never reads them.
+        Nothing is copied: a narrower run may last a single period, and reads one column per
+        period (:meth:`col`) from the original arrays.
         """
+        return dataclasses.replace(self, rows=idx if self.rows is None else self.rows[idx])
 
-        def part(a: FloatArray, name: str) -> FloatArray:
-            if name not in needs:
-                return np.empty((0, a.shape[1]))
-            out = np.empty((idx.size, a.shape[1]))
-            out[:, t0:] = a[idx, t0:]
-            return out
+    def col(self, a: FloatArray, t: int) -> FloatArray:
+        """Period ``t`` of ``a`` (one of the (S, T) arrays here) for this object's scenarios."""
+        return a[:, t] if self.rows is None else a[self.rows, t]
 
-        return Cash(
-            total=part(self.total, "total"),
-            income=part(self.income, "income"),
-            defaults=part(self.defaults, "defaults"),
-            pool_balance=part(self.pool_balance, "pool_balance"),
-            forecast=self.forecast,
-            year_fractions=self.year_fractions,
-            initial_pool_balance=self.initial_pool_balance,
-        )
+    def span(self, a: FloatArray, t0: int, t1: int, sel: IntArray | None = None) -> FloatArray:
+        """Periods ``t0`` … ``t1`` − 1 of ``a`` for this object's scenarios (``sel`` of them)."""
+        if self.rows is None:
+            return a[:, t0:t1] if sel is None else a[sel, t0:t1]
+        return a[self.rows if sel is None else self.rows[sel], t0:t1]
 
 
 @dataclass(frozen=True)
