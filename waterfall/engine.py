@@ -232,11 +232,100 @@ class _Source:
             self.used_total += self.drawn
 
 
+@dataclasses.dataclass(frozen=True)
+class _Layout:
+    """What a run works out from the deal's structure alone: shared by the narrower runs."""
+
+    soft_type: tuple[bool, ...]  # pass-through tranches
+    more_senior: tuple[tuple[int, ...], ...]  # per tranche, the tranches of senior classes
+    live_at: list[list[bool]]  # (T, N): a principal amount is due by schedule
+    any_live: list[bool]  # (T,)
+    targets_col: FloatArray  # (T, N, 1)
+    #: Row of ``fee_bases`` each fee is a multiple of (fixed fees: the "alive" row) ...
+    fee_src: IntArray
+    #: ... and the multiple per period (T, F).
+    fee_coef: FloatArray
+    capped_fees: list[int]
+    base_used: list[int]  # fee bases some fee reads
+    dormant_row: int | None  # see _dormant_residual_row
+    #: (event row, trigger rows) of the events some trigger points at.
+    event_rows: list[tuple[int, list[int]]]
+    #: Step lists as (method, step) pairs: normal, accelerated, the head both start with, and
+    #: the rest of each after it.
+    normal: tuple[_Call, ...]
+    accelerated: tuple[_Call, ...]
+    head: tuple[_Call, ...]
+    normal_rest: tuple[_Call, ...]
+    accelerated_rest: tuple[_Call, ...]
+    repaid_providers: frozenset[int]  # providers some reimburse_support step repays
+
+    @classmethod
+    def of(cls, run: type[_Run], plan: Plan, triggers: TriggerSet) -> _Layout:
+        deal = plan.deal
+        n, f = plan.n_tranches, plan.n_fees
+        shared = 0  # length of the common prefix of the two step lists
+        while (
+            shared < min(len(plan.normal), len(plan.accelerated))
+            and plan.normal[shared] == plan.accelerated[shared]
+        ):
+            shared += 1
+        step_of = {  # plain functions, not bound methods: no reference cycle
+            "fees": run.step_fees,
+            "interest": run.step_interest,
+            "principal": run.step_principal,
+            "reserve": run.step_reserve,
+            "sub_yield": run.step_sub_yield,
+            "reimburse": run.step_reimburse,
+            "residual": run.step_residual,
+        }
+
+        def calls(steps: tuple[CompiledStep, ...]) -> tuple[_Call, ...]:
+            return tuple((step_of[st.kind], st) for st in steps)
+
+        finite = np.isfinite(plan.targets)
+        fixed = plan.fee_fixed > 0.0
+        return cls(
+            soft_type=tuple(
+                tr.principal_type is PrincipalType.PASS_THROUGH for tr in deal.tranches
+            ),
+            more_senior=tuple(plan.more_senior(i) for i in range(n)),
+            live_at=cast(list[list[bool]], finite.tolist()),
+            any_live=cast(list[bool], finite.any(axis=1).tolist()),
+            targets_col=plan.targets[:, :, None],
+            fee_src=np.where(fixed, len(BASE_ORDER), plan.fee_base).astype(np.intp),
+            fee_coef=np.where(fixed[None, :], plan.fee_fixed[None, :], plan.fee_mult),
+            capped_fees=[i for i in range(f) if plan.fee_cap[i] < NO_CAP],
+            base_used=sorted(
+                {int(b) for b, amt in zip(plan.fee_base, plan.fee_fixed, strict=True) if amt <= 0}
+            ),
+            dormant_row=_dormant_residual_row(plan),
+            event_rows=[(e_i, ks) for e_i, ks in enumerate(triggers.by_event_rows) if ks],
+            normal=calls(plan.normal),
+            accelerated=calls(plan.accelerated),
+            head=calls(plan.normal[:shared]),
+            normal_rest=calls(plan.normal[shared:]),
+            accelerated_rest=calls(plan.accelerated[shared:]),
+            repaid_providers=frozenset(
+                i
+                for st in (*plan.normal, *plan.accelerated)
+                if st.kind == "reimburse"
+                for i in st.idx
+            ),
+        )
+
+
 class _Run:
     """State of one engine run; step methods mutate the period's rows in place."""
 
     def __init__(
-        self, plan: Plan, cash: Cash, triggers: TriggerSet, *, check: bool, zeroed: bool = True
+        self,
+        plan: Plan,
+        cash: Cash,
+        triggers: TriggerSet,
+        *,
+        check: bool,
+        zeroed: bool = True,
+        layout: _Layout | None = None,
     ) -> None:
         deal = plan.deal
         self.check = check
@@ -305,11 +394,6 @@ class _Run:
         self.by_provider: dict[int, _Source] = {
             PROVIDER_ORDER.index(PROVIDER_OF[src.key]): src for src in self.sources
         }
-        repaid = {
-            i for st in (*plan.normal, *plan.accelerated) if st.kind == "reimburse" for i in st.idx
-        }
-        for i, src in self.by_provider.items():
-            src.repaid_by_a_step = i in repaid
         self.total_t: FloatArray = np.zeros(s)
         self.avail: FloatArray = np.zeros(s)
         self.bal: FloatArray = np.zeros((n, s))
@@ -327,66 +411,38 @@ class _Run:
         self.int_rows = plan.int_rows
         self.int_owed = np.zeros((len(plan.int_rows), s))
         self.senior_interest_unpaid = np.zeros(s, dtype=bool)
-        self.soft_type = tuple(
-            tr.principal_type is PrincipalType.PASS_THROUGH for tr in deal.tranches
-        )
-        self.more_senior = tuple(plan.more_senior(i) for i in range(n))
+        lay = layout if layout is not None else _Layout.of(type(self), plan, triggers)
+        self.layout = lay
+        self.soft_type = lay.soft_type
+        self.more_senior = lay.more_senior
         self.hard_live = [False] * n
         #: ``_leading_repaid`` masks by k, valid until principal is paid to one of the first k.
         self.repaid: dict[int, _Mask] = {}
-        finite = np.isfinite(plan.targets)  # (T, N): a principal amount is due by schedule
-        self.live_at = cast(list[list[bool]], finite.tolist())
-        self.any_live = cast(list[bool], finite.any(axis=1).tolist())
-        self.targets_col = plan.targets[:, :, None]  # (T, N, 1)
+        self.live_at = lay.live_at
+        self.any_live = lay.any_live
+        self.targets_col = lay.targets_col
         self.open_n = [True] * n  # tranche n has a balance in some scenario at period start
         self.hard_block = np.zeros((n, 1, s))  # scheduled principal paid this period
         self.hard_paid = _Rows([self.hard_block[i] for i in range(n)])
         self.payable: list[FloatArray] = [self.fee_due[i] for i in range(f)]
-        fixed = plan.fee_fixed > 0.0
-        #: Row of ``fee_bases`` each fee is a multiple of (fixed fees: the "alive" row) ...
-        self.fee_src = np.where(fixed, len(BASE_ORDER), plan.fee_base).astype(np.intp)
-        #: ... and the multiple per period (T, F).
-        self.fee_coef = np.where(fixed[None, :], plan.fee_fixed[None, :], plan.fee_mult)
+        self.fee_src = lay.fee_src
+        self.fee_coef = lay.fee_coef
         self.fee_bases = np.zeros((len(BASE_ORDER) + 1, s))
         self.alive_b = np.zeros(s, dtype=bool)
-        self.capped_fees = [i for i in range(f) if plan.fee_cap[i] < NO_CAP]
+        self.capped_fees = lay.capped_fees
         self.yield_full: list[bool] = [False] * len(plan.yield_rows)
         self.yield_has = np.zeros((len(plan.yield_rows), s))
-        self.dormant_row = _dormant_residual_row(plan)
-        #: (event row, trigger rows) of the events some trigger points at.
-        self.event_rows = [(e_i, ks) for e_i, ks in enumerate(triggers.by_event_rows) if ks]
+        self.dormant_row = lay.dormant_row
+        self.event_rows = lay.event_rows
         self.reserve_shut = False  # the reserve is closed in every scenario this period
-        self.shared = 0  # length of the common prefix of the two step lists
-        while (
-            self.shared < min(len(plan.normal), len(plan.accelerated))
-            and plan.normal[self.shared] == plan.accelerated[self.shared]
-        ):
-            self.shared += 1
-        cls = type(self)  # plain functions, not bound methods: no reference cycle
-        step_of = {
-            "fees": cls.step_fees,
-            "interest": cls.step_interest,
-            "principal": cls.step_principal,
-            "reserve": cls.step_reserve,
-            "sub_yield": cls.step_sub_yield,
-            "reimburse": cls.step_reimburse,
-            "residual": cls.step_residual,
-        }
-
-        def calls(steps: tuple[CompiledStep, ...]) -> tuple[_Call, ...]:
-            return tuple((step_of[st.kind], st) for st in steps)
-
-        k = self.shared
-        #: Step lists as (method, step) pairs: normal, accelerated, their shared head, and
-        #: the rest of each after it.
-        self.normal = calls(plan.normal)
-        self.accelerated = calls(plan.accelerated)
-        self.head = calls(plan.normal[:k])
-        self.normal_rest = calls(plan.normal[k:])
-        self.accelerated_rest = calls(plan.accelerated[k:])
-        self.base_used = sorted(
-            {int(b) for b, amt in zip(plan.fee_base, plan.fee_fixed, strict=True) if amt <= 0}
-        )
+        self.normal = lay.normal
+        self.accelerated = lay.accelerated
+        self.head = lay.head
+        self.normal_rest = lay.normal_rest
+        self.accelerated_rest = lay.accelerated_rest
+        self.base_used = lay.base_used
+        for i, src in self.by_provider.items():
+            src.repaid_by_a_step = i in lay.repaid_providers
         self.issue = np.full(s, deal.issue_amount)
         #: The top run's buffers, and where this run's scenarios sit in them (None: this run
         #: is the top run; see :meth:`narrow`).
@@ -1041,7 +1097,14 @@ class _Run:
         """A run of scenarios ``idx`` from period ``t0`` on, in this run's state."""
         plan = self.plan.take(idx)
         cash = self.cash.take(idx)
-        sub = _Run(plan, cash, self.triggers.take(plan, cash, idx), check=self.check, zeroed=False)
+        sub = _Run(
+            plan,
+            cash,
+            self.triggers.take(plan, cash, idx),
+            check=self.check,
+            zeroed=False,
+            layout=self.layout,
+        )
         sub.root = self.root
         sub.root_idx = self._cols(idx) if self.root_idx is not None else idx
         sub.gaps = self.gaps
@@ -1104,23 +1167,14 @@ class _Run:
         cash_in = self.cash.span(self.cash.total, t0, t1).T.copy()  # (n, S)
         cash_in[0] += carry0
         cash_in[1:] += out.carried_out[t0 : t1 - 1]
-        cash_out = out.carried_out[t0:t1].copy()
+        # Every dense line is cash out (paid lines, reserve deposits, cash carried out).
+        cash_out = out.lines[:, t0:t1].sum(axis=0)
         for (kind, _key), by_t in out.sparse.items():
             side = cash_in if kind in ("release", "draw") else cash_out
             if kind in ("release", "draw", "reimburse"):
                 for t, row in by_t.items():
                     if t0 <= t < t1:
                         side[t - t0] += row
-        for lines in (
-            out.fee_paid,
-            out.int_paid,
-            out.prin_paid,
-            out.yield_paid,
-            out.residual,
-            out.reserve_deposit,
-        ):
-            for buf in lines:
-                cash_out += buf[t0:t1]
         gap = cash_in - cash_out
         np.abs(gap, out=cash_out)
         worst = float(cash_out.max())

@@ -148,7 +148,10 @@ class Outputs:
     fee_block: FloatArray  # (F, T, S): the fee_paid rows as one array
     int_block: FloatArray  # (NI, T, S): the int_paid rows
     balances: FloatArray  # (N + 1, T + 1, S): tranche balances, then the reserve
-    #: The dense line buffers as ``(T, lines, S)`` when uninitialised (else None).
+    #: Every dense line buffer above (paid lines, deposits, cash carried out) as one
+    #: ``(lines, T, S)`` array: everything here is cash paid out of the period.
+    lines: FloatArray
+    #: The same buffers as ``(T, lines, S)`` when uninitialised (else None).
     slabs: FloatArray | None = None
 
     @classmethod
@@ -195,6 +198,7 @@ class Outputs:
             triggers=np.zeros((t, n_triggers, s), dtype=bool),
             sparse={},
             sparse_cols={},
+            lines=block,
             slabs=slabs,
         )
 
