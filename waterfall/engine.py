@@ -410,7 +410,8 @@ class _Run:
         self.int_arrears_on = [False] * n
         self.int_rows = plan.int_rows
         self.int_owed = np.zeros((len(plan.int_rows), s))
-        self.senior_interest_unpaid = np.zeros(s, dtype=bool)
+        #: Where some senior interest was left unpaid last period (None: nowhere).
+        self.senior_interest_unpaid: BoolArray | None = None
         lay = layout if layout is not None else _Layout.of(type(self), plan, triggers)
         self.layout = lay
         self.soft_type = lay.soft_type
@@ -430,8 +431,11 @@ class _Run:
         self.fee_bases = np.zeros((len(BASE_ORDER) + 1, s))
         self.alive_b = np.zeros(s, dtype=bool)
         self.capped_fees = lay.capped_fees
-        self.yield_full: list[bool] = [False] * len(plan.yield_rows)
-        self.yield_has = np.zeros((len(plan.yield_rows), s))
+        self.yield_full: list[bool] = [False] * len(plan.yield_rows)  # step ran unmasked
+        self.yield_ran: list[bool] = [False] * len(plan.yield_rows)  # step ran at all
+        self.yield_has = np.zeros((len(plan.yield_rows), s))  # where it ran (masked runs)
+        #: Interest rows left at zero for a tranche repaid everywhere with nothing in arrears.
+        self.int_zero = [False] * len(plan.int_rows)
         self.dormant_row = lay.dormant_row
         self.event_rows = lay.event_rows
         self.reserve_shut = False  # the reserve is closed in every scenario this period
@@ -750,8 +754,11 @@ class _Run:
         av -= x
         if m is None:
             self.yield_full[j] = True
-        else:
+        elif self.yield_ran[j]:
             np.maximum(self.yield_has[j], m, out=self.yield_has[j])
+        else:
+            self.yield_has[j] = m
+        self.yield_ran[j] = True
 
     def seniors_repaid(self) -> _Mask | None:
         """1.0 where every senior tranche is repaid (None: no seniors, so everywhere)."""
@@ -808,11 +815,14 @@ class _Run:
             for src in self.sources:
                 src.begin(self.source_on_f[src.key])
             return None
-        overdue: BoolArray | None = None
+        overdue: BoolArray | None = None  # None: nowhere
         if trig.needs_overdue:
-            late = [n for n in plan.senior_idx if t >= 1 and t - 1 >= plan.em_idx[n]]
+            # Seniors past expected maturity, among those with a balance somewhere.
+            late = [
+                n for n in plan.senior_idx if t >= 1 and t - 1 >= plan.em_idx[n] and self.open_n[n]
+            ]
             if not late:
-                overdue = np.zeros(self.s, dtype=bool)
+                pass
             elif len(late) == 1:
                 overdue = self.bal[late[0]] > EPS
             else:
@@ -861,12 +871,15 @@ class _Run:
         self.total_t = np.ascontiguousarray(cash.col(cash.total, t))
         sec_bal = bal.sum(axis=0)
         sen_bal = self.senior_balance_now()
+        self.open_n = cast(list[bool], (_max(bal, axis=1) > 0.0).tolist())
         accel = self.events(t, sec_bal)
 
         # Reserve release when the seniors are repaid and in the last period.
         self.avail = self.total_t + self.carry
         release: FloatArray | None = None
-        if self.reserve_spec is not None:
+        # Once every senior is repaid the reserve is released and stays empty and shut (senior
+        # balances never grow), so there is nothing more to do for it.
+        if self.reserve_spec is not None and not self.reserve_shut:
             if last:
                 release = self.reserve.copy()
                 self.reserve_open = np.zeros(s)
@@ -886,7 +899,6 @@ class _Run:
                 self.avail += release
 
         # Amounts due this period.
-        self.open_n = cast(list[bool], (_max(bal, axis=1) > 0.0).tolist())
         if plan.n_fees:
             # Each fee is coefficient × one base row (× 1 while securities are outstanding).
             bases = self.fee_bases
@@ -911,6 +923,12 @@ class _Run:
         for n, j in enumerate(plan.int_row):
             if j >= 0:
                 row = self.int_due[j]
+                if not (self.open_n[n] or self.int_arrears_on[n]):
+                    if not self.int_zero[j]:  # repaid everywhere: nothing accrues any more
+                        row.fill(0.0)
+                        self.int_zero[j] = True
+                    continue
+                self.int_zero[j] = False
                 np.multiply(bal[n], plan.coupon[n] * self.yf[t], out=row)
                 if self.int_arrears_on[n]:
                     row += self.int_arrears[n]
@@ -922,7 +940,7 @@ class _Run:
             if j >= 0:
                 np.multiply(bal[n], plan.period_yield[n] * self.yf[t], out=self.yield_due[j])
         self.yield_full = [False] * len(plan.yield_rows)
-        self.yield_has.fill(0.0)
+        self.yield_ran = [False] * len(plan.yield_rows)
 
         # Distribution.
         if accel is None:
@@ -960,6 +978,8 @@ class _Run:
             if src.drawn is not None:
                 out.add_sparse("draw", src.key, t, src.drawn)
         for j in range(len(plan.yield_rows)):
+            if not self.yield_ran[j]:
+                continue  # no 期间收益 step ran: nothing was due
             due = self.yield_due[j]
             if not self.yield_full[j]:
                 due *= self.yield_has[j]
@@ -988,7 +1008,7 @@ class _Run:
                 BoolArray, (self.int_arrears[unpaid] > EPS).any(axis=0)
             )
         else:
-            self.senior_interest_unpaid = np.zeros(s, dtype=bool)
+            self.senior_interest_unpaid = None
 
     # -- narrowing to the live scenarios ------------------------------------------------------
 
@@ -1115,7 +1135,8 @@ class _Run:
         sub.fee_arrears_on = list(self.fee_arrears_on)
         sub.int_arrears = self.int_arrears[:, idx]
         sub.int_arrears_on = list(self.int_arrears_on)
-        sub.senior_interest_unpaid = self.senior_interest_unpaid[idx]
+        siu = self.senior_interest_unpaid
+        sub.senior_interest_unpaid = None if siu is None else siu[idx]
         for mine, theirs in zip(self.sources, sub.sources, strict=True):
             theirs.used_total = mine.used_total[idx]
             theirs.owed = mine.owed[idx]

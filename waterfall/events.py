@@ -91,11 +91,14 @@ class TriggerSet:
         rows: BoolArray,
         *,
         securities_balance: FloatArray,
-        senior_interest_unpaid: BoolArray,
+        senior_interest_unpaid: BoolArray | None,
         senior_principal_overdue: BoolArray | None,
         total: FloatArray,
     ) -> None:
-        """Write each trigger's latch for period ``t`` into ``rows[t]`` (rows: (T, K, S))."""
+        """Write each trigger's latch for period ``t`` into ``rows[t]`` (rows: (T, K, S)).
+
+        ``senior_interest_unpaid`` / ``senior_principal_overdue``: None where it holds nowhere.
+        """
         row = rows[t]
         prev = rows[t - 1] if t > 0 else None
         cash = self.cash
@@ -103,7 +106,7 @@ class TriggerSet:
         if self.track_defaults:
             self.cum_defaults += cash.col(cash.defaults, t)
         for k, tr, c, x in self.compiled:
-            cond: BoolArray
+            cond: BoolArray | None
             if c is TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE:
                 if cash.initial_pool_balance > 0:
                     cond = self.cum_defaults / cash.initial_pool_balance > x
@@ -121,7 +124,6 @@ class TriggerSet:
             elif c is TriggerCondition.SENIOR_INTEREST_UNPAID:
                 cond = senior_interest_unpaid
             elif c is TriggerCondition.PRINCIPAL_UNPAID_AT_EXPECTED_MATURITY:
-                assert senior_principal_overdue is not None
                 cond = senior_principal_overdue
             elif c is TriggerCondition.ORIGINATOR_EVENT:
                 cond = plan.originator_default
@@ -130,7 +132,9 @@ class TriggerSet:
                 if prev is not None and not tr.cure:
                     row[k] |= prev[k]
                 continue
-            if tr.cure or prev is None:
+            if cond is None:  # holds nowhere
+                row[k] = False if tr.cure or prev is None else prev[k]
+            elif tr.cure or prev is None:
                 row[k] = cond
             else:
                 np.logical_or(prev[k], cond, out=row[k])
