@@ -868,7 +868,7 @@ class _Run:
         last = t == self.t_count - 1
         bal = self.bal
         cash = self.cash
-        self.total_t = np.ascontiguousarray(cash.col(cash.total, t))
+        self.total_t = cash.col("total", t)
         sec_bal = bal.sum(axis=0)
         sen_bal = self.senior_balance_now()
         self.open_n = cast(list[bool], (_max(bal, axis=1) > 0.0).tolist())
@@ -905,7 +905,7 @@ class _Run:
             np.greater(sec_bal, EPS, out=self.alive_b)
             alive = bases[len(BASE_ORDER)]
             alive[...] = self.alive_b
-            raw = (sec_bal, sen_bal, self.issue, self.total_t, cash.col(cash.income, t))
+            raw = (sec_bal, sen_bal, self.issue, self.total_t, cash.col("income", t))
             for b in self.base_used:
                 np.multiply(raw[b], alive, out=bases[b])
             np.multiply(bases[self.fee_src], self.fee_coef[t][:, None], out=self.fee_due)

@@ -104,7 +104,7 @@ class TriggerSet:
         cash = self.cash
         s = plan.n_scenarios
         if self.track_defaults:
-            self.cum_defaults += cash.col(cash.defaults, t)
+            self.cum_defaults += cash.col("defaults", t)
         for k, tr, c, x in self.compiled:
             cond: BoolArray | None
             if c is TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE:
@@ -114,7 +114,7 @@ class TriggerSet:
                     cond = np.zeros(s, dtype=bool)
             elif c is TriggerCondition.OVERCOLLATERALISATION_BELOW:
                 cond = (securities_balance > EPS) & (
-                    cash.col(cash.pool_balance, t) < x * securities_balance
+                    cash.col("pool_balance", t) < x * securities_balance
                 )
             elif c is TriggerCondition.COLLECTIONS_BELOW_FORECAST:
                 fc = float(cash.forecast[t])

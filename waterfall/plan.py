@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -69,6 +69,8 @@ CLASS_RANK = {TrancheClass.SENIOR: 0, TrancheClass.MEZZANINE: 1, TrancheClass.SU
 
 #: Scenarios per block when laying out (S, n) arrays as (n, S).
 TRANSPOSE_BLOCK = 512
+#: Periods per chunk read by :meth:`Cash.col`.
+COLUMN_CHUNK = 8
 
 
 def copy_transposed(dst: npt.NDArray[Any], src: npt.NDArray[Any]) -> None:
@@ -96,6 +98,10 @@ class Cash:
     initial_pool_balance: float
     #: Rows of the arrays that are this object's scenarios (None: all of them).
     rows: IntArray | None = None
+    #: Periods laid out as rows, :data:`COLUMN_CHUNK` at a time: {(array, chunk): (n, S)}.
+    chunks: dict[tuple[str, int], FloatArray] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, collections: Collections) -> Cash:
@@ -116,11 +122,27 @@ class Cash:
         Nothing is copied: a narrower run may last a single period, and reads one column per
         period (:meth:`col`) from the original arrays.
         """
-        return dataclasses.replace(self, rows=idx if self.rows is None else self.rows[idx])
+        return dataclasses.replace(
+            self, rows=idx if self.rows is None else self.rows[idx], chunks={}
+        )
 
-    def col(self, a: FloatArray, t: int) -> FloatArray:
-        """Period ``t`` of ``a`` (one of the (S, T) arrays here) for this object's scenarios."""
-        return a[:, t] if self.rows is None else a[self.rows, t]
+    def col(self, name: str, t: int) -> FloatArray:
+        """Period ``t`` of array ``name`` (S, T) for this object's scenarios, contiguous.
+
+        With all rows, periods are laid out as rows a chunk at a time (one cache-friendly
+        transpose instead of a strided read of every scenario per period).
+        """
+        a: FloatArray = getattr(self, name)
+        if self.rows is not None:
+            return cast(FloatArray, a[self.rows, t])
+        c = t // COLUMN_CHUNK
+        chunk = self.chunks.get((name, c))
+        if chunk is None:
+            t0 = c * COLUMN_CHUNK
+            t1 = min(t0 + COLUMN_CHUNK, a.shape[1])
+            chunk = self.chunks[(name, c)] = np.empty((t1 - t0, a.shape[0]))
+            copy_transposed(chunk, a[:, t0:t1])
+        return cast(FloatArray, chunk[t - c * COLUMN_CHUNK])
 
     def span(self, a: FloatArray, t0: int, t1: int, sel: IntArray | None = None) -> FloatArray:
         """Periods ``t0`` … ``t1`` − 1 of ``a`` for this object's scenarios (``sel`` of them)."""
