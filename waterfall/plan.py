@@ -129,19 +129,18 @@ class Cash:
     def col(self, name: str, t: int) -> FloatArray:
         """Period ``t`` of array ``name`` (S, T) for this object's scenarios, contiguous.
 
-        With all rows, periods are laid out as rows a chunk at a time (one cache-friendly
-        transpose instead of a strided read of every scenario per period).
+        Periods are laid out as rows a chunk at a time: one cache-friendly gather and
+        transpose instead of a strided read of every scenario per period.
         """
-        a: FloatArray = getattr(self, name)
-        if self.rows is not None:
-            return cast(FloatArray, a[self.rows, t])
         c = t // COLUMN_CHUNK
         chunk = self.chunks.get((name, c))
         if chunk is None:
+            a: FloatArray = getattr(self, name)
             t0 = c * COLUMN_CHUNK
             t1 = min(t0 + COLUMN_CHUNK, a.shape[1])
-            chunk = self.chunks[(name, c)] = np.empty((t1 - t0, a.shape[0]))
-            copy_transposed(chunk, a[:, t0:t1])
+            part = a[:, t0:t1] if self.rows is None else a[self.rows, t0:t1]
+            chunk = self.chunks[(name, c)] = np.empty((t1 - t0, part.shape[0]))
+            copy_transposed(chunk, part)
         return cast(FloatArray, chunk[t - c * COLUMN_CHUNK])
 
     def span(self, a: FloatArray, t0: int, t1: int, sel: IntArray | None = None) -> FloatArray:
