@@ -220,7 +220,7 @@ class _Source:
         limit = self._limit()
         d = np.minimum(short, limit)
         limit -= d
-        self.drawn = d.copy() if self.drawn is None else self.drawn + d
+        self.drawn = d if self.drawn is None else self.drawn + d  # d is never written to
         if self.repaid_by_a_step:
             self.owed += d
             self.owed_any = True
@@ -403,6 +403,10 @@ class _Run:
                     s=s,
                 )
             )
+        #: The support sources that cover each kind of shortfall, in drawing order.
+        self.sources_for = {
+            kind: [src for src in self.sources if kind in src.covers] for kind in SupportCover
+        }
         self.by_provider: dict[int, _Source] = {
             PROVIDER_ORDER.index(PROVIDER_OF[src.key]): src for src in self.sources
         }
@@ -481,17 +485,19 @@ class _Run:
         if not _max(short) > 0.0:
             return None
         drawn: FloatArray | None = None
-        if kind in self.reserve_covers:
+        srcs = self.sources_for[kind]
+        if kind in self.reserve_covers and not self.reserve_shut:  # (shut: empty everywhere)
             d = np.minimum(short, self.reserve)
             self.reserve -= d
             self._book("draw", SOURCE_RESERVE, d)
-            short = short - d
-            drawn = d
-        for src in self.sources:
-            if kind in src.covers:
-                d = src.draw(short)
+            if srcs:
                 short = short - d
-                drawn = d if drawn is None else drawn + d
+            drawn = d
+        for i, src in enumerate(srcs):
+            d = src.draw(short)
+            if i + 1 < len(srcs):
+                short = short - d
+            drawn = d if drawn is None else drawn + d
         return drawn
 
     @staticmethod
