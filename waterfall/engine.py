@@ -94,6 +94,25 @@ _min = np.minimum.reduce
 _any = np.logical_or.reduce
 
 
+#: Rows up to this length are tested with ``count_nonzero`` (≈ 0.5 µs) rather than a max/min
+#: reduction (≈ 1.7 µs); on longer rows the reduction is the faster (measured).
+_SHORT_ROW = 2048
+
+
+def _some(x: FloatArray) -> bool:
+    """Some element of ``x`` (never negative) is above zero."""
+    if x.shape[-1] <= _SHORT_ROW:
+        return bool(np.count_nonzero(x))
+    return bool(_max(x) > 0.0)
+
+
+def _everywhere(x: FloatArray) -> bool:
+    """Every element of ``x`` (never negative) is above zero."""
+    if x.shape[-1] <= _SHORT_ROW:
+        return bool(np.count_nonzero(x) == x.size)
+    return bool(_min(x) > 0.0)
+
+
 def _left(due: FloatArray, paid: FloatArray) -> FloatArray:
     """What is still to pay, never below zero (shares can overshoot by rounding)."""
     return np.maximum(due - paid, 0.0)
@@ -482,7 +501,7 @@ class _Run:
 
     def cover(self, short: FloatArray, kind: SupportCover) -> FloatArray | None:
         """Draw reserve, then 差额支付, then guarantee for ``short``; None when nothing can."""
-        if not _max(short) > 0.0:
+        if not _some(short):
             return None
         drawn: FloatArray | None = None
         srcs = self.sources_for[kind]
@@ -523,7 +542,7 @@ class _Run:
                 x = np.minimum(need, av)
                 rows.add(f, x)
                 av -= x
-                if m is None and _min(av) > 0.0:
+                if m is None and _everywhere(av):
                     continue
                 d = self.cover(self._short(need, x, m), plan.fee_cover[f])
                 if d is not None:
@@ -615,7 +634,7 @@ class _Run:
             x = np.minimum(need, av)
             self.int_paid.add(j, x)
             av -= x
-            if m is None and _min(av) > 0.0:
+            if m is None and _everywhere(av):
                 return
             if plan.senior[n]:
                 d = self.cover(self._short(need, x, m), SupportCover.SENIOR_INTEREST)
@@ -682,7 +701,7 @@ class _Run:
         if hit is None:
             top = self.bal[0] if k == 1 else self.bal[:k].max(axis=0)
             ok = (top <= EPS).astype(np.float64)
-            hit = self.repaid[k] = (ok, bool(_max(ok) > 0.0))
+            hit = self.repaid[k] = (ok, _some(ok))
         return hit
 
     def _cover_principal(
@@ -706,7 +725,7 @@ class _Run:
                 x = np.minimum(need, av)
                 self._pay_principal(n, x, hard=True)
                 av -= x
-                if plan.senior[n] and not (m is None and _min(av) > 0.0):
+                if plan.senior[n] and not (m is None and _everywhere(av)):
                     self._cover_principal(n, need, x, m)
             for n in soft:
                 e = self._eligible(n, st.wait)
@@ -833,7 +852,7 @@ class _Run:
             src.owed -= x
             av -= x
             self._book("reimburse", src.key, x)
-            src.owed_any = bool(_max(src.owed) > 0.0)
+            src.owed_any = _some(src.owed)
 
     def step_residual(self, st: CompiledStep, av: FloatArray, m: FloatArray | None) -> None:
         n = st.idx[0]
