@@ -370,8 +370,12 @@ class _Run:
         self.s = s
         self.out = Outputs.allocate(plan, n_triggers=len(triggers.triggers), zeroed=zeroed)
         # Amounts due, worked out afresh each period into these scratch rows.
-        self.fee_due = np.zeros((f, s))
-        self.int_due = np.zeros((len(plan.int_rows), s))
+        ni = len(plan.int_rows)
+        #: Fee dues then interest dues, as one block: closing the period compares it with the
+        #: matching rows of the output block in one operation.
+        self.due_block = np.zeros((f + ni, s))
+        self.fee_due = self.due_block[:f]
+        self.int_due = self.due_block[f:]
         self.hard_due = np.zeros((n, s))
         self.yield_due = np.zeros((len(plan.yield_rows), s))
         self.cash = cash
@@ -439,12 +443,13 @@ class _Run:
         self.source_on_f = {k: v.astype(np.float64) for k, v in self.source_on.items()}
 
         self.carry = np.zeros(s)
-        self.fee_arrears = np.zeros((f, s))
+        #: Left unpaid at the close, fees then interest (the fee rows carry to next period).
+        self.owed_block = np.zeros((f + ni, s))
+        self.fee_arrears = self.owed_block[:f]
         self.fee_arrears_on = [False] * f
         self.int_arrears = np.zeros((n, s))
         self.int_arrears_on = [False] * n
         self.int_rows = plan.int_rows
-        self.int_owed = np.zeros((len(plan.int_rows), s))
         #: Where some senior interest was left unpaid last period (None: nowhere).
         self.senior_interest_unpaid: BoolArray | None = None
         lay = layout if layout is not None else _Layout.of(type(self), plan, triggers)
@@ -935,6 +940,7 @@ class _Run:
         for rows in self.all_rows:
             rows.begin(t)
         self.hard_paid.begin(0)
+        self.hard_block.fill(0.0)
         last = t == self.t_count - 1
         bal = self.bal
         cash = self.cash
@@ -1036,12 +1042,9 @@ class _Run:
         out.balances[:n_tr, t + 1] = bal
         out.balances[n_tr, t + 1] = self.reserve
         if self.any_live[t]:
-            for i in range(n_tr):
-                if i not in self.hard_paid.touched:
-                    self.hard_block[i].fill(0.0)
             short_all = self.hard_due - self.hard_block[:, 0]
-            for i in np.flatnonzero(_max(short_all, axis=1) > 0.0).tolist():
-                if self.hard_live[i]:
+            for i, on in enumerate((_max(short_all, axis=1) > 0.0).tolist()):
+                if on and self.hard_live[i]:
                     out.add_sparse("prin_short", i, t, short_all[i])
         for src in self.sources:
             src.end()
@@ -1057,21 +1060,20 @@ class _Run:
             short = due if paid is None else due - paid
             if _max(short) > 0.0:
                 out.add_sparse("yield_short", j, t, short)
-        if plan.n_fees:
-            np.subtract(self.fee_due, out.fee_block[:, t], out=self.fee_arrears)
-            self.fee_arrears_on = (_max(self.fee_arrears, axis=1) > 0.0).tolist()
-            for f, on in enumerate(self.fee_arrears_on):
-                if on:
-                    out.add_sparse("fee_short", f, t, self.fee_arrears[f])
-        if self.int_rows:
-            owed = self.int_owed
-            np.subtract(self.int_due, out.int_block[:, t], out=owed)
-            on_j = (_max(owed, axis=1) > 0.0).tolist()
+        nf = plan.n_fees
+        if len(self.owed_block):
+            owed = self.owed_block  # fee rows, then interest rows (see __init__)
+            np.subtract(self.due_block, out.lines[: len(owed), t], out=owed)
+            on = (_max(owed, axis=1) > 0.0).tolist()
+            self.fee_arrears_on = on[:nf]
+            for f in range(nf):
+                if on[f]:
+                    out.add_sparse("fee_short", f, t, owed[f])
             for j, n in enumerate(self.int_rows):
-                self.int_arrears_on[n] = on_j[j]
-                if on_j[j]:
-                    self.int_arrears[n] = owed[j]
-                    out.add_sparse("int_short", j, t, owed[j])
+                self.int_arrears_on[n] = on[nf + j]
+                if on[nf + j]:
+                    self.int_arrears[n] = owed[nf + j]
+                    out.add_sparse("int_short", j, t, owed[nf + j])
         unpaid = [n for n in plan.senior_idx if self.int_arrears_on[n]]
         if unpaid:
             self.senior_interest_unpaid = cast(
@@ -1206,7 +1208,7 @@ class _Run:
         sub.bal = self.bal[:, idx]
         sub.reserve = self.reserve[idx]
         sub.carry = self.carry[idx]
-        sub.fee_arrears = self.fee_arrears[:, idx]
+        sub.fee_arrears[...] = self.fee_arrears[:, idx]
         sub.fee_arrears_on = list(self.fee_arrears_on)
         sub.int_arrears = self.int_arrears[:, idx]
         sub.int_arrears_on = list(self.int_arrears_on)

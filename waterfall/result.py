@@ -145,11 +145,10 @@ class Outputs:
     sparse: dict[tuple[str, object], dict[int, FloatArray]]
     #: Rows of narrower runs: {(kind, key): [(period, columns, values)]} (distinct cells).
     sparse_cols: dict[tuple[str, object], list[tuple[int, IntArray, FloatArray]]]
-    fee_block: FloatArray  # (F, T, S): the fee_paid rows as one array
-    int_block: FloatArray  # (NI, T, S): the int_paid rows
     balances: FloatArray  # (N + 1, T + 1, S): tranche balances, then the reserve
-    #: Every dense line buffer above (paid lines, deposits, cash carried out) as one
-    #: ``(lines, T, S)`` array: everything here is cash paid out of the period.
+    #: Every dense line buffer above as one ``(lines, T, S)`` array, in the order fees,
+    #: interest, principal, 期间收益, residual, reserve deposit, cash carried out: all of it
+    #: cash leaving the period.
     lines: FloatArray
     #: The same buffers as ``(T, lines, S)`` when uninitialised (else None).
     slabs: FloatArray | None = None
@@ -181,8 +180,6 @@ class Outputs:
             views.append([block[j] for j in range(i, i + k)])
             i += k
         return cls(
-            fee_block=block[:f],
-            int_block=block[f : f + ni],
             balances=balances,
             fee_paid=views[0],
             int_paid=views[1],
