@@ -71,6 +71,9 @@ class TriggerSet:
             (k, tr, tr.condition, 0.0 if tr.threshold is None else tr.threshold)
             for k, tr in enumerate(self.triggers)
         )
+        #: Triggers that stay on once on (no cure).
+        self.sticky: list[int] = [k for k, tr in enumerate(self.triggers) if not tr.cure]
+        self.scratch = np.empty(plan.n_scenarios)
         #: Triggers on the waterfall's state that stay on once on.
         self.state_sticky: list[int] = [
             k
@@ -100,44 +103,48 @@ class TriggerSet:
         ``senior_interest_unpaid`` / ``senior_principal_overdue``: None where it holds nowhere.
         """
         row = rows[t]
-        prev = rows[t - 1] if t > 0 else None
         cash = self.cash
-        s = plan.n_scenarios
         if self.track_defaults:
             self.cum_defaults += cash.col("defaults", t)
+        buf = self.scratch
+        # Each condition is written straight into its row; sticky rows are OR'd with the
+        # previous period's latches afterwards, all in one operation when all are sticky.
         for k, tr, c, x in self.compiled:
-            cond: BoolArray | None
+            out = row[k]
             if c is TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE:
                 if cash.initial_pool_balance > 0:
-                    cond = self.cum_defaults / cash.initial_pool_balance > x
+                    np.divide(self.cum_defaults, cash.initial_pool_balance, out=buf)
+                    np.greater(buf, x, out=out)
                 else:
-                    cond = np.zeros(s, dtype=bool)
+                    out[...] = False
             elif c is TriggerCondition.OVERCOLLATERALISATION_BELOW:
-                cond = (securities_balance > EPS) & (
-                    cash.col("pool_balance", t) < x * securities_balance
-                )
+                np.greater(securities_balance, EPS, out=out)
+                out &= cash.col("pool_balance", t) < x * securities_balance
             elif c is TriggerCondition.COLLECTIONS_BELOW_FORECAST:
                 fc = float(cash.forecast[t])
-                # A forecast of 1e-310 overflows to inf: the condition holds (the engine runs
-                # under np.errstate(over="ignore")).
-                cond = (fc - total) / fc > x if fc > 0 else np.zeros(s, dtype=bool)
+                if fc > 0:
+                    # A forecast of 1e-310 overflows to inf: the condition holds (the engine
+                    # runs under np.errstate(over="ignore")).
+                    np.subtract(fc, total, out=buf)
+                    np.divide(buf, fc, out=buf)
+                    np.greater(buf, x, out=out)
+                else:
+                    out[...] = False
             elif c is TriggerCondition.SENIOR_INTEREST_UNPAID:
-                cond = senior_interest_unpaid
+                out[...] = False if senior_interest_unpaid is None else senior_interest_unpaid
             elif c is TriggerCondition.PRINCIPAL_UNPAID_AT_EXPECTED_MATURITY:
-                cond = senior_principal_overdue
+                out[...] = False if senior_principal_overdue is None else senior_principal_overdue
             elif c is TriggerCondition.ORIGINATOR_EVENT:
-                cond = plan.originator_default
+                out[...] = plan.originator_default
             else:  # DATE_REACHED
-                row[k] = tr.date is not None and plan.payment_dates[t] >= tr.date
-                if prev is not None and not tr.cure:
-                    row[k] |= prev[k]
-                continue
-            if cond is None:  # holds nowhere
-                row[k] = False if tr.cure or prev is None else prev[k]
-            elif tr.cure or prev is None:
-                row[k] = cond
+                out[...] = tr.date is not None and plan.payment_dates[t] >= tr.date
+        if t > 0 and self.sticky:
+            prev = rows[t - 1]
+            if len(self.sticky) == len(self.triggers):
+                np.logical_or(row, prev, out=row)
             else:
-                np.logical_or(prev[k], cond, out=row[k])
+                for k in self.sticky:
+                    np.logical_or(row[k], prev[k], out=row[k])
 
     def latch_rest(self, plan: Plan, t0: int, rows: BoolArray) -> None:
         """Latches of periods ``t0`` … T−1 (rows (T, K, S)) for scenarios that are dormant.
