@@ -400,7 +400,8 @@ class _Run:
         self.reserve_spec = rs
         self.reserve = np.full(s, rs.initial_balance if rs is not None else 0.0)
         self.reserve_covers = frozenset(rs.covers) if rs is not None else frozenset()
-        self.ones = np.ones(s)
+        self.ones = np.ones(s)  # shared constant rows: never written
+        self.zeros = np.zeros(s)
         self.reserve_open = self.ones
         sup = deal.support
         sc = sup.shortfall_commitment
@@ -703,6 +704,9 @@ class _Run:
         the tranches of the more senior classes, and the seniors, are such a leading slice),
         and whether that is anywhere. Kept until principal is paid to one of them."""
         hit = self.repaid.get(k)
+        if hit is None and not any(self.open_n[:k]):
+            # No balance anywhere at the start of the period (balances only fall).
+            hit = self.repaid[k] = (self.ones, True)
         if hit is None:
             top = self.bal[0] if k == 1 else self.bal[:k].max(axis=0)
             ok = (top <= EPS).astype(np.float64)
@@ -788,8 +792,8 @@ class _Run:
     def senior_balance_now(self) -> FloatArray:
         """Senior balance outstanding at this point of the period (S,)."""
         k = len(self.plan.senior_idx)  # the seniors are listed first (deal validation)
-        if not k:
-            return np.zeros(self.s)
+        if not any(self.open_n[:k]):  # (balances only fall during a period)
+            return self.zeros
         if k == 1:
             return cast(FloatArray, self.bal[0].copy())
         return cast(FloatArray, self.bal[:k].sum(axis=0))
@@ -945,9 +949,10 @@ class _Run:
         bal = self.bal
         cash = self.cash
         self.total_t = cash.col("total", t)
+        # Tranche n has a balance in some scenario at the start of the period.
+        self.open_n = cast(list[bool], (_max(bal, axis=1) > 0.0).tolist())
         sec_bal = bal.sum(axis=0)
         sen_bal = self.senior_balance_now()
-        self.open_n = cast(list[bool], (_max(bal, axis=1) > 0.0).tolist())
         accel = self.events(t, sec_bal)
 
         # Reserve release when the seniors are repaid and in the last period.
