@@ -20,6 +20,12 @@ live ones to a narrower run of the same kind, which writes its periods back into
 buffers (:meth:`_Run.narrow`). Every number is the same as without narrowing (tested bit for
 bit); long tails after the seniors and 次级 are repaid then cost little. Semantics are in
 ``docs/waterfall.md``.
+
+**Shortcuts.** Besides narrowing, a few fast paths apply when a fact holds in every scenario
+of a run (consecutive fee steps all paid in full, tranches repaid everywhere, a reserve shut
+everywhere); each computes exactly what the general path would, to the bit, and
+``tests/waterfall/test_fast_paths.py`` checks that by switching each off. ``docs/waterfall.md``
+("Speed") lists them with measurements.
 """
 
 from __future__ import annotations
