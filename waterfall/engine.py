@@ -58,8 +58,10 @@ from waterfall.plan import (
     FloatArray,
     IntArray,
     Plan,
+    all_positive,
     compile_plan,
     copy_transposed,
+    some_positive,
 )
 from waterfall.result import (
     SOURCE_COMMITMENT,
@@ -98,25 +100,6 @@ NARROW_MIN = 64
 _max = np.maximum.reduce
 _min = np.minimum.reduce
 _any = np.logical_or.reduce
-
-
-#: Rows up to this length are tested with ``count_nonzero`` (≈ 0.5 µs) rather than a max/min
-#: reduction (≈ 1.7 µs); on longer rows the reduction is the faster (measured).
-_SHORT_ROW = 2048
-
-
-def _some(x: FloatArray) -> bool:
-    """Some element of ``x`` (never negative) is above zero."""
-    if x.shape[-1] <= _SHORT_ROW:
-        return bool(np.count_nonzero(x))
-    return bool(_max(x) > 0.0)
-
-
-def _everywhere(x: FloatArray) -> bool:
-    """Every element of ``x`` (never negative) is above zero."""
-    if x.shape[-1] <= _SHORT_ROW:
-        return bool(np.count_nonzero(x) == x.size)
-    return bool(_min(x) > 0.0)
 
 
 def _left(due: FloatArray, paid: FloatArray) -> FloatArray:
@@ -513,7 +496,7 @@ class _Run:
 
     def cover(self, short: FloatArray, kind: SupportCover) -> FloatArray | None:
         """Draw reserve, then 差额支付, then guarantee for ``short``; None when nothing can."""
-        if not _some(short):
+        if not some_positive(short):
             return None
         drawn: FloatArray | None = None
         srcs = self.sources_for[kind]
@@ -554,7 +537,7 @@ class _Run:
                 x = np.minimum(need, av)
                 rows.add(f, x)
                 av -= x
-                if m is None and _everywhere(av):
+                if m is None and all_positive(av):
                     continue
                 d = self.cover(self._short(need, x, m), plan.fee_cover[f])
                 if d is not None:
@@ -646,7 +629,7 @@ class _Run:
             x = np.minimum(need, av)
             self.int_paid.add(j, x)
             av -= x
-            if m is None and _everywhere(av):
+            if m is None and all_positive(av):
                 return
             if plan.senior[n]:
                 d = self.cover(self._short(need, x, m), SupportCover.SENIOR_INTEREST)
@@ -716,7 +699,7 @@ class _Run:
         if hit is None:
             top = self.bal[0] if k == 1 else self.bal[:k].max(axis=0)
             ok = (top <= EPS).astype(np.float64)
-            hit = self.repaid[k] = (ok, _some(ok))
+            hit = self.repaid[k] = (ok, some_positive(ok))
         return hit
 
     def _cover_principal(
@@ -740,7 +723,7 @@ class _Run:
                 x = np.minimum(need, av)
                 self._pay_principal(n, x, hard=True)
                 av -= x
-                if plan.senior[n] and not (m is None and _everywhere(av)):
+                if plan.senior[n] and not (m is None and all_positive(av)):
                     self._cover_principal(n, need, x, m)
             for n in soft:
                 e = self._eligible(n, st.wait)
@@ -867,7 +850,7 @@ class _Run:
             src.owed -= x
             av -= x
             self._book("reimburse", src.key, x)
-            src.owed_any = _some(src.owed)
+            src.owed_any = some_positive(src.owed)
 
     def step_residual(self, st: CompiledStep, av: FloatArray, m: FloatArray | None) -> None:
         n = st.idx[0]

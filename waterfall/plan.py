@@ -69,6 +69,33 @@ CLASS_RANK = {TrancheClass.SENIOR: 0, TrancheClass.MEZZANINE: 1, TrancheClass.SU
 
 #: Scenarios per block when laying out (S, n) arrays as (n, S).
 TRANSPOSE_BLOCK = 512
+#: Rows up to this length are tested with ``count_nonzero`` (≈ 0.5 µs at 64 values) rather
+#: than a max/min reduction (≈ 1.7 µs); on longer rows the reduction is the faster (3 µs against
+#: 8.6 µs at 10,000 values, measured).
+SHORT_ROW = 2048
+
+
+def some_positive(x: FloatArray) -> bool:
+    """Some element of ``x`` (never negative) is above zero."""
+    if x.shape[-1] <= SHORT_ROW:
+        return bool(np.count_nonzero(x))
+    return bool(np.maximum.reduce(x) > 0.0)
+
+
+def all_positive(x: FloatArray) -> bool:
+    """Every element of ``x`` (never negative) is above zero."""
+    if x.shape[-1] <= SHORT_ROW:
+        return bool(np.count_nonzero(x) == x.size)
+    return bool(np.minimum.reduce(x) > 0.0)
+
+
+def any_nonzero(x: FloatArray) -> bool:
+    """Some element of ``x`` (of either sign) is not zero."""
+    if x.shape[-1] <= SHORT_ROW:
+        return bool(np.count_nonzero(x))
+    return bool(np.maximum.reduce(x) > 0.0 or np.minimum.reduce(x) < 0.0)
+
+
 #: Periods per chunk read by :meth:`Cash.col`.
 COLUMN_CHUNK = 8
 

@@ -21,7 +21,7 @@ from abs.cashflows import Collections
 from abs.deal import Deal
 from abs.enums import EventType, FeeType, TrancheClass
 from waterfall.events import EVENT_ORDER
-from waterfall.plan import BoolArray, FloatArray, IntArray, Plan
+from waterfall.plan import BoolArray, FloatArray, IntArray, Plan, any_nonzero
 
 # 证券兑付表 columns.
 COL_TRANCHE = "档位"
@@ -206,10 +206,7 @@ class Outputs:
 
     def add_sparse(self, kind: str, key: object, t: int, x: FloatArray) -> None:
         """Add ``x`` to period ``t`` of the sparse row ``(kind, key)`` (zeros are not kept)."""
-        if x.shape[-1] <= 2048:  # measured: count_nonzero is the fastest test on short rows,
-            if not np.count_nonzero(x):  # max/min reductions on long ones
-                return
-        elif not (np.maximum.reduce(x) > 0.0 or np.minimum.reduce(x) < 0.0):
+        if not any_nonzero(x):
             return
         rows = self.sparse.setdefault((kind, key), {})
         row = rows.get(t)

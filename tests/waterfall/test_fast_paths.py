@@ -1,10 +1,10 @@
 """The engine's shortcuts change no number: each is switched off (or forced) and the run compared
 bit for bit with the normal one.
 
-Shortcuts covered: consecutive fee steps paid in one pass (``_Run.step_fee_run``), zero tests by
-``count_nonzero`` on short rows and by reductions on long ones (``_SHORT_ROW``), collections read
-a chunk of periods at a time (``COLUMN_CHUNK``), and the buffers behind them (``Cash.col``,
-``copy_transposed``, period-major scratch buffers).
+Shortcuts covered: consecutive fee steps paid in one pass (``_Run.step_fee_run``), zero tests
+by ``count_nonzero`` on short rows and by reductions on long ones (``plan.SHORT_ROW``),
+collections read a chunk of periods at a time (``COLUMN_CHUNK``), and the buffers behind them
+(``Cash.col``, ``copy_transposed``, period-major scratch buffers).
 """
 
 from __future__ import annotations
@@ -52,20 +52,20 @@ def _variants() -> dict[str, Callable[[], Iterator[None]]]:
             engine._Run.step_fee_run = old  # type: ignore[method-assign]
 
     def short_rows_only_reductions() -> Iterator[None]:
-        old = engine._SHORT_ROW
-        engine._SHORT_ROW = -1
+        old = plan.SHORT_ROW
+        plan.SHORT_ROW = -1
         try:
             yield
         finally:
-            engine._SHORT_ROW = old
+            plan.SHORT_ROW = old
 
     def long_rows_count_nonzero() -> Iterator[None]:
-        old = engine._SHORT_ROW
-        engine._SHORT_ROW = 10**9
+        old = plan.SHORT_ROW
+        plan.SHORT_ROW = 10**9
         try:
             yield
         finally:
-            engine._SHORT_ROW = old
+            plan.SHORT_ROW = old
 
     return {
         "fee steps one by one": fee_steps_one_by_one,
