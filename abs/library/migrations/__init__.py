@@ -1,0 +1,1 @@
+"""Alembic migrations of the deal library, shipped inside the package (run by ``abs.library``)."""
