@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib.metadata
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +51,11 @@ from abs.filing.sheets import (
     tranche_payments_sheet,
 )
 from abs.io import require_pool
+from abs.library.provenance import (
+    dependency_line,
+    describe_commit,
+    software_versions,
+)
 
 #: Name of the base-case column in the coverage sheet.
 BASE_NAME = "基准"
@@ -140,6 +145,13 @@ class FilingRun:
         Monte Carlo seed and path count (None when no Monte Carlo was run).
     stress_set : str
         Name and source of the stress scenario set.
+    stress_sha256 : str or None
+        SHA-256 of a custom stress file (None for a built-in set).
+    software : dict
+        dabs version, git commit, Python and library versions
+        (:func:`abs.library.provenance.software_versions`).
+    library_run : str or None
+        ``"<run id> <deal@version>"`` when the run is recorded in the deal library.
     """
 
     created: dt.datetime
@@ -150,6 +162,52 @@ class FilingRun:
     seed: int | None
     mc_paths: int | None
     stress_set: str
+    stress_sha256: str | None = None
+    software: dict[str, Any] = field(default_factory=dict)
+    library_run: str | None = None
+
+
+@dataclass(frozen=True)
+class InputFacts:
+    """Input files as 模型说明 names them, when they do not come from paths on disk.
+
+    The deal library passes the stored bytes' hashes and a ``deal@version`` description so a
+    re-run from the library prints the very same rows.
+    """
+
+    deal_source: str
+    deal_sha256: str
+    tape_source: str | None = None
+    tape_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class FilingResults:
+    """The engine results behind a filing package (what the deal library records).
+
+    Attributes
+    ----------
+    grid : GridResult
+        The stress grid of the scenario set.
+    base : WaterfallResult
+        The base case, scenario ``base_index`` of it.
+    base_index : int
+    scenario_set : ScenarioSet
+        The set that was run.
+    breakeven : DataFrame or None
+        :func:`scenarios.breakeven.breakeven_table` (None when not searched).
+    mc : MCResult or None
+    timings : dict of str to float
+        Seconds per stage (``grid``, ``base``, ``breakeven``, ``montecarlo``, ``sheets``).
+    """
+
+    grid: Any
+    base: Any
+    base_index: int
+    scenario_set: Any
+    breakeven: pd.DataFrame | None
+    mc: Any
+    timings: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -159,6 +217,7 @@ class ExportReport:
     written: list[Path]
     tables: list[FilingTable] = field(repr=False)
     run: FilingRun | None = None
+    package: RenderedPackage | None = field(default=None, repr=False)
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
@@ -198,8 +257,31 @@ def _run_facts(
     seed: int | None,
     mc_paths: int | None,
     stress_set: str,
+    stress_sha256: str | None,
     created: dt.datetime | None,
+    inputs: InputFacts | None,
+    library_run: str | None,
 ) -> FilingRun:
+    stamp = created or dt.datetime.now().astimezone()
+    if stamp.tzinfo is None:
+        stamp = stamp.astimezone()
+    common: dict[str, Any] = {
+        "created": stamp,
+        "seed": seed,
+        "mc_paths": mc_paths,
+        "stress_set": stress_set,
+        "stress_sha256": stress_sha256,
+        "software": software_versions(),
+        "library_run": library_run,
+    }
+    if inputs is not None:
+        return FilingRun(
+            deal_source=inputs.deal_source,
+            deal_sha256=inputs.deal_sha256,
+            tape_source=inputs.tape_source,
+            tape_sha256=inputs.tape_sha256,
+            **common,
+        )
     dpath = None if deal_path is None else Path(deal_path)
     tpath = _resolve_tape(deal, dpath, None if tape_path is None else Path(tape_path))
     if dpath is not None:
@@ -208,19 +290,20 @@ def _run_facts(
         canonical = deal.model_dump_json().encode("utf-8")
         deal_source = "内存中的交易对象（Deal.model_dump_json 规范化JSON，含资产池）"
         deal_sha = hashlib.sha256(canonical).hexdigest()
-    stamp = created or dt.datetime.now().astimezone()
-    if stamp.tzinfo is None:
-        stamp = stamp.astimezone()
     return FilingRun(
-        created=stamp,
         deal_source=deal_source,
         deal_sha256=deal_sha,
         tape_source=None if tpath is None else str(tpath),
         tape_sha256=None if tpath is None else sha256_file(tpath),
-        seed=seed,
-        mc_paths=mc_paths,
-        stress_set=stress_set,
+        **common,
     )
+
+
+def _stress_file_sha(stress_set: Any, loaded: Any) -> str | None:
+    """SHA-256 of a custom stress file (``PATH`` or ``PATH#SET``); None for a built-in set."""
+    if loaded.source == "built-in" or not isinstance(stress_set, str | os.PathLike):
+        return None
+    return sha256_file(str(stress_set).partition("#")[0])
 
 
 def _mapped_block(
@@ -333,13 +416,16 @@ def _coverage_frames(
 def build_filing_tables(
     deal: Deal,
     *,
-    stress_set: str | os.PathLike[str] | None = None,
+    stress_set: Any = None,
     mc_paths: int | None = None,
     seed: int | None = None,
     deal_path: str | os.PathLike[str] | None = None,
     tape_path: str | os.PathLike[str] | None = None,
     created: dt.datetime | None = None,
     breakeven: bool = True,
+    inputs: InputFacts | None = None,
+    library_run: str | None = None,
+    stress_sha256: str | None = None,
 ) -> list[FilingTable]:
     """The nine filing sheets of ``deal`` (see :data:`abs.filing.sheets.SHEETS`).
 
@@ -347,9 +433,10 @@ def build_filing_tables(
     ----------
     deal : Deal
         The deal with its pool (``abs.load_deal`` reads the tape).
-    stress_set : str or path, optional
-        Scenario set for 压力测试 and 现金流覆盖倍数: a built-in name (``data``/``receivable``) or
-        a JSON/CSV file; default the deal's built-in set.
+    stress_set : str, path or ScenarioSet, optional
+        Scenario set for 压力测试 and 现金流覆盖倍数: a built-in name (``data``/``receivable``),
+        a JSON/CSV file (its SHA-256 goes into 模型说明) or a loaded set; default the deal's
+        built-in set.
     mc_paths, seed : int, optional
         Run a Monte Carlo of ``mc_paths`` paths with ``seed`` (both or neither).
     deal_path, tape_path : path, optional
@@ -358,6 +445,12 @@ def build_filing_tables(
         Run timestamp (default now).
     breakeven : bool
         Search the break-even per tranche (the slowest part; on by default).
+    inputs : InputFacts, optional
+        Names and hashes of the inputs when they are not files on disk (the deal library).
+    library_run : str, optional
+        ``"<run id> <deal@version>"`` of the deal-library run, printed as 库运行编号.
+    stress_sha256 : str, optional
+        SHA-256 of the custom stress file when ``stress_set`` is a loaded set.
 
     Raises
     ------
@@ -366,7 +459,7 @@ def build_filing_tables(
     DabsError
         From the engine on bad deal input.
     """
-    tables, _ = _build(
+    tables, _, _ = _build(
         deal,
         stress_set=stress_set,
         mc_paths=mc_paths,
@@ -375,6 +468,9 @@ def build_filing_tables(
         tape_path=tape_path,
         created=created,
         breakeven=breakeven,
+        inputs=inputs,
+        library_run=library_run,
+        stress_sha256=stress_sha256,
     )
     return tables
 
@@ -382,20 +478,23 @@ def build_filing_tables(
 def _build(
     deal: Deal,
     *,
-    stress_set: str | os.PathLike[str] | None,
+    stress_set: Any,
     mc_paths: int | None,
     seed: int | None,
     deal_path: str | os.PathLike[str] | None,
     tape_path: str | os.PathLike[str] | None,
     created: dt.datetime | None,
     breakeven: bool,
-) -> tuple[list[FilingTable], FilingRun]:
+    inputs: InputFacts | None = None,
+    library_run: str | None = None,
+    stress_sha256: str | None = None,
+) -> tuple[list[FilingTable], FilingRun, FilingResults]:
     import waterfall
     from abs.classify import classify_deal
     from abs.projection import project
     from abs.stratify import stratify_deal
     from scenarios import grid as grid_mod
-    from scenarios.sets import default_set_for, load_scenario_set
+    from scenarios.sets import ScenarioSet, default_set_for, load_scenario_set
 
     if (mc_paths is None) != (seed is None):
         raise ExportError(
@@ -405,9 +504,13 @@ def _build(
     if mc_paths is not None and mc_paths < 1:
         raise ExportError(f"filing export: mc_paths must be at least 1; got {mc_paths!r}")
     pool = require_pool(deal)
-    scenario_set = (
-        default_set_for(deal) if stress_set is None else load_scenario_set(str(stress_set))
-    )
+    if stress_set is None:
+        scenario_set = default_set_for(deal)
+    elif isinstance(stress_set, ScenarioSet):
+        scenario_set = stress_set
+    else:
+        scenario_set = load_scenario_set(str(stress_set))
+        stress_sha256 = _stress_file_sha(stress_set, scenario_set)
     set_label = (
         f"{scenario_set.zh or scenario_set.name} ({scenario_set.name}, {scenario_set.source})"
     )
@@ -418,19 +521,29 @@ def _build(
         seed=seed,
         mc_paths=mc_paths,
         stress_set=set_label,
+        stress_sha256=stress_sha256,
         created=created,
+        inputs=inputs,
+        library_run=library_run,
     )
 
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
     classification = classify_deal(deal)
     strat = stratify_deal(deal)
+    timings["pool"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     grid = grid_mod.run_grid(deal, scenario_set)
+    timings["grid"] = time.perf_counter() - clock
     # the base case: the grid's unstressed scenario when it has one (same projection and
     # engine run), else a run of its own
+    clock = time.perf_counter()
     neutral = [s for s, st in enumerate(grid.stresses) if st.is_base]
     if neutral and deal.assumptions.stress.is_base:
         base, b = grid.result, neutral[0]
     else:
         base, b = waterfall.run(deal, project(deal)), 0
+    timings["base"] = time.perf_counter() - clock
 
     wal = {t.name: float(base.wal(t.name)[b]) for t in deal.tranches}
     wal = {k: v for k, v in wal.items() if np.isfinite(v)}
@@ -472,15 +585,22 @@ def _build(
     )
 
     stress_blocks = [_grid_block(grid, grid_mod)]
+    be_table = None
     if breakeven:
-        stress_blocks.append(_breakeven_block(deal))
+        clock = time.perf_counter()
+        be_block, be_table = _breakeven_block(deal)
+        stress_blocks.append(be_block)
+        timings["breakeven"] = time.perf_counter() - clock
     mc_note = ""
+    mc = None
     if mc_paths is not None and seed is not None:
         from scenarios.montecarlo import run_mc
 
+        clock = time.perf_counter()
         mc = run_mc(deal, n_paths=mc_paths, seed=seed)
         stress_blocks.append(_mc_block(mc, seed=seed))
         mc_note = f"；蒙特卡洛 {mc_paths} 条路径，随机种子 {seed}"
+        timings["montecarlo"] = time.perf_counter() - clock
     stress = stress_sheet(
         stress_blocks,
         note=f"情景集：{set_label}{mc_note}；金额单位：万元；比例以百分比列示",
@@ -496,7 +616,16 @@ def _build(
         ),
     )
     tables = [summary, stats, top, assets, pool_cf, payments, coverage, stress, notes]
-    return tables, run
+    results = FilingResults(
+        grid=grid,
+        base=base,
+        base_index=b,
+        scenario_set=scenario_set,
+        breakeven=be_table,
+        mc=mc,
+        timings=timings,
+    )
+    return tables, run, results
 
 
 def _grid_block(grid: Any, grid_mod: Any) -> TableBlock:
@@ -525,11 +654,11 @@ def _grid_block(grid: Any, grid_mod: Any) -> TableBlock:
     )
 
 
-def _breakeven_block(deal: Deal) -> TableBlock:
+def _breakeven_block(deal: Deal) -> tuple[TableBlock, pd.DataFrame]:
     from scenarios import breakeven as be
 
     table = be.breakeven_table(deal, BREAKEVEN_FACTORS)
-    return _mapped_block(
+    block = _mapped_block(
         table,
         _BREAKEVEN_COLUMNS,
         be,
@@ -541,6 +670,7 @@ def _breakeven_block(deal: Deal) -> TableBlock:
             "隐含累计违约率即临界违约率（违约倍数因子）",
         ),
     )
+    return block, table
 
 
 def _mc_block(mc: Any, *, seed: int) -> TableBlock:
@@ -556,20 +686,16 @@ def _mc_block(mc: Any, *, seed: int) -> TableBlock:
     )
 
 
-def _run_rows(deal: Deal, run: FilingRun, *, breakeven: bool) -> list[tuple[str, str]]:
-    def version(dist: str) -> str:
-        try:
-            return importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            return "未安装"
+#: Label of the 模型说明 row naming the deal-library run (``dabs library verify`` reads it).
+LIBRARY_RUN_LABEL = "库运行编号"
 
+
+def _run_rows(deal: Deal, run: FilingRun, *, breakeven: bool) -> list[tuple[str, str]]:
+    versions = run.software or software_versions()
     rows = [
         ("软件版本", f"dabs {software_version()}"),
-        (
-            "依赖版本",
-            f"QuantLib {version('QuantLib')}；numpy {version('numpy')}；"
-            f"pandas {version('pandas')}；xlsxwriter {version('xlsxwriter')}",
-        ),
+        ("代码提交", describe_commit(versions.get("git_commit"), versions.get("git_dirty"))),
+        ("依赖版本", dependency_line(versions)),
         ("运行时间", run.created.isoformat(timespec="seconds")),
         ("交易文件", run.deal_source),
         ("交易文件SHA-256", run.deal_sha256),
@@ -578,6 +704,7 @@ def _run_rows(deal: Deal, run: FilingRun, *, breakeven: bool) -> list[tuple[str,
         ("专项计划名称", deal.name),
         ("预测口径", f"{deal.assumptions.mode.zh} ({deal.assumptions.mode.value})"),
         ("压力情景集", run.stress_set),
+        ("压力情景文件SHA-256", run.stress_sha256 or "—（内置情景集，随软件版本发布）"),
         ("临界值搜索", "已运行" if breakeven else "未运行"),
         (
             "蒙特卡洛",
@@ -587,6 +714,16 @@ def _run_rows(deal: Deal, run: FilingRun, *, breakeven: bool) -> list[tuple[str,
         ),
         ("随机种子", "—" if run.seed is None else str(run.seed)),
     ]
+    if run.library_run is not None:
+        run_id, _, ref = run.library_run.partition(" ")
+        rows.append(
+            (
+                LIBRARY_RUN_LABEL,
+                f"{run_id}（交易库版本 {ref}；复核：dabs library verify 本文件）",
+            )
+        )
+        rows.append(("复现命令", f"dabs library verify OUT.xlsx（或 dabs library export {ref}）"))
+        return rows
     command = ["dabs export", run.deal_source if run.deal_source.endswith(".json") else "DEAL"]
     command += ["-o OUT.xlsx"]
     if run.mc_paths is not None:
@@ -611,6 +748,8 @@ class RenderedPackage:
         The sheets.
     run : FilingRun
         Version, input hashes, timestamp and seed of the run.
+    results : FilingResults or None
+        The engine results behind the tables (grid, base case, break-evens, Monte Carlo).
     """
 
     xlsx: bytes
@@ -618,19 +757,23 @@ class RenderedPackage:
     json: bytes
     tables: list[FilingTable] = field(repr=False)
     run: FilingRun
+    results: FilingResults | None = field(default=None, repr=False)
 
 
 def render_package(
     deal: Deal,
     *,
     csv_encoding: str = DEFAULT_CSV_ENCODING,
-    stress_set: str | os.PathLike[str] | None = None,
+    stress_set: Any = None,
     mc_paths: int | None = None,
     seed: int | None = None,
     deal_path: str | os.PathLike[str] | None = None,
     tape_path: str | os.PathLike[str] | None = None,
     created: dt.datetime | None = None,
     breakeven: bool = True,
+    inputs: InputFacts | None = None,
+    library_run: str | None = None,
+    stress_sha256: str | None = None,
 ) -> RenderedPackage:
     """Build the filing tables and render the workbook, the CSV files and the JSON document.
 
@@ -642,7 +785,8 @@ def render_package(
         A character the CSV encoding cannot represent, a text over Excel's cell limit, or a bad
         argument (see :func:`build_filing_tables`).
     """
-    tables, run = _build(
+    clock = time.perf_counter()
+    tables, run, results = _build(
         deal,
         stress_set=stress_set,
         mc_paths=mc_paths,
@@ -651,6 +795,9 @@ def render_package(
         tape_path=tape_path,
         created=created,
         breakeven=breakeven,
+        inputs=inputs,
+        library_run=library_run,
+        stress_sha256=stress_sha256,
     )
     version = software_version()
     comments = f"dabs {version}; deal sha256 {run.deal_sha256}"
@@ -673,8 +820,11 @@ def render_package(
         "seed": run.seed,
         "mc_paths": run.mc_paths,
         "stress_set": run.stress_set,
+        "stress_sha256": run.stress_sha256,
+        "git_commit": run.software.get("git_commit"),
+        "library_run": run.library_run,
     }
-    return RenderedPackage(
+    package = RenderedPackage(
         xlsx=render_xlsx(tables, properties=props),
         csv=render_csv(tables, encoding=csv_encoding),
         json=render_json(
@@ -682,7 +832,10 @@ def render_package(
         ),
         tables=tables,
         run=run,
+        results=results,
     )
+    results.timings["total"] = time.perf_counter() - clock
+    return package
 
 
 def export_package(
@@ -693,13 +846,16 @@ def export_package(
     json_path: str | os.PathLike[str] | None = None,
     csv_encoding: str = DEFAULT_CSV_ENCODING,
     force: bool = False,
-    stress_set: str | os.PathLike[str] | None = None,
+    stress_set: Any = None,
     mc_paths: int | None = None,
     seed: int | None = None,
     deal_path: str | os.PathLike[str] | None = None,
     tape_path: str | os.PathLike[str] | None = None,
     created: dt.datetime | None = None,
     breakeven: bool = True,
+    inputs: InputFacts | None = None,
+    library_run: str | None = None,
+    stress_sha256: str | None = None,
 ) -> ExportReport:
     """Build the filing tables and write the workbook (and CSV folder, JSON) all or nothing.
 
@@ -728,6 +884,9 @@ def export_package(
         tape_path=tape_path,
         created=created,
         breakeven=breakeven,
+        inputs=inputs,
+        library_run=library_run,
+        stress_sha256=stress_sha256,
     )
     final: list[FileOutput | FolderOutput] = [FileOutput(Path(xlsx_path), package.xlsx)]
     if csv_dir is not None:
@@ -735,4 +894,4 @@ def export_package(
     if json_path is not None:
         final.append(FileOutput(Path(json_path), package.json))
     written = write_outputs(final, force=force)
-    return ExportReport(written=written, tables=package.tables, run=package.run)
+    return ExportReport(written=written, tables=package.tables, run=package.run, package=package)
