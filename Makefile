@@ -28,8 +28,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The deal-library tests also run on a real PostgreSQL: .ci/with-postgres.sh starts a throwaway
+# cluster (installing Debian's postgresql if missing), runs pytest, and stops it.
 pytest: $(STAMP) browser-deps
-	$(BIN)/python -m pytest -q
+	bash .ci/with-postgres.sh $(BIN)/python -m pytest -q
 
 test: lint typecheck pytest
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ui.cli import (  # noqa: F401
     basic,
     export_cmds,
+    library_cmds,
     pool_cmds,
     project_cmds,
     run_cmds,
