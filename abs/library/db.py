@@ -84,7 +84,7 @@ def create_library_engine(url: str) -> Engine:
     """
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise LibraryError(
             f"dabs library: cannot parse the database URL {url!r}; expected "
             "sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
@@ -166,7 +166,8 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
             if now == revision or (revision == "head" and now == head_revision()):
                 return now
             script = ScriptDirectory.from_config(alembic_config())
-            if now is not None and script.get_revision(now) is None:
+            known = {rev.revision for rev in script.walk_revisions()}
+            if now is not None and now not in known:
                 raise LibraryError(
                     f"dabs library at {engine.url!r} has schema revision {now}, newer than this "
                     f"dabs knows (newest {head_revision()}); upgrade dabs"
