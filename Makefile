@@ -36,7 +36,7 @@ pytest: $(STAMP) browser-deps
 test: lint typecheck pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest tests/benchmarks -q -o addopts="" --benchmark-only --benchmark-columns=min,median,mean,rounds
+	bash .ci/with-postgres.sh $(BIN)/python -m pytest tests/benchmarks -q -o addopts="" --benchmark-only --benchmark-columns=min,median,mean,rounds
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .
