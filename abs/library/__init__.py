@@ -22,11 +22,13 @@ Running a version and recording it, exporting from the library and verifying a w
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from abs.library.config import ENV_AUTHOR, ENV_DB_URL, default_author, resolve_url
-from abs.library.diff import FieldChange, StructureDiff, diff_deals
 from abs.library.errors import ImmutableError, LibraryError, NotFoundError
-from abs.library.models import RUN_KINDS
 from abs.library.records import (
+    RUN_KINDS,
     ArchiveEntry,
     DealInfo,
     ExportInfo,
@@ -38,7 +40,30 @@ from abs.library.records import (
     VersionInfo,
     fen_to_wan,
 )
-from abs.library.store import Library, check_key, default_key, parse_ref
+
+if TYPE_CHECKING:
+    from abs.library.diff import FieldChange, StructureDiff, diff_deals
+    from abs.library.store import Library, check_key, default_key, parse_ref
+
+# SQLAlchemy and Alembic load on first use, so `dabs` commands that never open the library
+# (and quants who only read records) do not pay for importing them.
+_LAZY: dict[str, str] = {
+    "Library": "abs.library.store",
+    "check_key": "abs.library.store",
+    "default_key": "abs.library.store",
+    "parse_ref": "abs.library.store",
+    "FieldChange": "abs.library.diff",
+    "StructureDiff": "abs.library.diff",
+    "diff_deals": "abs.library.diff",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'abs.library' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "ENV_AUTHOR",

@@ -56,14 +56,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-#: Run kinds (``runs.kind``): value → 中文 / English.
-RUN_KINDS: dict[str, str] = {
-    "base": "基准情景 base case",
-    "stress": "压力情景集 stress set",
-    "breakeven": "临界值 break-even",
-    "montecarlo": "蒙特卡洛 Monte Carlo",
-    "filing": "申报表格 filing export (基准+压力+临界值/蒙特卡洛)",
-}
 #: Measure sections (``run_measures.section``).
 SECTIONS: tuple[str, ...] = ("base", "pool", "stress", "breakeven", "montecarlo")
 #: Export kinds.

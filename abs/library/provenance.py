@@ -159,7 +159,9 @@ def version_changes(
     if rc != cc:
         code.append(f"dabs commit {rc or '—'} → {cc or '—'}")
     elif rc and (recorded.get("git_dirty") or current.get("git_dirty")):
-        code.append(f"dabs commit {rc}: uncommitted changes in the checkout (未提交修改)")
+        code.append(
+            f"dabs commit {rc}: uncommitted changes in the checkout, code may differ (未提交修改)"
+        )
     keys = [k for k in (*RECORDED_PACKAGES, "python") if k in recorded or k in current]
     for key in keys:
         if recorded.get(key) != current.get(key):

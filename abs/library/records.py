@@ -17,6 +17,15 @@ import pandas as pd
 
 T = TypeVar("T")
 
+#: Run kinds (``runs.kind``): value → 中文 / English.
+RUN_KINDS: dict[str, str] = {
+    "base": "基准情景 base case",
+    "stress": "压力情景集 stress set",
+    "breakeven": "临界值 break-even",
+    "montecarlo": "蒙特卡洛 Monte Carlo",
+    "filing": "申报表格 filing export (基准+压力+临界值/蒙特卡洛)",
+}
+
 
 def fen_to_wan(fen: int | None) -> float | None:
     """Integer fen → 万元 (exact to the fen, two decimals).

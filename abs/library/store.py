@@ -49,7 +49,6 @@ from abs.library.models import (
     EXPORT_KINDS,
     KEY_MAX,
     NAME_MAX,
-    RUN_KINDS,
     SECTIONS,
     ArchiveRow,
     Blob,
@@ -61,6 +60,7 @@ from abs.library.models import (
 )
 from abs.library.provenance import sha256_bytes
 from abs.library.records import (
+    RUN_KINDS,
     ArchiveEntry,
     DealInfo,
     ExportInfo,

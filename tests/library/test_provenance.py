@@ -55,7 +55,7 @@ def test_git_commit_is_this_checkouts_head() -> None:
         (
             {"git_commit": "a", "git_dirty": True},
             {"git_commit": "a", "git_dirty": False},
-            ["dabs commit a: uncommitted changes in the checkout (未提交修改)"],
+            ["dabs commit a: uncommitted changes in the checkout, code may differ (未提交修改)"],
             [],
         ),
         (

@@ -260,10 +260,15 @@ def test_verify_names_library_change_and_passes_when_numbers_still_match(
 def test_verify_reports_irreproducible_rerun_under_same_versions(
     lib: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import ui.filing_package as fp
+
+    # a clean checkout at run and at verify time: same code, same libraries
+    clean = {**fp.software_versions(), "git_commit": "a" * 40, "git_dirty": False}
+    monkeypatch.setattr(svc, "software_versions", lambda: dict(clean))
+    monkeypatch.setattr(fp, "software_versions", lambda: dict(clean))
     target = tmp_path / "filed.xlsx"
     done = _export(lib, target)
-    monkeypatch.setattr(svc, "software_versions", lambda: dict(done.run.software))
-    import ui.filing_package as fp
+    assert done.run.software == clean
 
     real = fp.pool_cashflow_sheet
 

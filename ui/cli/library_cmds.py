@@ -12,14 +12,17 @@ import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from abs.library import Library, LibraryError, RunInfo, VersionInfo, fen_to_wan
-from abs.library.models import RUN_KINDS
+from abs.library.errors import LibraryError
+from abs.library.records import RUN_KINDS, RunInfo, VersionInfo, fen_to_wan
 from ui.cli.app import app
 from ui.cli.common import console, err_console, handle_errors, pct, print_json, print_table
+
+if TYPE_CHECKING:
+    from abs.library.store import Library
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,6 +71,8 @@ def db_errors(func: F) -> F:
 
 
 def _open(db: str | None) -> Library:
+    from abs.library.store import Library
+
     return Library.open(db)
 
 
