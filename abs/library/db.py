@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -56,6 +57,28 @@ def head_revision() -> str:
     return head
 
 
+def _wal(cur: sqlite3.Cursor) -> None:
+    """Switch the file to WAL once; wait while another process holds the lock to do the same.
+
+    Changing the journal mode needs the file to itself, and SQLite answers "database is
+    locked" at once (no busy handler: it would deadlock) when two processes open a new file
+    together. So: read the mode first (free), and retry the switch for up to the busy timeout.
+    """
+    if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:
@@ -64,7 +87,7 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA journal_mode=WAL")
+        _wal(cur)
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 

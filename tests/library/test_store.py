@@ -415,3 +415,28 @@ def test_json_columns_round_trip_chinese(lib: Library) -> None:
     run = lib.record_run("rugao", _run(kind="stress", stress_set="x.json", stress_content=content))
     assert lib.run(run.id).stress_content == content
     assert json.dumps(lib.run(run.id).stress_content, ensure_ascii=False).count("重度") == 1
+
+
+def test_switch_to_wal_waits_for_another_process_lock(tmp_path: Path) -> None:
+    """SQLite refuses a journal-mode switch at once while another connection writes; the
+    library retries instead of failing (two processes opening a new library together)."""
+    import sqlite3
+    import threading
+
+    from abs.library.db import _wal
+
+    path = tmp_path / "new.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO t VALUES (1)")
+    other = sqlite3.connect(path, timeout=0.05, isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+        other.execute("PRAGMA journal_mode=WAL")  # what SQLite itself does
+    release = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+    release.start()
+    _wal(other.cursor())
+    release.join()
+    assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    holder.close()
+    other.close()
