@@ -433,48 +433,22 @@ def _filing_measures(deal: Deal, package: RenderedPackage) -> list[Measure]:
     return measures
 
 
-def export_version(
+def _render_recorded(
     lib: Library,
-    ref: str | VersionInfo,
+    version: VersionInfo,
     *,
-    xlsx_path: str | Path,
-    csv_dir: str | Path | None = None,
-    json_path: str | Path | None = None,
-    csv_encoding: str = "utf-8-sig",
-    force: bool = False,
-    stress_set: str | None = None,
-    mc_paths: int | None = None,
-    seed: int | None = None,
-    breakeven: bool = True,
-    author: str | None = None,
-    deal_label: str | None = None,
-    tape_label: str | None = None,
-) -> LibraryExport:
-    """Export the filing package of a stored version and record the run and every file.
-
-    The run id is printed into 模型说明 (row 库运行编号) before anything is written; the run is
-    recorded, then the files are written (whole or not at all), then each file's SHA-256 (and
-    a copy of the workbook and JSON) is recorded.
-
-    Raises
-    ------
-    ExportError
-        Bad targets (checked before the engine runs) or content.
-    LibraryError
-        Unknown version, database errors.
-    """
-    from abs.filing.files import FileOutput, FolderOutput, check_outputs, write_outputs
-
+    csv_encoding: str,
+    stress_set: str | None,
+    mc_paths: int | None,
+    seed: int | None,
+    breakeven: bool,
+    author: str | None,
+    deal_label: str | None,
+    tape_label: str | None,
+) -> tuple[RenderedPackage, RunInfo]:
+    """Render the filing package of a stored version in memory and record its run."""
     if (mc_paths is None) != (seed is None):
         raise ExportError("export: --mc and --seed go together (give both or neither)")
-    xlsx = Path(xlsx_path)
-    targets: list[FileOutput | FolderOutput] = [FileOutput(xlsx, b"")]
-    if csv_dir is not None:
-        targets.append(FolderOutput(Path(csv_dir), {}))
-    if json_path is not None:
-        targets.append(FileOutput(Path(json_path), b""))
-    check_outputs(targets, force=force)
-    version = ref if isinstance(ref, VersionInfo) else lib.version(ref)
     deal = lib.load(version)
     stress = resolve_stress(deal, stress_set)
     deal_label = deal_label or version.deal_file
@@ -522,6 +496,63 @@ def export_version(
             stress_file=stress.file_name,
         ),
     )
+    return package, run
+
+
+def export_version(
+    lib: Library,
+    ref: str | VersionInfo,
+    *,
+    xlsx_path: str | Path,
+    csv_dir: str | Path | None = None,
+    json_path: str | Path | None = None,
+    csv_encoding: str = "utf-8-sig",
+    force: bool = False,
+    stress_set: str | None = None,
+    mc_paths: int | None = None,
+    seed: int | None = None,
+    breakeven: bool = True,
+    author: str | None = None,
+    deal_label: str | None = None,
+    tape_label: str | None = None,
+) -> LibraryExport:
+    """Export the filing package of a stored version and record the run and every file.
+
+    The run id is printed into 模型说明 (row 库运行编号) before anything is written; the run is
+    recorded, then the files are written (whole or not at all), then each file's SHA-256 (and
+    a copy of the workbook and JSON) is recorded.
+
+    Raises
+    ------
+    ExportError
+        Bad targets (checked before the engine runs) or content.
+    LibraryError
+        Unknown version, database errors.
+    """
+    from abs.filing.files import FileOutput, FolderOutput, check_outputs, write_outputs
+
+    if (mc_paths is None) != (seed is None):
+        raise ExportError("export: --mc and --seed go together (give both or neither)")
+    xlsx = Path(xlsx_path)
+    targets: list[FileOutput | FolderOutput] = [FileOutput(xlsx, b"")]
+    if csv_dir is not None:
+        targets.append(FolderOutput(Path(csv_dir), {}))
+    if json_path is not None:
+        targets.append(FileOutput(Path(json_path), b""))
+    check_outputs(targets, force=force)
+    version = ref if isinstance(ref, VersionInfo) else lib.version(ref)
+    package, run = _render_recorded(
+        lib,
+        version,
+        csv_encoding=csv_encoding,
+        stress_set=stress_set,
+        mc_paths=mc_paths,
+        seed=seed,
+        breakeven=breakeven,
+        author=author,
+        deal_label=deal_label,
+        tape_label=tape_label,
+    )
     final: list[FileOutput | FolderOutput] = [FileOutput(xlsx, package.xlsx)]
     if csv_dir is not None:
         final.append(FolderOutput(Path(csv_dir), package.csv))
@@ -550,6 +581,57 @@ def export_version(
     return LibraryExport(
         version=version, run=run, written=written, exports=exports, package=package
     )
+
+
+#: Path recorded for a file handed to a browser (where it is saved is not known).
+DOWNLOAD_PREFIX = "看板下载 dashboard download: "
+
+
+def render_version(
+    lib: Library,
+    ref: str | VersionInfo,
+    *,
+    file_stem: str,
+    csv_encoding: str = "utf-8-sig",
+    stress_set: str | None = None,
+    mc_paths: int | None = None,
+    seed: int | None = None,
+    breakeven: bool = True,
+    author: str | None = None,
+) -> LibraryExport:
+    """The filing package of a stored version in memory, for a download button; recorded.
+
+    The dashboard's counterpart of :func:`export_version`: nothing is written to disk; the run
+    is recorded and the workbook and JSON are recorded as exports (SHA-256 and a stored copy)
+    under ``看板下载 dashboard download: <file_stem>.xlsx``, so ``dabs library verify`` finds
+    the downloaded file by its hash. ``package.xlsx`` / ``package.json`` / ``package.csv``
+    hold the bytes.
+    """
+    version = ref if isinstance(ref, VersionInfo) else lib.version(ref)
+    package, run = _render_recorded(
+        lib,
+        version,
+        csv_encoding=csv_encoding,
+        stress_set=stress_set,
+        mc_paths=mc_paths,
+        seed=seed,
+        breakeven=breakeven,
+        author=author,
+        deal_label=None,
+        tape_label=None,
+    )
+    exports = [
+        lib.record_export(
+            run.id,
+            kind=kind,
+            path=f"{DOWNLOAD_PREFIX}{file_stem}.{kind}",
+            data=data,
+            author=author,
+            resolve=False,
+        )
+        for kind, data in (("xlsx", package.xlsx), ("json", package.json))
+    ]
+    return LibraryExport(version=version, run=run, written=[], exports=exports, package=package)
 
 
 # --- diff ----------------------------------------------------------------------------------
@@ -641,6 +723,23 @@ class CellDiff:
 
 
 @dataclass(frozen=True)
+class CellCheck:
+    """One numeric cell compared: where, money or other number, both values, whether equal."""
+
+    sheet: str
+    cell: str
+    kind: str
+    file_value: Any
+    rerun_value: Any
+    match: bool
+
+    @property
+    def where(self) -> str:
+        """``sheet!A1``."""
+        return f"{self.sheet}!{self.cell}"
+
+
+@dataclass(frozen=True)
 class VerifyReport:
     """Result of :func:`verify_workbook`.
 
@@ -663,6 +762,7 @@ class VerifyReport:
     library_changes: tuple[str, ...]
     notes: tuple[str, ...]
     rerun_seconds: float
+    cells: tuple[CellCheck, ...] = field(default=(), repr=False)
 
     @property
     def ok(self) -> bool:
@@ -849,6 +949,7 @@ def verify_workbook(lib: Library, path: str | Path) -> VerifyReport:
     texts = [0, 0]
     mismatches: list[CellDiff] = []
     environment: list[CellDiff] = []
+    checks: list[CellCheck] = []
     order = {name: i for i, name in enumerate(wb_rerun.sheetnames)}
     keys = sorted(
         set(file_cells) | set(rerun_cells),
@@ -864,10 +965,13 @@ def verify_workbook(lib: Library, path: str | Path) -> VerifyReport:
         number = _is_number(fv) or _is_number(rv)
         tally = numbers if number else texts
         tally[0] += 1
-        if _equal(fv, rv, money):
+        kind = "money" if money and number else "number" if number else "text"
+        equal = _equal(fv, rv, money)
+        if number:
+            checks.append(CellCheck(sheet, cell, kind, fv, rv, equal))
+        if equal:
             tally[1] += 1
             continue
-        kind = "money" if money and number else "number" if number else "text"
         ov = None if recorded_cells is None else recorded_cells.get(key)
         if sheet == NOTES_SHEET and label in ENVIRONMENT_ROWS:
             environment.append(
@@ -905,6 +1009,7 @@ def verify_workbook(lib: Library, path: str | Path) -> VerifyReport:
         library_changes=tuple(libs),
         notes=tuple(notes),
         rerun_seconds=rerun_seconds,
+        cells=tuple(checks),
     )
 
 

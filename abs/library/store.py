@@ -977,8 +977,12 @@ class Library:
         data: bytes,
         store_copy: bool = True,
         author: str | None = None,
+        resolve: bool = True,
     ) -> ExportInfo:
-        """Record that run ``run_id`` wrote ``data`` to ``path`` (SHA-256; optional copy)."""
+        """Record that run ``run_id`` wrote ``data`` to ``path`` (SHA-256; optional copy).
+
+        ``path`` is made absolute unless ``resolve`` is false (a label such as a download).
+        """
         if kind not in EXPORT_KINDS:
             raise LibraryError(f"export kind must be one of {EXPORT_KINDS}; got {kind!r}")
         run = self.run(run_id)
@@ -990,7 +994,7 @@ class Library:
                 .values(
                     run_id=run.id,
                     kind=kind,
-                    path=str(Path(path).resolve()),
+                    path=str(Path(path).resolve()) if resolve else str(path),
                     sha256=sha256_bytes(data),
                     size=len(data),
                     blob_sha256=blob,

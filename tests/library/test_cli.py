@@ -205,3 +205,28 @@ def test_unreachable_database_exits_2(tmp_path: Path) -> None:
     r = runner.invoke(app, ["library", "list", "--db", "mysql://u@h/x"])
     assert r.exit_code == 2
     assert "database 'mysql' is not supported" in _flat(r.output)
+
+
+def test_verify_cells_and_run_measures_in_wan(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("library", "save", "rugao-labelled", "--name", "rugao", "-m", "v1")
+    target = tmp_path / "filed.xlsx"
+    assert cli("library", "export", "rugao", "-o", str(target), "--no-breakeven").exit_code == 0
+    r = cli("library", "verify", str(target), "--cells")
+    assert r.exit_code == 0
+    out = _flat(r.output)
+    assert "数字单元格逐一比对 Every numeric cell" in out and "产品概要!" in out and "✓" in out
+    assert "✗" not in out
+    data = json.loads(cli("library", "verify", str(target), "--json", "--cells").stdout)
+    assert data["numbers_compared"] == len(data["cells"])
+    run = json.loads(cli("library", "runs", "rugao", "--json").stdout)[0]
+    r = cli("library", "runs", "rugao", "--run", run["id"])
+    out = _flat(r.output)
+    # money measures are shown in 万元
+    pool = next(
+        m
+        for m in json.loads(cli("library", "runs", "x", "--run", run["id"], "--json").stdout)[
+            "measures"
+        ]
+        if m["measure"] == "pool_amount"
+    )
+    assert f"{pool['value'] / 1e4:,.2f} 万元" in out

@@ -382,3 +382,30 @@ def test_diff_versions_structure_and_measures(lib: Library) -> None:
     assert senior["变化 delta"] > 0.005  # 2.4% → 3% coupon at par
     again = svc.diff_versions(lib, "rugao@1", "rugao@2")
     assert again.notes == () and again.runs == d.runs
+
+
+def test_render_version_for_a_download_is_recorded_and_verifiable(
+    lib: Library, tmp_path: Path
+) -> None:
+    done = svc.render_version(lib, "rugao", file_stem="如皋申报", breakeven=False)
+    assert done.written == []
+    assert [(e.kind, e.path) for e in done.exports] == [
+        ("xlsx", f"{svc.DOWNLOAD_PREFIX}如皋申报.xlsx"),
+        ("json", f"{svc.DOWNLOAD_PREFIX}如皋申报.json"),
+    ]
+    saved = tmp_path / "downloaded.xlsx"  # wherever the browser put it
+    saved.write_bytes(done.package.xlsx)
+    report = svc.verify_workbook(lib, saved)
+    assert report.ok and report.file_is_recorded and report.run.id == done.run.id
+
+
+def test_verify_lists_every_numeric_cell(lib: Library, tmp_path: Path) -> None:
+    target = tmp_path / "filed.xlsx"
+    _export(lib, target)
+    report = svc.verify_workbook(lib, target)
+    assert len(report.cells) == report.numbers_compared
+    assert all(c.match for c in report.cells)
+    kinds = {c.kind for c in report.cells}
+    assert kinds == {"money", "number"}
+    money = next(c for c in report.cells if c.kind == "money")
+    assert money.where.count("!") == 1 and money.file_value == money.rerun_value

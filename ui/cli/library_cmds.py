@@ -626,7 +626,7 @@ def runs_cmd(
                 "指标 Measures",
                 ["部分 section", "情景 scenario", "档位 tranche", "指标 measure", "值 value"],
                 [
-                    [r.section, r.scenario, r.tranche, r.measure, f"{r.value:.6g}"]
+                    [r.section, r.scenario, r.tranche, r.measure, _measure_value(r)]
                     for r in frame.itertuples(index=False)
                 ],
                 right_align_from=4,
@@ -669,6 +669,30 @@ def runs_cmd(
         ],
         right_align_from=5,
     )
+
+
+#: Measures in yuan, shown in 万元.
+MONEY_MEASURES = frozenset(
+    {
+        "shortfall",
+        "pool_amount",
+        "initial_pool_balance",
+        "collections_total",
+        "income_total",
+        "principal_total",
+        "defaults_total",
+        "recoveries_total",
+    }
+)
+
+
+def _measure_value(row: Any) -> str:
+    value = row.value
+    if value != value:  # NaN: stored as NULL (not finite)
+        return "—"
+    if row.measure in MONEY_MEASURES:
+        return f"{value / 1e4:,.2f} 万元"
+    return f"{value:.6g}"
 
 
 def _total_seconds(run: RunInfo) -> float:
@@ -756,6 +780,10 @@ def print_export(done: Any) -> None:
 @db_errors
 def verify_cmd(
     workbook: Annotated[Path, typer.Argument(help="申报工作簿 / filed workbook (.xlsx)")],
+    cells: Annotated[
+        bool,
+        typer.Option("--cells", help="逐个列出全部数字单元格 / list every numeric cell compared"),
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -790,9 +818,35 @@ def verify_cmd(
                 "code_changes": list(report.code_changes),
                 "library_changes": list(report.library_changes),
                 "notes": list(report.notes),
+                **(
+                    {
+                        "cells": [
+                            {
+                                "cell": c.where,
+                                "kind": c.kind,
+                                "file": c.file_value,
+                                "rerun": c.rerun_value,
+                                "match": c.match,
+                            }
+                            for c in report.cells
+                        ]
+                    }
+                    if cells
+                    else {}
+                ),
             }
         )
     else:
+        if cells:
+            print_table(
+                "数字单元格逐一比对 Every numeric cell",
+                ["单元格 cell", "类型 kind", "文件 file", "复算 re-run", "一致 match"],
+                [
+                    [c.where, c.kind, c.file_value, c.rerun_value, "✓" if c.match else "✗"]
+                    for c in report.cells
+                ],
+                right_align_from=2,
+            )
         _print_verify(report)
     if not report.ok:
         raise typer.Exit(EXIT_MISMATCH)
