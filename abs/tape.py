@@ -1209,16 +1209,17 @@ def read_tape_report(
 def _read_file(target: Path, name: str) -> bytes:
     """The bytes of a regular file no larger than :data:`MAX_TAPE_FILE_BYTES`."""
     try:
+        mode = target.stat().st_mode  # before opening: opening a named pipe waits for a writer
+        if stat.S_ISDIR(mode):
+            raise _fail(name, "tape path is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise _fail(
+                name,
+                "tape path is not a regular file (a device, pipe or socket); give a .csv or "
+                ".xlsx file",
+            )
         with target.open("rb") as fh:
             info = os.fstat(fh.fileno())
-            if stat.S_ISDIR(info.st_mode):
-                raise _fail(name, "tape path is a folder, not a file")
-            if not stat.S_ISREG(info.st_mode):
-                raise _fail(
-                    name,
-                    "tape path is not a regular file (a device, pipe or socket); give a .csv or "
-                    ".xlsx file",
-                )
             if info.st_size > MAX_TAPE_FILE_BYTES:
                 raise _fail(
                     name,
