@@ -259,8 +259,11 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, force: bool
         raise ExportError(f"{target}: folder {folder} does not exist")
     if target.exists() and not force:
         raise ExportError(f"{target}: file exists; use --force to overwrite")
+    from abs._tempfiles import clean_stale, temp_prefix
+
+    clean_stale(folder)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target.name), suffix=".tmp", dir=folder)
     except OSError as exc:
         raise ExportError(f"{target}: cannot write in {folder}: {exc.strerror}") from None
     try:
