@@ -458,10 +458,11 @@ def _decode_csv(data: bytes, source: str) -> tuple[str, str]:
             value="0x00",
         )
     bom = data.startswith(codecs.BOM_UTF8)
+    skip = len(codecs.BOM_UTF8) if bom else 0
     try:
-        return data.decode("utf-8-sig"), "utf-8-sig" if bom else "utf-8"
+        return data[skip:].decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError as utf8_err:
-        bad_at = utf8_err.start
+        bad_at = skip + utf8_err.start
     # Not valid UTF-8. Is it UTF-8 with a few bad bytes, or GBK? Decoded as UTF-8, GBK text is
     # mostly invalid; UTF-8 text with a damaged byte is mostly well-formed multi-byte characters.
     loose = data.decode("utf-8", errors="surrogateescape")
