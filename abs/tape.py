@@ -521,11 +521,15 @@ def _csv_records(text: str, source: str) -> list[list[str]]:
         except csv.Error as exc:
             message = str(exc)
             if "unexpected end of data" in message or reader.line_num > start_line:
+                line_text = text.split("\n", start_line)[start_line - 1].rstrip("\r")
+                opened = len(next(csv.reader([line_text], delimiter=delimiter), [""])) - 1
+                header = records[0] if records else []
                 raise _fail(
                     source,
                     "unterminated quote: a quoted cell opened in this row never closes (the rest "
                     "of the file would be read as one cell); close the quote",
                     row=start_line,
+                    column=header[opened] if 0 <= opened < len(header) else f"#{opened + 1}",
                 ) from None
             raise _fail(source, f"malformed CSV ({message})", row=reader.line_num) from None
         line = reader.line_num

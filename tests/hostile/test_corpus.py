@@ -93,7 +93,7 @@ TAPE_CASES = [
             )
         },
         ("pool", "t.csv"),
-        (r"t\.csv, row 3: error: unterminated quote: a quoted cell opened in this row",),
+        (r"t\.csv, row 3, column '债务人': error: unterminated quote: a quoted cell opened",),
     ),
     Case(
         "stray CR inside a row",
