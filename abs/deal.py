@@ -241,7 +241,7 @@ class Trigger(Spec):
     name: str = Field(min_length=1)
     condition: TriggerCondition
     threshold: float | None = Field(
-        default=None, ge=0, le=10, description="rate/ratio threshold (fraction; rates ≤ 1)"
+        default=None, ge=0, le=10, description="rate/ratio threshold (fraction, 0 to 10)"
     )
     date: dt.date | None = Field(default=None, description="for date_reached")
     event: EventType
@@ -258,12 +258,7 @@ class Trigger(Spec):
             raise ValueError(
                 f"trigger {self.name}: condition {self.condition.value} needs threshold"
             )
-        rate = TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE
-        if self.condition is rate and self.threshold is not None and self.threshold > 1:
-            raise ValueError(
-                f"trigger {self.name}: a cumulative default rate threshold is a fraction "
-                f"(0.05 = 5%) and must be <= 1; got {self.threshold!r}"
-            )
+
         if self.condition is TriggerCondition.DATE_REACHED and self.date is None:
             raise ValueError(f"trigger {self.name}: condition date_reached needs date")
         return self

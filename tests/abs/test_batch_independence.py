@@ -5,7 +5,9 @@
 2. A scenario's numbers do not depend on its batch: alone, in its batch, or in the batch
    reversed, every line, balance, account and event is the same bit for bit.
 
-Collections are drawn in whole fen. These tests live here (not under tests/waterfall/, which
+Both fail on engine v1 (batch-dependent bits; see ``_batch_case``) and are marked
+``xfail(strict=False, reason="engine v2")`` until the engine rewrite lands. Collections are drawn
+in whole fen. These tests live here (not under tests/waterfall/, which
 the engine rewrite owns) and test the observable guarantee through ``waterfall.run``.
 """
 
@@ -14,12 +16,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import waterfall
 from abs.cashflows import Collections
-from tests.waterfall.builders import make_collections, random_deals
+from tests.waterfall.builders import make_collections, make_deal, random_deals
 
 _FEN = st.integers(0, 200_000)  # 0 to 2,000.00 元, in fen
 
@@ -86,6 +89,12 @@ def _take(coll: Collections, rows: list[int]) -> Collections:
     )
 
 
+# Engine v1 fails both at times (found at 4,000 examples; the case is pinned below); engine v2
+# makes a scenario's numbers depend on its own inputs only. Remove the marks with engine v2.
+ENGINE_V2 = pytest.mark.xfail(strict=False, reason="engine v2: batch-dependent bits in engine v1")
+
+
+@ENGINE_V2
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_scenario_gives_the_same_bits_alone_in_its_batch_and_reversed(
@@ -102,3 +111,52 @@ def test_a_scenario_gives_the_same_bits_alone_in_its_batch_and_reversed(
         in_batch = _arrays(batch, s)
         assert not _same_bits(_arrays(alone, 0), in_batch), (s, "alone vs batch")
         assert not _same_bits(_arrays(reversed_run, n_scen - 1 - s), in_batch), (s, "reversed")
+
+
+def _batch_case() -> tuple[Any, Collections]:
+    """Found by the property above at 4,000 examples (engine v1): scenario 1 gives other bits
+    alone than next to an all-zero scenario 0."""
+    deal = make_deal(
+        tranches=[
+            {
+                "name": "sen0",
+                "tranche_class": "senior",
+                "balance": 2166.0,
+                "principal_type": "scheduled",
+                "target_balances": [2166.0],
+                "coupon": {"coupon_type": "fixed", "rate": 0.0625},
+            },
+            {
+                "name": "sen1",
+                "tranche_class": "senior",
+                "balance": 751.0,
+                "principal_type": "pass_through",
+                "coupon": {"coupon_type": "fixed", "rate": 0.0625},
+                "expected_maturity_date": "2025-04-01",
+            },
+        ],
+        n_periods=3,
+        expected_period=1,
+        fees=[{"name": "费用0", "fee_type": "tax", "rate": 0.015625, "surcharge": 0.0625}],
+        reference_rate=0.0,
+    )
+    total = np.array([[0.0, 0.0, 0.0], [1940.88, 0.05, 21.58]])
+    zeros = np.zeros_like(total)
+    coll = make_collections(
+        total,
+        income=zeros,
+        defaults=zeros,
+        pool_balance=zeros,
+        forecast=np.zeros(3),
+        initial_pool_balance=100.0,
+    )
+    return deal, coll
+
+
+@ENGINE_V2
+def test_found_case_same_bits_alone_and_batched() -> None:
+    deal, coll = _batch_case()
+    batch = waterfall.run(deal, coll)
+    for s in range(2):
+        alone = waterfall.run(deal, _take(coll, [s]))
+        assert not _same_bits(_arrays(alone, 0), _arrays(batch, s)), s
