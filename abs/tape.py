@@ -466,8 +466,8 @@ def _decode_csv(data: bytes, source: str) -> tuple[str, str]:
     # Not valid UTF-8. Is it UTF-8 with a few bad bytes, or GBK? Decoded as UTF-8, GBK text is
     # mostly invalid; UTF-8 text with a damaged byte is mostly well-formed multi-byte characters.
     loose = data.decode("utf-8", errors="surrogateescape")
-    bad = sum(1 for ch in loose if "\udc80" <= ch <= "\udcff")
-    good = sum(1 for ch in loose if ch >= "\x80") - bad
+    bad = len(loose) - len(loose.encode("utf-8", errors="ignore").decode("utf-8"))  # escapes
+    good = len(loose) - len(loose.encode("ascii", errors="ignore")) - bad
     if bom or good >= bad:
         row, column, cell = _line_and_column(data, bad_at, "utf-8")
         why = (
@@ -674,6 +674,8 @@ def _number_text(text: str) -> str:
     """
     if _NUMBER.fullmatch(text):
         return text
+    if _GROUPED.fullmatch(text):  # 1,234.56: the usual spelling of an amount
+        return text.replace(",", "")
     cleaned = unicodedata.normalize("NFKC", text).strip()
     cleaned = cleaned.removeprefix("¥").removesuffix("元").strip()
     cleaned = re.sub(r"\s", "", cleaned)
@@ -785,6 +787,9 @@ def _amount_rule(value: float, text: str) -> str | None:
         return f"must be below {MAX_AMOUNT_YUAN:g} 元 (10万亿元)"
     if round(value * 100) < 1:
         return "must be at least 0.01 元 (one fen)"
+    fen_float = value * 100
+    if value < 1e11 and abs(fen_float - round(fen_float)) <= max(1e-6, 4 * math.ulp(fen_float)):
+        return None  # whole fen; below 1e11 元 float64 resolves far finer than the tolerance
     try:
         fen = Decimal(_number_text(text)) * 100
     except (ValueError, InvalidOperation):  # pragma: no cover - parsed above
