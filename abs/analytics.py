@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import brentq
 
-from abs.errors import DabsError
+from abs.errors import DabsError, NoYieldError
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -138,10 +138,21 @@ def price_from_yield(cashflows: Any, times: Any, yield_rate: float, *, frequency
 def yield_from_price(
     cashflows: Any, times: Any, *, price: float, frequency: int = 1, tol: float = 1e-12
 ) -> float:
-    """The yield at which ``cashflows`` are worth ``price`` (NaN when none exists).
+    """The yield at which ``cashflows`` are worth ``price``.
 
-    Solved by Brent's method on (−f·0.999, 10); the price is strictly decreasing in the yield
-    for non-negative flows, so the root is unique when it exists.
+    Solved by Brent's method on the bracket (−f·0.999, 10) (−99.9% to 1,000% a year); the price
+    is strictly decreasing in the yield for non-negative flows, so the root is unique when it
+    exists. A stream with no positive cash flow (a total loss) has no yield: NaN, which tables
+    show as "—". Every other failure raises: a yield is never returned unless it reprices.
+
+    Raises
+    ------
+    NoYieldError
+        The flows are positive but no yield in the bracket makes them worth ``price`` (the
+        message gives the present value at both ends of the bracket), or the flows are too
+        small for float64 to price (a subnormal amount such as 5e-324).
+    DabsError
+        A non-finite flow, time or price, or ``price <= 0``.
 
     Examples
     --------
@@ -151,8 +162,22 @@ def yield_from_price(
     _check_frequency(frequency)
     cf = np.asarray(cashflows, dtype=np.float64)
     t = np.asarray(times, dtype=np.float64)
-    if price <= 0 or not np.any(cf > 0):
+    if not (math.isfinite(price) and np.all(np.isfinite(cf)) and np.all(np.isfinite(t))):
+        raise DabsError(
+            f"yield_from_price: price, cash flows and times must be finite numbers; got price "
+            f"{price!r}, flows {cf.tolist()[:8]!r}, times {t.tolist()[:8]!r}"
+        )
+    if price <= 0:
+        raise DabsError(f"yield_from_price: price must be > 0; got {price!r}")
+    if not np.any(cf > 0):
         return float("nan")
+    tiny = np.finfo(np.float64).tiny
+    if price < tiny or np.any((cf > 0) & (cf < tiny)):
+        raise NoYieldError(
+            f"yield_from_price: amounts below {tiny:.3g} (subnormal floats) cannot be priced "
+            f"to any precision; got price {price!r}, smallest positive flow "
+            f"{float(cf[cf > 0].min())!r}"
+        )
 
     def f(y: float) -> float:
         return float((cf * np.power(1.0 + y / frequency, -frequency * t)).sum()) - price
@@ -160,8 +185,17 @@ def yield_from_price(
     lo, hi = -0.999 * frequency, 10.0
     f_lo, f_hi = f(lo), f(hi)
     if not (math.isfinite(f_lo) and math.isfinite(f_hi)) or f_lo * f_hi > 0:
-        return float("nan")
-    return float(brentq(f, lo, hi, xtol=tol, rtol=4 * np.finfo(float).eps, maxiter=200))
+        raise NoYieldError(
+            f"yield_from_price: no yield between {lo:g} and {hi:g} makes the flows worth "
+            f"{price!r}: they are worth {f_lo + price!r} at {lo:g} and {f_hi + price!r} at {hi:g}"
+        )
+    y = float(brentq(f, lo, hi, xtol=tol, rtol=4 * np.finfo(float).eps, maxiter=200))
+    if abs(f(y)) > 1e-9 * price or y in (lo, hi):
+        raise NoYieldError(
+            f"yield_from_price: the solver stopped at {y!r} where the flows are worth "
+            f"{f(y) + price!r}, not {price!r}: no yield reprices them"
+        )
+    return y
 
 
 def macaulay_duration(

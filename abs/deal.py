@@ -34,6 +34,8 @@ from abs.enums import (
 )
 
 SCHEMA_VERSION = "1.0"
+#: Money fields stay below 1e13 元 (10万亿元), where float64 still carries 0.01 元 (as tapes).
+MAX_YUAN = 1e13
 
 
 class DealDates(Spec):
@@ -44,7 +46,7 @@ class DealDates(Spec):
     first_payment_date: dt.date = Field(description="首个兑付日 (unadjusted)")
     frequency: Frequency = Field(default=Frequency.QUARTERLY, description="兑付频率")
     payment_lag_days: int = Field(
-        default=10, ge=0, description="计算日 → 兑付日 lag in business days"
+        default=10, ge=0, le=366, description="计算日 → 兑付日 lag in business days"
     )
     expected_maturity_date: dt.date = Field(description="预期到期日")
     legal_maturity_date: dt.date = Field(description="法定到期日")
@@ -88,8 +90,8 @@ class Coupon(Spec):
     coupon_type: CouponType = CouponType.FIXED
     rate: float = Field(default=0.0, ge=0, le=1, description="fixed rate (fraction)")
     spread: float = Field(default=0.0, ge=-1, le=1, description="floating spread over reference")
-    floor: float | None = Field(default=None, ge=0, description="floating floor")
-    cap: float | None = Field(default=None, ge=0, description="floating cap")
+    floor: float | None = Field(default=None, ge=0, le=1, description="floating floor")
+    cap: float | None = Field(default=None, ge=0, le=1, description="floating cap")
 
     def rate_for(self, reference_rate: float) -> float:
         """Annual coupon rate given the reference rate (after any rate shift)."""
@@ -108,7 +110,7 @@ class Tranche(Spec):
 
     name: str = Field(min_length=1, description="档位名称, unique")
     tranche_class: TrancheClass
-    balance: float = Field(gt=0, description="发行规模 original balance (元)")
+    balance: float = Field(gt=0, lt=MAX_YUAN, description="发行规模 original balance (元)")
     coupon: Coupon = Field(default_factory=Coupon, description="票面利率 (次级: none)")
     principal_type: PrincipalType = PrincipalType.PASS_THROUGH
     target_balances: tuple[float, ...] | None = Field(
@@ -153,18 +155,25 @@ class Fee(Spec):
     rate: float = Field(default=0.0, ge=0, le=1)
     surcharge: float = Field(default=0.0, ge=0, le=1, description="附加税费 share of VAT")
     base: FeeBase = FeeBase.TOTAL_BALANCE
-    amount: float = Field(default=0.0, ge=0, description="fixed amount per period (元)")
+    amount: float = Field(
+        default=0.0, ge=0, lt=MAX_YUAN, description="fixed amount per period (元)"
+    )
     pay_share: float = Field(default=1.0, ge=0, le=1, description="share of fee paid here")
     cap: float | None = Field(
-        default=None, ge=0, description="per-period cap before acceleration (元); none after"
+        default=None,
+        ge=0,
+        lt=MAX_YUAN,
+        description="per-period cap before acceleration (元); none after",
     )
 
 
 class ReserveAccount(Spec):
     """储备金账户 with a target, funded at closing and/or from the waterfall."""
 
-    initial_balance: float = Field(default=0.0, ge=0, description="funded at closing (元)")
-    target_amount: float = Field(default=0.0, ge=0, description="fixed target (元)")
+    initial_balance: float = Field(
+        default=0.0, ge=0, lt=MAX_YUAN, description="funded at closing (元)"
+    )
+    target_amount: float = Field(default=0.0, ge=0, lt=MAX_YUAN, description="fixed target (元)")
     target_percent: float = Field(default=0.0, ge=0, le=1, description="% of senior balance")
     target_rule: ReserveTargetRule = ReserveTargetRule.FIXED
     covers: tuple[SupportCover, ...] = Field(
@@ -177,8 +186,12 @@ class ShortfallCommitment(Spec):
     """差额支付承诺: the originator tops up shortfalls, up to caps."""
 
     provider: str = Field(min_length=1, description="差额支付承诺人")
-    cap_per_period: float | None = Field(default=None, ge=0, description="per-period cap (元)")
-    cap_total: float | None = Field(default=None, ge=0, description="life-of-deal cap (元)")
+    cap_per_period: float | None = Field(
+        default=None, ge=0, lt=MAX_YUAN, description="per-period cap (元)"
+    )
+    cap_total: float | None = Field(
+        default=None, ge=0, lt=MAX_YUAN, description="life-of-deal cap (元)"
+    )
     covers: tuple[SupportCover, ...] = Field(
         default=(
             SupportCover.TAXES,
@@ -202,8 +215,8 @@ class Guarantee(Spec):
     """保证担保: the guarantor pays what remains after reserve and 差额支付, up to a cap."""
 
     provider: str = Field(min_length=1, description="担保人")
-    cap_total: float | None = Field(default=None, ge=0, description="担保上限 (元)")
-    cap_per_period: float | None = Field(default=None, ge=0)
+    cap_total: float | None = Field(default=None, ge=0, lt=MAX_YUAN, description="担保上限 (元)")
+    cap_per_period: float | None = Field(default=None, ge=0, lt=MAX_YUAN)
     covers: tuple[SupportCover, ...] = Field(
         default=(SupportCover.SENIOR_INTEREST, SupportCover.SENIOR_PRINCIPAL)
     )
@@ -227,7 +240,9 @@ class Trigger(Spec):
 
     name: str = Field(min_length=1)
     condition: TriggerCondition
-    threshold: float | None = Field(default=None, description="rate/ratio threshold (fraction)")
+    threshold: float | None = Field(
+        default=None, ge=0, le=10, description="rate/ratio threshold (fraction, 0 to 10)"
+    )
     date: dt.date | None = Field(default=None, description="for date_reached")
     event: EventType
     cure: bool = Field(default=False, description="event switches off when condition clears")
@@ -243,6 +258,7 @@ class Trigger(Spec):
             raise ValueError(
                 f"trigger {self.name}: condition {self.condition.value} needs threshold"
             )
+
         if self.condition is TriggerCondition.DATE_REACHED and self.date is None:
             raise ValueError(f"trigger {self.name}: condition date_reached needs date")
         return self

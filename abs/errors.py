@@ -83,6 +83,10 @@ class ConservationError(WaterfallError):
     """Cash in did not equal cash out in some scenario and period (always a bug)."""
 
 
+class NoYieldError(DabsError):
+    """No yield makes a stream of cash flows worth the given price (:func:`yield_from_price`)."""
+
+
 class ScenarioError(DabsError):
     """A stress scenario, grid or search was specified inconsistently or failed."""
 

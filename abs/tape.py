@@ -39,9 +39,11 @@ import itertools
 import math
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,11 @@ from abs.errors import Issue, TapeError
 __all__ = [
     "COLUMN_BY_FIELD",
     "MAX_AMOUNT_YUAN",
+    "MAX_POOL_TOTAL_YUAN",
+    "MAX_TAPE_CELLS",
+    "MAX_TAPE_COLUMNS",
+    "MAX_TAPE_FILE_BYTES",
+    "MAX_TAPE_ROWS",
     "REQUIRED_FIELDS",
     "TAPE_COLUMNS",
     "ZH_HEADERS",
@@ -369,7 +376,15 @@ class TapeReport:
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
-_PREFERRED_SHEETS = ("资产明细", "tape")
+
+#: Largest tape file read (CSV or XLSX, as given): 256 MiB (a 200,000-row CSV is ~50 MB).
+MAX_TAPE_FILE_BYTES = 256 << 20
+#: Data rows a tape may have (Excel's own limit is 1,048,575 below a header).
+MAX_TAPE_ROWS = 1_000_000
+#: Columns a tape may have (known and unknown together).
+MAX_TAPE_COLUMNS = 1_024
+#: Cells a tape may have (data rows × header columns): 25 million, e.g. 200,000 × 125.
+MAX_TAPE_CELLS = 25_000_000
 
 
 @dataclass
@@ -384,8 +399,43 @@ class _Grid:
     issues: list[Issue] = field(default_factory=list)
 
 
+def _fail(source: str, rule: str, **where: Any) -> TapeError:
+    return TapeError(source, [Issue(source, rule, **where)])
+
+
+def _line_and_column(data: bytes, offset: int, encoding: str) -> tuple[int, str | None, str]:
+    """Row (line) number, column header and cell text (bad bytes as U+FFFD) at a byte offset."""
+    row = data.count(b"\n", 0, offset) + 1
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    line_end = data.find(b"\n", offset)
+    line = data[line_start : line_end if line_end >= 0 else len(data)]
+    header_end = data.find(b"\n")
+    header_bytes = data[: header_end if header_end >= 0 else len(data)]
+    try:
+        delimiter = "\t" if b"\t" in header_bytes and b"," not in header_bytes else ","
+        header = next(
+            csv.reader(
+                [header_bytes.decode(encoding, "replace").strip("\r\ufeff")], delimiter=delimiter
+            )
+        )
+        cells = next(
+            csv.reader([line.decode(encoding, "replace").replace("\r", " ")], delimiter=delimiter)
+        )
+        prefix = data[line_start:offset].decode(encoding, "replace").replace("\r", " ")
+        index = next(csv.reader([prefix + "\x00"], delimiter=delimiter), [""]).__len__() - 1
+    except (csv.Error, StopIteration):  # pragma: no cover - defensive
+        return row, None, ""
+    column = header[index] if 0 <= index < len(header) and row > 1 else None
+    cell = cells[index] if 0 <= index < len(cells) else ""
+    return row, column or (f"#{index + 1}" if row > 1 else None), cell
+
+
 def _decode_csv(data: bytes, source: str) -> tuple[str, str]:
-    """Text and encoding of CSV bytes: UTF-8 (with or without BOM), else GBK/GB18030."""
+    """Text and encoding of CSV bytes, decoded strictly: UTF-8 (with or without BOM) or GBK/GB18030.
+
+    The encoding is detected first, then the whole file must be valid in it: a UTF-8 file with
+    one bad byte is rejected naming that byte's row, never read as GB18030 mojibake.
+    """
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         name = "UTF-32"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -393,108 +443,163 @@ def _decode_csv(data: bytes, source: str) -> tuple[str, str]:
     else:
         name = ""
     if name:
-        raise TapeError(
+        raise _fail(
             source,
-            [
-                Issue(
-                    source,
-                    f"file is {name} encoded (byte-order mark at byte offset 0); "
-                    "save the tape as CSV UTF-8 or GBK, or as .xlsx",
-                    value=data[:4].hex(" "),
-                )
-            ],
+            f"file is {name} encoded (byte-order mark at byte offset 0); "
+            "save the tape as CSV UTF-8 or GBK, or as .xlsx",
+            value=data[:4].hex(" "),
         )
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise TapeError(
+        raise _fail(
             source,
-            [
-                Issue(
-                    source,
-                    f"file contains a NUL byte at byte offset {nul}: not UTF-8 or GBK text "
-                    "(UTF-16 or a binary file?); save the tape as CSV UTF-8 or as .xlsx",
-                    value="0x00",
-                )
-            ],
+            f"file contains a NUL byte at byte offset {nul}: not UTF-8 or GBK text "
+            "(UTF-16 or a binary file?); save the tape as CSV UTF-8 or as .xlsx",
+            value="0x00",
         )
+    bom = data.startswith(codecs.BOM_UTF8)
+    skip = len(codecs.BOM_UTF8) if bom else 0
     try:
-        text = data.decode("utf-8-sig")
-        return text, "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+        return data[skip:].decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError as utf8_err:
-        utf8_at = utf8_err.start
+        bad_at = skip + utf8_err.start
+    # Not valid UTF-8. Is it UTF-8 with a few bad bytes, or GBK? Decoded as UTF-8, GBK text is
+    # mostly invalid; UTF-8 text with a damaged byte is mostly well-formed multi-byte characters.
+    loose = data.decode("utf-8", errors="surrogateescape")
+    bad = len(loose) - len(loose.encode("utf-8", errors="ignore").decode("utf-8"))  # escapes
+    good = len(loose) - len(loose.encode("ascii", errors="ignore")) - bad
+    if bom or good >= bad:
+        row, column, cell = _line_and_column(data, bad_at, "utf-8")
+        why = (
+            "it starts with a UTF-8 byte-order mark"
+            if bom
+            else (f"{good:,} well-formed multi-byte UTF-8 characters against {bad:,} bad byte(s)")
+        )
+        raise _fail(
+            source,
+            f"file is UTF-8 ({why}) but byte 0x{data[bad_at]:02x} at byte offset {bad_at} is "
+            "not valid UTF-8 (encodings tried: UTF-8, GBK/GB18030); the file is damaged or "
+            "mixes encodings: re-save it as CSV UTF-8",
+            row=row,
+            column=column,
+            value=cell,
+        )
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as gb_err:
         at = gb_err.start
-        bad = data[at : at + 1].hex()
-        raise TapeError(
+        row, column, cell = _line_and_column(data, at, "gb18030")
+        raise _fail(
             source,
-            [
-                Issue(
-                    source,
-                    f"file is neither UTF-8 (invalid byte at byte offset {utf8_at}) nor "
-                    f"GBK/GB18030 (invalid byte 0x{bad} at byte offset {at}); "
-                    "save the tape as CSV UTF-8 or as .xlsx",
-                    value=data[max(0, at - 8) : at + 8].hex(" "),
-                )
-            ],
+            f"file is neither UTF-8 (invalid byte at byte offset {bad_at}) nor GBK/GB18030 "
+            f"(invalid byte 0x{data[at]:02x} at byte offset {at}); encodings tried: UTF-8, "
+            "GBK/GB18030; save the tape as CSV UTF-8 or as .xlsx",
+            row=row,
+            column=column,
+            value=cell,
         ) from None
+
+
+_STRAY_CR = re.compile(rb"\r(?!\n)")  # 0x0d is never part of a UTF-8 or GBK character
+
+
+def _csv_records(text: str, source: str) -> list[list[str]]:
+    """Rows of CSV text (strict quoting), within the size limits; errors name the row."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    width = 0
+    cells = 0
+    line = 0
+    while True:
+        start_line = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            message = str(exc)
+            if "unexpected end of data" in message or reader.line_num > start_line:
+                line_text = text.split("\n", start_line)[start_line - 1].rstrip("\r")
+                opened = len(next(csv.reader([line_text], delimiter=delimiter), [""])) - 1
+                header = records[0] if records else []
+                raise _fail(
+                    source,
+                    "unterminated quote: a quoted cell opened in this row never closes (the rest "
+                    "of the file would be read as one cell); close the quote",
+                    row=start_line,
+                    column=header[opened] if 0 <= opened < len(header) else f"#{opened + 1}",
+                ) from None
+            raise _fail(source, f"malformed CSV ({message})", row=reader.line_num) from None
+        line = reader.line_num
+        if not width:
+            width = len(record)
+            if width > MAX_TAPE_COLUMNS:
+                raise _fail(
+                    source,
+                    f"the header has {width:,} columns, more than the {MAX_TAPE_COLUMNS:,} a "
+                    "tape may have",
+                    row=line,
+                )
+        elif len(record) > MAX_TAPE_COLUMNS:
+            raise _fail(
+                source,
+                f"row has {len(record):,} cells, more than the {MAX_TAPE_COLUMNS:,} a tape may "
+                "have",
+                row=line,
+            )
+        records.append(record)
+        cells += width
+        if len(records) > MAX_TAPE_ROWS + 1 or cells > MAX_TAPE_CELLS + width:
+            raise _fail(
+                source,
+                f"more than {min(MAX_TAPE_ROWS, MAX_TAPE_CELLS // max(width, 1)):,} data rows "
+                f"(limits: {MAX_TAPE_ROWS:,} rows, {MAX_TAPE_CELLS:,} cells); split the tape",
+                row=line,
+            )
+    return records
 
 
 def _csv_grid(data: bytes, source: str) -> _Grid:
     text, encoding = _decode_csv(data, source)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise TapeError(source, [Issue(source, f"malformed CSV: {exc}")]) from None
+    stray = _STRAY_CR.search(data) if b"\n" in data else None
+    if stray is not None:  # a file with CR-only line ends (old Mac) has no LF at all
+        row, column, cell = _line_and_column(data, stray.start(), encoding)
+        raise _fail(
+            source,
+            "stray carriage return (CR, \\r) inside a row: the row would be split in two; "
+            "remove the line break from the cell or quote the cell",
+            row=row,
+            column=column,
+            value=cell or None,
+        )
+    records = _csv_records(text, source)
     return _grid_from_records(records, source, "csv", encoding=encoding)
 
 
-def _cell_text(value: object) -> str:
-    """XLSX cell value as the text a CSV export would hold."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    return str(value)
-
-
 def _xlsx_grid(data: bytes, source: str) -> _Grid:
-    import zipfile
-
-    from openpyxl import load_workbook
+    from abs.xlsx_read import WorkbookError, check_workbook, column_letters, read_sheet
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise TapeError(
-            source, [Issue(source, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")]
-        ) from None
-    try:
-        names = list(workbook.sheetnames)
-        chosen = names[0]
-        lowered = {n.strip().lower(): n for n in names}
-        for preferred in _PREFERRED_SHEETS:
-            if preferred in lowered:
-                chosen = lowered[preferred]
-                break
-        sheet = workbook[chosen]
-        records = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    return _grid_from_records(records, source, "xlsx", sheet=chosen)
+        scan = check_workbook(data)
+        records = read_sheet(data, scan)
+    except WorkbookError as exc:
+        raise _fail(source, f"not a readable .xlsx tape: {exc}") from None
+    grid = _grid_from_records(records, source, "xlsx", sheet=scan.name)
+    for row, col, text in scan.error_cells:
+        offset = col - 1 - scan.first_column
+        header = grid.header[offset] if 0 <= offset < len(grid.header) else ""
+        grid.issues.append(
+            Issue(
+                source,
+                "cell holds an Excel error value, not data; fix the formula or enter the value",
+                row=row,
+                column=header or column_letters(col),
+                value=text,
+            )
+        )
+    return grid
 
 
 def _grid_from_records(
@@ -553,18 +658,42 @@ def _grid_from_records(
 # scalar parsers: text → value, or raise ValueError with the rule broken
 
 
-def _parse_number(text: str) -> float:
-    try:
-        return float(text.replace(",", ""))  # fast path: 1234.5 or 1,234.50
-    except ValueError:
-        pass
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+_NON_FINITE = frozenset(
+    {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+)
+
+
+def _number_text(text: str) -> str:
+    """The ASCII decimal a number cell holds (``1,234.50元`` → ``1234.50``).
+
+    Digits are ASCII 0-9 after NFKC (so full-width ``１２３`` counts, Arabic-Indic digits do not);
+    no underscores (``1_000``), and thousands separators must group three digits (``1000,50`` is
+    not a number: in some locales it means 1000.50).
+    """
+    if _NUMBER.fullmatch(text):
+        return text
+    if _GROUPED.fullmatch(text):  # 1,234.56: the usual spelling of an amount
+        return text.replace(",", "")
     cleaned = unicodedata.normalize("NFKC", text).strip()
     cleaned = cleaned.removeprefix("¥").removesuffix("元").strip()
-    cleaned = re.sub(r"[,\s]", "", cleaned)
-    try:
-        return float(cleaned)
-    except ValueError:
-        raise ValueError("not a number") from None
+    cleaned = re.sub(r"\s", "", cleaned)
+    if _NUMBER.fullmatch(cleaned):
+        return cleaned
+    if "," in cleaned and _GROUPED.fullmatch(cleaned):
+        return cleaned.replace(",", "")
+    if cleaned.lower() in _NON_FINITE:
+        raise ValueError("must be a finite number (NaN/inf not allowed)")
+    if "," in cleaned and _NUMBER.fullmatch(cleaned.replace(",", "")):
+        raise ValueError(
+            "not a number (thousands separators must group three digits: 1,234,567.89)"
+        )
+    raise ValueError("not a number")
+
+
+def _parse_number(text: str) -> float:
+    return float(_number_text(text))
 
 
 def _parse_fraction(text: str) -> float:
@@ -581,12 +710,14 @@ def _parse_integer(text: str) -> int:
     return int(value)
 
 
-_DATE_FORMS = (
-    re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"),
-    re.compile(r"(\d{4})(\d{2})(\d{2})"),
-    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
+_DATE_FORMS = (  # ASCII digits only (re.ASCII): NFKC has already folded full-width digits
+    re.compile(
+        r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", re.ASCII
+    ),
+    re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?", re.ASCII),
 )
-_EXCEL_SERIAL = re.compile(r"\d{2,5}(?:\.0+)?")
+_EXCEL_SERIAL = re.compile(r"\d{2,5}(?:\.0+)?", re.ASCII)
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_HINT = "use 2025-01-31, 2025/1/31, 20250131, 2025年1月31日 or an Excel date"
 
@@ -643,16 +774,28 @@ def _enum_parser(enum: type[LabelledEnum]) -> Callable[[str], LabelledEnum]:
     return parse
 
 
-#: Largest 入池金额 of one asset the tape accepts (1000万亿元; keeps fen arithmetic exact).
-MAX_AMOUNT_YUAN = 1e15
+#: Largest 入池金额 of one asset, and of the whole pool: 1e13 元 (10万亿元). Beyond it float64
+#: cannot carry 0.01 元 through the engine's sums (its spacing there is ~0.002 元).
+MAX_AMOUNT_YUAN = 1e13
+MAX_POOL_TOTAL_YUAN = 1e13
+_FEN_TOLERANCE = Decimal("1e-6")
 
 
-def _amount_rule(value: float) -> str | None:
+def _amount_rule(value: float, text: str) -> str | None:
     """Tape rules on 入池金额 beyond ``Asset``'s ``> 0``: whole fen and a sane magnitude."""
     if value >= MAX_AMOUNT_YUAN:
-        return f"must be below {MAX_AMOUNT_YUAN:g} 元"
+        return f"must be below {MAX_AMOUNT_YUAN:g} 元 (10万亿元)"
     if round(value * 100) < 1:
         return "must be at least 0.01 元 (one fen)"
+    fen_float = value * 100
+    if value < 1e11 and abs(fen_float - round(fen_float)) <= max(1e-6, 4 * math.ulp(fen_float)):
+        return None  # whole fen; below 1e11 元 float64 resolves far finer than the tolerance
+    try:
+        fen = Decimal(_number_text(text)) * 100
+    except (ValueError, InvalidOperation):  # pragma: no cover - parsed above
+        return "not a number"
+    if abs(fen - fen.to_integral_value()) > _FEN_TOLERANCE:
+        return "must be in whole fen (分): at most two decimal places"
     return None
 
 
@@ -780,7 +923,9 @@ def _check_cell(
     """Value of one distinct cell text and the rule it breaks (``None`` when valid)."""
     text = raw.strip()
     if not text:
-        return default, ("required value is empty" if col.required else None)
+        if col.required:
+            return None, "required value is empty"
+        return default, None
     try:
         value = parse(text)
     except ValueError as exc:
@@ -793,8 +938,8 @@ def _check_cell(
         if rule is not None and col.kind is _K.FRACTION:
             rule += " (a fraction: write 4.5% or 0.045)"
     if rule is None and col.field == "amount":
-        rule = _amount_rule(value)
-    return value, rule
+        rule = _amount_rule(value, text)
+    return (value if rule is None else None), rule
 
 
 def _parse_columns(
@@ -865,7 +1010,7 @@ def _cross_checks(
     if starts is not None and maturities is not None:
         shown = _column_name(header_of["maturity_date"], COLUMN_BY_FIELD["maturity_date"])
         for i, (start, maturity) in enumerate(zip(starts, maturities, strict=True)):
-            if start is not None and maturity is not None and maturity < start:
+            if isinstance(start, dt.date) and isinstance(maturity, dt.date) and maturity < start:
                 issues.append(
                     Issue(
                         source,
@@ -930,6 +1075,21 @@ def _build_assets(values: dict[str, list[Any]], n: int) -> list[Asset]:
     return assets
 
 
+def _pool_total_check(amounts: list[Any], header_of: dict[str, str], source: str) -> list[Issue]:
+    total_fen = sum(round(a * 100) for a in amounts)
+    if total_fen < MAX_POOL_TOTAL_YUAN * 100:
+        return []
+    return [
+        Issue(
+            source,
+            f"the pool total must be below {MAX_POOL_TOTAL_YUAN:g} 元 (10万亿元): float64 cannot "
+            "carry 0.01 元 through sums of that size",
+            column=_column_name(header_of["amount"], COLUMN_BY_FIELD["amount"]),
+            value=f"{total_fen // 100:,}.{total_fen % 100:02d} 元",
+        )
+    ]
+
+
 def _read_grid(data: bytes, source: str, suffix: str) -> _Grid:
     if data.startswith(_XLS_MAGIC) or suffix == ".xls":
         raise TapeError(
@@ -977,6 +1137,11 @@ def read_tape_bytes_report(
     """
     source = filename
     suffix = Path(filename).suffix.lower()
+    if len(data) > MAX_TAPE_FILE_BYTES:
+        raise _fail(
+            source,
+            f"file is {len(data):,} bytes, more than the {MAX_TAPE_FILE_BYTES:,} a tape may be",
+        )
     # Reading creates millions of small acyclic objects; the cyclic collector would rescan
     # them again and again (a third of the time on 100,000 rows), so pause it meanwhile.
     collecting = gc.isenabled()
@@ -996,6 +1161,8 @@ def _read(data: bytes, source: str, suffix: str, cutoff_date: dt.date | None) ->
     issues += parsed.issues
     issues += _cross_checks(parsed, grid, header_of, source)
     issues.sort(key=lambda i: 0 if i.row is None else i.row)  # stable: column order kept
+    if not any(i.severity == "error" for i in issues):
+        issues += _pool_total_check(parsed.values["amount"], header_of, source)
     if any(i.severity == "error" for i in issues):
         raise TapeError(source, issues)
     assets = _build_assets(parsed.values, len(grid.rows))
@@ -1045,16 +1212,42 @@ def read_tape_report(
         Missing or unreadable file, undecodable text, or any invalid value (all at once).
     """
     name = source if source is not None else str(path)
-    target = Path(path)
-    try:
-        data = target.read_bytes()
-    except FileNotFoundError:
-        raise TapeError(name, [Issue(name, "tape file not found")]) from None
-    except IsADirectoryError:
-        raise TapeError(name, [Issue(name, "tape path is a folder, not a file")]) from None
-    except PermissionError:
-        raise TapeError(name, [Issue(name, "tape file is not readable (permission)")]) from None
+    data = _read_file(Path(path), name)
     return read_tape_bytes_report(data, filename=name, cutoff_date=cutoff_date)
+
+
+def _read_file(target: Path, name: str) -> bytes:
+    """The bytes of a regular file no larger than :data:`MAX_TAPE_FILE_BYTES`."""
+    try:
+        mode = target.stat().st_mode  # before opening: opening a named pipe waits for a writer
+        if stat.S_ISDIR(mode):
+            raise _fail(name, "tape path is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise _fail(
+                name,
+                "tape path is not a regular file (a device, pipe or socket); give a .csv or "
+                ".xlsx file",
+            )
+        with target.open("rb") as fh:
+            info = os.fstat(fh.fileno())
+            if info.st_size > MAX_TAPE_FILE_BYTES:
+                raise _fail(
+                    name,
+                    f"file is {info.st_size:,} bytes, more than the {MAX_TAPE_FILE_BYTES:,} a "
+                    "tape may be",
+                )
+            data = fh.read(MAX_TAPE_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise _fail(name, "tape file not found") from None
+    except IsADirectoryError:
+        raise _fail(name, "tape path is a folder, not a file") from None
+    except PermissionError:
+        raise _fail(name, "tape file is not readable (permission)") from None
+    except OSError as exc:
+        raise _fail(name, f"tape file cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_TAPE_FILE_BYTES:
+        raise _fail(name, f"file grew past the {MAX_TAPE_FILE_BYTES:,} bytes a tape may be")
+    return data
 
 
 def read_tape(

@@ -41,8 +41,10 @@ ENV_DEAL = "DABS_UI_DEAL"
 DEFAULT_EXAMPLE = "qingdao-pure"
 #: How many replaced deals the undo stack keeps.
 HISTORY_LIMIT = 20
-#: Largest accepted upload (MB); stated next to the uploader and enforced on the bytes.
-MAX_UPLOAD_MB = 20
+#: Largest accepted upload (MB); stated next to the uploader and enforced on the bytes. It is
+#: the tape reader's own file limit (256 MiB, abs.tape.MAX_TAPE_FILE_BYTES), so a 200,000-row
+#: tape uploads; the reader's row, cell and unpacked-size limits guard the server's memory.
+MAX_UPLOAD_MB = 256
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ Three phases, so a failed export leaves nothing half-written:
    system) and a staged folder is renamed into place.
 
 Only phase 3 touches the targets, and a rename does not leave a partial file. Single files are
-written with :func:`abs.io.atomic_write_bytes`, which follows the same rules.
+written with :func:`abs.io.atomic_write_bytes`, which follows the same rules. Temporaries are
+named after the writing process (:mod:`abs._tempfiles`); those of a process that was killed are
+removed by the next write into the same folder.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from abs._tempfiles import clean_stale, temp_prefix
 from abs.errors import ExportError
 
 #: Permissions of written files and of a new CSV folder (temporary files start as 0600).
@@ -99,7 +102,7 @@ def check_outputs(outputs: Sequence[FileOutput | FolderOutput], *, force: bool =
 
 def _stage_file(folder: Path, name: str, data: bytes, target: Path) -> Path:
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(name), suffix=".tmp", dir=folder)
     except OSError as exc:
         raise ExportError(f"{target}: cannot write in {folder}: {exc.strerror}") from None
     try:
@@ -130,6 +133,10 @@ def write_outputs(
         From :func:`check_outputs`, or when staging fails (nothing is written then).
     """
     check_outputs(outputs, force=force)
+    for folder in {_parent(Path(o.path)) for o in outputs} | {
+        Path(o.path) for o in outputs if isinstance(o, FolderOutput) and Path(o.path).is_dir()
+    }:
+        clean_stale(folder)  # temporaries a killed export left behind
     staged_files: list[tuple[Path, Path]] = []  # (temp, target)
     staged_dirs: list[tuple[Path, Path, list[str]]] = []  # (temp folder, target, names)
     written: list[Path] = []
@@ -147,7 +154,11 @@ def write_outputs(
                     )
             else:
                 try:
-                    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=_parent(target)))
+                    tmp_dir = Path(
+                        tempfile.mkdtemp(
+                            prefix=temp_prefix(target.name), suffix=".tmpdir", dir=_parent(target)
+                        )
+                    )
                 except OSError as exc:
                     raise ExportError(
                         f"{target}: cannot create folder in {_parent(target)}: {exc.strerror}"

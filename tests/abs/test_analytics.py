@@ -6,11 +6,11 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from abs import analytics
-from abs.errors import DabsError
+from abs.errors import DabsError, NoYieldError
 from abs.qladapter import bonds
 
 
@@ -55,17 +55,58 @@ def test_price_yield_duration_closed_form_by_hand() -> None:
 @given(
     y=st.floats(-0.02, 0.2),
     freq=st.sampled_from([1, 2, 4, 12]),
-    flows=st.lists(st.floats(0.0, 100.0), min_size=1, max_size=8),
+    fen=st.lists(st.integers(0, 10_000_000_00), min_size=1, max_size=8),
 )
-def test_yield_price_round_trip(y: float, freq: int, flows: list[float]) -> None:
-    cf = np.array(flows)
+# The smallest cash flow a tape or deal can carry (one fen), alone and after a zero period.
+@example(y=0.0, freq=1, fen=[1])
+@example(y=0.2, freq=12, fen=[0, 1])
+def test_yield_price_round_trip(y: float, freq: int, fen: list[int]) -> None:
+    # Money is drawn in whole fen (分), as tapes and deals carry it: no subnormal floats.
+    cf = np.array(fen, dtype=np.float64) / 100.0
     if cf.sum() <= 0:
+        assert np.isnan(analytics.yield_from_price(cf, np.ones(cf.size), price=1.0))
         return
     times = np.arange(1, cf.size + 1) * 0.25
     price = float(analytics.price_from_yield(cf, times, y, frequency=freq))
     assert analytics.yield_from_price(cf, times, price=price, frequency=freq) == pytest.approx(
         y, abs=1e-9
     )
+
+
+@pytest.mark.parametrize(
+    ("flows", "price", "message"),
+    [
+        # The fresh-clone failure of issue 17: Hypothesis drew flows=[5e-324] and the solver
+        # stopped at the end of the bracket (10.0) instead of failing.
+        ([5e-324], 5e-324, r"amounts below 2\.23e-308 \(subnormal floats\) cannot be priced"),
+        ([5e-324, 0.0], 1e-300, r"smallest positive flow 5e-324"),
+        # Worth less than the price even at -99.9% a year: a total loss bar a crumb.
+        ([1e-9], 100.0, r"no yield between -0\.999 and 10 makes the flows worth 100\.0"),
+        # Worth more than the price even at 1,000% a year.
+        ([1e9], 1.0, r"no yield between -0\.999 and 10 makes the flows worth 1\.0: they are"),
+    ],
+)
+def test_yield_from_price_raises_when_no_yield_reprices(
+    flows: list[float], price: float, message: str
+) -> None:
+    with pytest.raises(NoYieldError, match=message):
+        analytics.yield_from_price(flows, [1.0] * len(flows), price=price)
+
+
+@pytest.mark.parametrize(
+    ("flows", "times", "price", "message"),
+    [
+        ([1.0, float("nan")], [1.0, 2.0], 1.0, r"must be finite numbers; got price 1\.0, flows"),
+        ([1.0], [float("inf")], 1.0, r"must be finite numbers"),
+        ([1.0], [1.0], float("nan"), r"must be finite numbers; got price nan"),
+        ([1.0], [1.0], 0.0, r"yield_from_price: price must be > 0; got 0\.0"),
+    ],
+)
+def test_yield_from_price_rejects_bad_inputs(
+    flows: list[float], times: list[float], price: float, message: str
+) -> None:
+    with pytest.raises(DabsError, match=message):
+        analytics.yield_from_price(flows, times, price=price)
 
 
 def test_zero_curve_interpolation_by_hand() -> None:

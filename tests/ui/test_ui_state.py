@@ -85,7 +85,7 @@ def test_upload_bookkeeping_and_size_limit() -> None:
     assert not state.upload_seen("f1", store=s)
     state.check_upload_size("ok.csv", b"x" * 100)
     big = b"x" * (state.MAX_UPLOAD_MB * 1024 * 1024 + 1)
-    with pytest.raises(DabsError, match=r"big\.csv: file is larger than the 20 MB upload limit"):
+    with pytest.raises(DabsError, match=r"big\.csv: file is larger than the 256 MB upload limit"):
         state.check_upload_size("big.csv", big)
 
 

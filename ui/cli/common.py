@@ -53,11 +53,21 @@ def is_deal_file(path_or_name: str) -> bool:
     return path_or_name in EXAMPLES or path_or_name.lower().endswith(".json")
 
 
+def print_deal_warnings(deal: Deal) -> None:
+    """Warnings about a valid deal (``abs.io.deal_warnings``) on stderr; the exit code stays."""
+    from abs.io import deal_warnings
+
+    for issue in deal_warnings(deal):
+        err_console.print(f"[bold yellow]警告 warning:[/] {issue}", markup=True, highlight=False)
+
+
 def load_deal_arg(path_or_name: str) -> Deal:
-    """A deal from a path or example name, with its pool read."""
+    """A deal from a path or example name, with its pool read (warnings go to stderr)."""
     from abs.io import load_deal
 
-    return load_deal(path_or_name)
+    deal = load_deal(path_or_name)
+    print_deal_warnings(deal)
+    return deal
 
 
 def load_pool_arg(path_or_name: str) -> tuple[Pool, Deal | None]:
@@ -67,6 +77,7 @@ def load_pool_arg(path_or_name: str) -> tuple[Pool, Deal | None]:
 
     if is_deal_file(path_or_name):
         deal = load_deal(path_or_name)
+        print_deal_warnings(deal)
         return require_pool(deal), deal
     path = Path(path_or_name)
     if not path.exists():
