@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -490,3 +492,83 @@ def test_qingdao_example_profile_and_transfer_prices() -> None:
     v = data_asset_values(deal)
     ratio = v[COL_CONTRACTED_PV] / v["入池金额"]
     assert np.all(np.abs(ratio - 1) < 1e-3)
+
+
+# --- golden: expected-case totals of the three examples ----------------------------------------
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+#: Golden money is compared to a millionth of a yuan (summation order may move the last bits).
+GOLDEN_ATOL = 1e-6
+#: Stresses pinned by the golden files (every projection factor moves in at least one).
+GOLDEN_STRESSES = {
+    "haircut_pd": Stress(revenue_haircut=0.15, pd_multiplier=1.5),
+    "usage": Stress(volume_shock=-0.3, price_decline_change=0.05, renewal_change_pp=-20),
+    "credit_delay": Stress(pd_multiplier=3.0, recovery_haircut=0.5, collection_delay=1),
+    "all": Stress(
+        revenue_haircut=0.2,
+        volume_shock=0.2,
+        price_decline_change=0.1,
+        pd_multiplier=2.0,
+        recovery_haircut=0.3,
+        collection_delay=2,
+    ),
+}
+
+
+def _projection_snapshot(example: str) -> dict[str, Any]:
+    from abs.io import load_deal
+
+    deal = load_deal(example)
+    c = project(deal)
+
+    def arr(x: Any) -> list[float]:
+        return [round(float(v), 6) for v in np.asarray(x).reshape(-1)]
+
+    return {
+        "deal": deal.name,
+        "initial_pool_balance": c.initial_pool_balance,
+        "total": arr(c.total),
+        "income": arr(c.income),
+        "principal": arr(c.principal),
+        "defaults": arr(c.defaults),
+        "recoveries": arr(c.recoveries),
+        "writedowns": arr(c.writedowns_or_zeros),
+        "pool_balance": arr(c.pool_balance),
+        "forecast": arr(c.forecast),
+        "by_kind": {k: arr(v) for k, v in sorted(c.by_kind.items())},
+        "pv_by_asset": {k: round(v, 6) for k, v in pv_by_asset(deal).items()},
+        "income_approach_value": arr(data_asset_values(deal)[COL_INCOME_VALUE]),
+        "stressed": {
+            name: {
+                f: arr(getattr(sc, f))
+                for f in ("total", "principal", "defaults", "recoveries", "pool_balance")
+            }
+            for name, sc in (
+                (name, project(deal, stress=st_)) for name, st_ in GOLDEN_STRESSES.items()
+            )
+        },
+    }
+
+
+def _flat(x: Any) -> list[float]:
+    """Numbers of a nested snapshot value in key order (dict keys sorted)."""
+    if isinstance(x, dict):
+        return [v for k in sorted(x) for v in _flat(x[k])]
+    if isinstance(x, list):
+        return [v for item in x for v in _flat(item)]
+    return [float(x)]
+
+
+@pytest.mark.parametrize("example", ["qingdao-pure", "rugao-labelled", "tianfeng-enabled"])
+def test_expected_case_matches_golden(example: str, update_golden: bool) -> None:
+    path = GOLDEN / f"projection-{example}.json"
+    snap = json.loads(json.dumps(_projection_snapshot(example), ensure_ascii=False))
+    if update_golden:
+        path.write_text(json.dumps(snap, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    want = json.loads(path.read_text(encoding="utf-8"))
+    assert set(snap) == set(want)
+    assert snap["deal"] == want["deal"]
+    for key in sorted(set(want) - {"deal"}):
+        got, exp = _flat(snap[key]), _flat(want[key])
+        assert len(got) == len(exp), key
+        np.testing.assert_allclose(got, exp, rtol=1e-12, atol=GOLDEN_ATOL, err_msg=key)
