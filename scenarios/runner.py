@@ -466,15 +466,23 @@ def simulate_outcome(
     stress: Stress | None = None,
     support_default: bool = True,
     model: PoolModel | None = None,
+    threads: int = 1,
 ) -> Outcome:
     """Monte Carlo paths ``[first_path, first_path + n_paths)`` through the engine, measured.
 
     ``model`` is the deal's pool model (default: :func:`abs.projection.pool_model`); a run
-    passes the same model to every chunk so the pool is laid out once.
+    passes the same model to every chunk so the pool is laid out once. ``threads`` > 1 draws
+    the paths' blocks in parallel threads (same numbers).
     """
     st = stress if stress is not None else Stress()
     m = model if model is not None else pool_model(deal, assumptions)
-    coll = m.simulate(n_paths=n_paths, seed=seed, first_path=first_path, stress=projection_part(st))
+    coll = m.simulate(
+        n_paths=n_paths,
+        seed=seed,
+        first_path=first_path,
+        stress=projection_part(st),
+        threads=threads,
+    )
     if projection_key(st) != projection_key(Stress()):
         # the forecast stays the unstressed expected case (see project_stresses)
         coll = dataclasses.replace(coll, forecast=m.expected().forecast)

@@ -238,11 +238,20 @@ class PoolCase:
                 self._memo["plan"] = found
         return found
 
-    def simulate(self, *, n_paths: int, seed: int, first_path: int = 0) -> Collections:
+    def simulate(
+        self, *, n_paths: int, seed: int, first_path: int = 0, threads: int = 1
+    ) -> Collections:
         """Stochastic paths ``[first_path, first_path + n_paths)`` (see
-        :func:`abs.projection.simulate`); ``forecast`` is this case's expected total."""
+        :func:`abs.projection.simulate`); ``forecast`` is this case's expected total.
+        ``threads`` > 1 draws blocks of paths in parallel (same numbers)."""
         check_paths(n_paths, seed, first_path)
-        raw = run_paths(self.path_plan(), n_paths=n_paths, seed=int(seed), first_path=first_path)
+        raw = run_paths(
+            self.path_plan(),
+            n_paths=n_paths,
+            seed=int(seed),
+            first_path=first_path,
+            threads=threads,
+        )
         return self._collections(raw, int(seed))
 
     def _collections(self, raw: PathArrays, seed: int) -> Collections:
@@ -425,11 +434,20 @@ class PoolModel:
         return dataclasses.replace(stacked, forecast=self.expected().forecast)
 
     def simulate(
-        self, *, n_paths: int, seed: int, first_path: int = 0, stress: Stress | None = None
+        self,
+        *,
+        n_paths: int,
+        seed: int,
+        first_path: int = 0,
+        stress: Stress | None = None,
+        threads: int = 1,
     ) -> Collections:
-        """Stochastic paths under ``stress`` (see :func:`abs.projection.simulate`)."""
+        """Stochastic paths under ``stress`` (see :func:`abs.projection.simulate`); ``threads``
+        > 1 draws blocks of paths in parallel threads with the same numbers."""
         check_paths(n_paths, seed, first_path)
-        return self.case(stress).simulate(n_paths=n_paths, seed=seed, first_path=first_path)
+        return self.case(stress).simulate(
+            n_paths=n_paths, seed=seed, first_path=first_path, threads=threads
+        )
 
     def asset_table(self, stress: Stress | None = None) -> pd.DataFrame:
         """Expected case per asset and period under ``stress`` (long table)."""

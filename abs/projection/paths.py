@@ -15,6 +15,7 @@ renewal. Inside a block the streams are read path by path in order, so a path de
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -213,17 +214,30 @@ def block_streams(
     return credit, usage, renew
 
 
-def run_paths(plan: PathPlan, *, n_paths: int, seed: int, first_path: int) -> PathArrays:
-    """Paths ``[first_path, first_path + n_paths)`` of a case (see the module docstring)."""
+def run_paths(
+    plan: PathPlan, *, n_paths: int, seed: int, first_path: int, threads: int = 1
+) -> PathArrays:
+    """Paths ``[first_path, first_path + n_paths)`` of a case (see the module docstring).
+
+    ``threads`` > 1 runs blocks of paths in parallel threads (the kernel releases the GIL);
+    each block reads only its own streams and writes only its own rows, so the numbers do not
+    depend on it.
+    """
+    if threads < 1:
+        raise ProjectionError(f"simulate: threads must be >= 1; got {threads}")
     t = plan.agg_cash.shape[1]
-    by_kind = np.empty((plan.n_kinds, n_paths, t))
-    principal = np.empty((n_paths, t))
-    defaults = np.empty((n_paths, t))
-    recoveries = np.empty((n_paths, t))
-    writedowns = np.empty((n_paths, t))
+    out = PathArrays(
+        by_kind=np.empty((plan.n_kinds, n_paths, t)),
+        principal=np.empty((n_paths, t)),
+        defaults=np.empty((n_paths, t)),
+        recoveries=np.empty((n_paths, t)),
+        writedowns=np.empty((n_paths, t)),
+    )
     end = first_path + n_paths
     b = PATH_BLOCK_SIZE
-    for block in range(first_path // b, (end - 1) // b + 1):
+    blocks = range(first_path // b, (end - 1) // b + 1)
+
+    def one(block: int) -> None:
         lo = max(first_path, block * b) - block * b
         hi = min(end, (block + 1) * b) - block * b
         credit, usage, renew = block_streams(seed, block)
@@ -260,16 +274,17 @@ def run_paths(plan: PathPlan, *, n_paths: int, seed: int, first_path: int) -> Pa
             plan.c_usage,
             plan.vol,
             plan.delay,
-            by_kind,
-            principal,
-            defaults,
-            recoveries,
-            writedowns,
+            out.by_kind,
+            out.principal,
+            out.defaults,
+            out.recoveries,
+            out.writedowns,
         )
-    return PathArrays(
-        by_kind=by_kind,
-        principal=principal,
-        defaults=defaults,
-        recoveries=recoveries,
-        writedowns=writedowns,
-    )
+
+    if threads == 1 or len(blocks) == 1:
+        for block in blocks:
+            one(block)
+    else:
+        with ThreadPoolExecutor(max_workers=min(threads, len(blocks))) as pool:
+            list(pool.map(one, blocks))
+    return out

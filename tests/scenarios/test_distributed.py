@@ -122,16 +122,17 @@ def test_killed_worker_loses_nothing_and_failing_chunks_are_named(cluster: Local
     with Client(cluster) as client:
         client.wait_for_workers(2, timeout=60)
         assert victim not in client.run(os.getpid).values()  # the nanny started a new one
-    # the same cluster: an invalid deal document fails in every chunk; with no retries the
-    # first failure surfaces, naming its chunk and path range
+    # the same cluster: a chunk given something that is not a pool model fails in every chunk;
+    # with no retries the first failure surfaces, naming its chunk and path range
     with pytest.raises(
         ScenarioError,
-        match=r"dask: chunk \d \(paths \d+–\d+\) failed after 0 retries: ValidationError",
+        match=r"dask: chunk \d \(paths \d+–\d+\) failed after 0 retries: AttributeError",
     ):
         run_chunks(
             mc._run_chunk,
-            ('{"name": 1}', None, None, 1, True),
+            (None, None, 1, True),
             [(0, 5), (5, 5)],
+            shared=(deal, "not a pool model"),
             scheduler=cluster.scheduler_address,
             retries=0,
         )
