@@ -133,23 +133,43 @@ class PoolCase:
 
     def _expected(self) -> Collections:
         m = self.model
-        a = self.arrays
-        by_kind, prin, rec, defaults, wd = kernels.expected_pool(
-            a.cash,
-            a.principal,
-            m.scheduled,
-            a.renewal,
-            m.opening,
-            float(self.scale),
-            self.log_survival,
-            self.recovery,
-            m.inputs.lag,
-            self.renewal_p,
-            m.inputs.kind_code,
-            len(m.kind_values),
-            m.tau,
-            self.delay,
-        )
+        g = m.credit_groups if self.arrays is m.neutral else None
+        if g is None:
+            a = self.arrays
+            by_kind, prin, rec, defaults, wd = kernels.expected_pool(
+                a.cash,
+                a.principal,
+                m.scheduled,
+                a.renewal,
+                m.opening,
+                float(self.scale),
+                self.log_survival,
+                self.recovery,
+                m.inputs.lag,
+                self.renewal_p,
+                m.inputs.kind_code,
+                len(m.kind_values),
+                m.tau,
+                self.delay,
+            )
+        else:
+            r = g.first
+            by_kind, prin, rec, defaults, wd = kernels.expected_pool(
+                g.cash,
+                g.principal,
+                g.scheduled,
+                g.renewal,
+                g.opening,
+                float(self.scale),
+                self.log_survival[r],
+                self.recovery[r],
+                m.inputs.lag[r],
+                self.renewal_p[r],
+                m.inputs.kind_code[r],
+                len(m.kind_values),
+                m.tau,
+                self.delay,
+            )
         total = by_kind.sum(axis=0)
         principal = np.clip(prin, 0.0, total)
         init = m.initial_pool_balance
@@ -285,6 +305,35 @@ class PoolCase:
         )
 
 
+@dataclass(frozen=True, eq=False)
+class CreditGroups:
+    """Assets of equal kind, PD, recovery rate, recovery lag and renewal probability, added up.
+
+    Every stress maps these inputs asset by asset (PD × m capped at 1, recovery × (1 − h),
+    renewal p + Δ), so assets equal in them stay equal in every case, and the expected case is
+    linear in the contract arrays of such assets: the pool totals of the groups' summed arrays
+    are the pool totals of the assets (up to the order of the additions).
+
+    Attributes
+    ----------
+    first : ndarray of int (G,)
+        One asset of each group (its inputs are the group's).
+    cash, principal, scheduled, renewal, opening : ndarray (G, T)
+        The model's neutral arrays summed over each group.
+    """
+
+    first: IntArray
+    cash: FloatArray
+    principal: FloatArray
+    scheduled: FloatArray
+    renewal: FloatArray
+    opening: FloatArray
+
+
+#: Credit groups are used when there are at most this share of assets of them.
+GROUPING_MAX_SHARE = 0.5
+
+
 class PoolModel:
     """Per-asset contract schedules of a pool on a deal's collection periods, built once.
 
@@ -366,6 +415,46 @@ class PoolModel:
     def n_assets(self) -> int:
         """N."""
         return self.inputs.n_assets
+
+    @property
+    def credit_groups(self) -> CreditGroups | None:
+        """The pool's :class:`CreditGroups` (None when they would not be much fewer than the
+        assets); the expected case of every stress that keeps the neutral arrays runs on them."""
+        with self.lock:
+            if "_groups" not in self.__dict__:
+                self._groups = self._make_groups()
+            return self._groups
+
+    def _make_groups(self) -> CreditGroups | None:
+        inp = self.inputs
+        key = np.column_stack(
+            [
+                inp.kind_code.astype(np.float64),
+                inp.pd,
+                inp.recovery,
+                inp.lag.astype(np.float64),
+                inp.renewal_p,
+            ]
+        )
+        _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        inverse = np.asarray(inverse).reshape(-1)
+        if first.size > GROUPING_MAX_SHARE * self.n_assets:
+            return None
+        order = np.argsort(inverse, kind="stable")
+        starts = np.searchsorted(inverse[order], np.arange(first.size))
+
+        def add(x: FloatArray) -> FloatArray:
+            return np.ascontiguousarray(np.add.reduceat(x[order], starts, axis=0))
+
+        n = self.neutral
+        return CreditGroups(
+            first=first.astype(np.int64),
+            cash=add(n.cash),
+            principal=add(n.principal),
+            scheduled=add(self.scheduled),
+            renewal=add(n.renewal),
+            opening=add(self.opening),
+        )
 
     @property
     def n_periods(self) -> int:
