@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +36,21 @@ from abs.projection import (
     COL_INCOME_DUE,
     COL_INCOME_VALUE,
     COL_OPENING,
+    COL_PERIOD,
     COL_PRINCIPAL_DUE,
     COL_VALUE_GAP,
     VALUE_TABLE_COLUMNS,
+    PoolModel,
+    clear_model_cache,
     data_asset_values,
     expected_asset_table,
+    model_key,
     pool_cashflow_table,
+    pool_model,
     project,
     pv_by_asset,
 )
+from abs.projection import COL_TOTAL as ASSET_TOTAL
 
 D = dt.date
 # Deal grid used by most tests: cut-off 2025-12-31, quarterly, no lag, payment = collection
@@ -572,3 +579,112 @@ def test_expected_case_matches_golden(example: str, update_golden: bool) -> None
         got, exp = _flat(snap[key]), _flat(want[key])
         assert len(got) == len(exp), key
         np.testing.assert_allclose(got, exp, rtol=1e-12, atol=GOLDEN_ATOL, err_msg=key)
+
+
+# --- the pool model: built once, cases derived, cached by content ----------------------------
+
+
+def _model_deal() -> Deal:
+    usage = _asset(
+        asset_id="U1",
+        asset_type="data_product",
+        data_link="direct",
+        volume=3_000_000.0,
+        unit_price=0.1,
+        volume_growth=0.1,
+        minimum_fee=200_000.0,
+        payment_frequency="quarterly",
+        pd=0.05,
+    )
+    licence = _asset(
+        asset_id="L1",
+        asset_type="data_license",
+        data_link="direct",
+        annual_fee=1_200_000.0,
+        payment_frequency="quarterly",
+        pd=0.03,
+        recovery_rate=0.2,
+    )
+    loan = _asset(asset_id="R1", rate=0.06, amortization="level", pd=0.02)
+    return _deal(usage, licence, loan)
+
+
+MODEL_STRESSES = [
+    Stress(),
+    Stress(revenue_haircut=0.35),
+    Stress(pd_multiplier=4.0, recovery_haircut=0.5, collection_delay=2),
+    Stress(volume_shock=-0.4, price_decline_change=0.1),
+    Stress(volume_shock=0.3, revenue_haircut=0.2, pd_multiplier=2.0),
+]
+
+
+@pytest.mark.parametrize("stress", MODEL_STRESSES, ids=range(len(MODEL_STRESSES)))
+def test_a_case_of_one_model_equals_a_model_built_for_that_stress(stress: Stress) -> None:
+    # One model serves every stress, bit for bit as a model built fresh for that one stress
+    # (whatever cases were derived from it before).
+    deal = _model_deal()
+    shared = PoolModel(deal)
+    for st_ in MODEL_STRESSES:  # other cases first: derivations must not leak into each other
+        shared.expected(st_)
+    got = shared.expected(stress)
+    own = PoolModel(deal, deal.assumptions.stressed(stress)).expected(stress)
+    for name in ("total", "income", "principal", "defaults", "recoveries", "pool_balance"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(own, name), err_msg=name)
+    np.testing.assert_array_equal(got.writedowns_or_zeros, own.writedowns_or_zeros)
+    assert project(deal, stress=stress).total.tobytes() == got.total.tobytes()
+
+
+def test_pool_model_is_cached_by_content_not_by_structure() -> None:
+    clear_model_cache()
+    deal = _model_deal()
+    m = pool_model(deal)
+    assert pool_model(deal) is m
+    # the same pool parsed again (a new object with the same content) and a tranche edit
+    again = Deal.model_validate_json(deal.model_dump_json())
+    edited = again.model_copy(
+        update={"tranches": (Tranche(name="A", tranche_class="senior", balance=5.0),)}
+    )
+    assert again.pool is not deal.pool and pool_model(again) is m and pool_model(edited) is m
+    # the assumptions' own stress is not part of the model; other assumptions are
+    stressed = deal.model_copy(
+        update={"assumptions": deal.assumptions.stressed(Stress(pd_multiplier=3.0))}
+    )
+    assert pool_model(stressed) is m
+    assert model_key(stressed) == model_key(deal)
+    other = pool_model(deal, Assumptions(recovery_lag=1))
+    assert other is not m and model_key(deal, Assumptions(recovery_lag=1)) != model_key(deal)
+    # another pool is another model
+    moved = deal.model_copy(
+        update={"pool": Pool(assets=(deal.pool.assets[0].model_copy(update={"amount": 1.0}),))}
+    )
+    assert pool_model(moved) is not m
+    clear_model_cache()
+    assert pool_model(deal) is not m
+
+
+def test_shared_expected_case_is_read_only_and_its_table_is_built_on_demand() -> None:
+    deal = _model_deal()
+    c = project(deal)
+    assert c is project(deal)  # computed once per pool, assumptions and stress
+    with pytest.raises(ValueError, match="read-only"):
+        c.total[0, 0] = 0.0
+    table = c.asset_table
+    assert table is not None and table is c.asset_table  # built once, then kept
+    assert len(table) == 3 * 4
+    np.testing.assert_allclose(
+        table.groupby(COL_PERIOD, observed=True)[ASSET_TOTAL].sum().to_numpy(), c.total[0]
+    )
+
+
+def test_a_pickled_model_gives_the_same_numbers() -> None:
+    # Dask ships the model to its workers by pickle; the grids are laid out again on demand.
+    deal = _model_deal()
+    m = PoolModel(deal)
+    back = pickle.loads(pickle.dumps(m))
+    for st_ in MODEL_STRESSES:
+        assert back.expected(st_).total.tobytes() == m.expected(st_).total.tobytes()
+    a = back.simulate(n_paths=600, seed=4, stress=MODEL_STRESSES[3])
+    b = m.simulate(n_paths=600, seed=4, stress=MODEL_STRESSES[3])
+    assert a.total.tobytes() == b.total.tobytes()
+    pd_a, pd_b = back.data_asset_values(), m.data_asset_values()
+    np.testing.assert_array_equal(pd_a[COL_INCOME_VALUE], pd_b[COL_INCOME_VALUE])
