@@ -76,6 +76,27 @@ def _worker_environment(env: Mapping[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
+def local_cluster(n_workers: int = DEFAULT_WORKERS) -> Any:
+    """A ``LocalCluster`` of ``n_workers`` processes × 1 thread with :data:`WORKER_ENV`.
+
+    What ``run_mc(engine="dask")`` starts when no scheduler is given; start one yourself to
+    reuse it across runs (pass ``cluster.scheduler_address`` as ``scheduler``) and close it
+    afterwards.
+    """
+    from distributed import LocalCluster
+
+    if n_workers < 1:
+        raise ScenarioError(f"dask: workers must be ≥ 1; got {n_workers!r}")
+    with _worker_environment(WORKER_ENV):
+        return LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=n_workers,
+            processes=True,
+            threads_per_worker=1,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+
+
 def chunk_label(index: int, first_path: int, n_paths: int) -> str:
     """``chunk 3 (paths 3000–3999)`` for messages."""
     return f"chunk {index} (paths {first_path}–{first_path + n_paths - 1})"
@@ -130,7 +151,7 @@ def run_chunks(
     ScenarioError
         Cannot reach the scheduler, or a chunk failed after its retries (named).
     """
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
     if workers is not None and workers < 1:
         raise ScenarioError(f"dask: workers must be ≥ 1; got {workers!r}")
@@ -140,14 +161,7 @@ def run_chunks(
     client: Any = None
     try:
         if scheduler is None:
-            with _worker_environment(WORKER_ENV):
-                cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                    n_workers=workers or DEFAULT_WORKERS,
-                    processes=True,
-                    threads_per_worker=1,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
+            cluster = local_cluster(workers or DEFAULT_WORKERS)
             client = Client(cluster)  # type: ignore[no-untyped-call]
         else:
             try:
