@@ -71,6 +71,7 @@ class _Group:
     rows: IntArray
     grid: rv.ContractGrid
     base_cash: FloatArray  # (n, J) contracted cash, tape parameters
+    base_var: FloatArray  # (n, J) its usage-driven part
     phi: FloatArray  # (n,) principal share of the contracted cash (non-amortising)
     amortizing: rv.AmortizingCash | None
     ren_rows: IntArray  # positions (in the group) of assets that may renew
@@ -228,9 +229,9 @@ class ContractBook:
                 amort = rv.amortizing_cash(
                     grid, balance=amount, rate=pb["rate"], method=inputs.methods[idx]
                 )
-                base = amort.cash
+                base, base_var = amort.cash, np.zeros_like(amort.cash)
             else:
-                base, _ = model_cash(model, grid, pb, amount)
+                base, base_var = model_cash(model, grid, pb, amount)
                 total = base.sum(axis=1)
                 with np.errstate(over="ignore"):  # a tiny contracted total: φ is capped at 1
                     phi = np.where(
@@ -256,6 +257,7 @@ class ContractBook:
                     rows=idx,
                     grid=grid,
                     base_cash=base,
+                    base_var=base_var,
                     phi=phi,
                     amortizing=amort,
                     ren_rows=ren_rows,
@@ -297,7 +299,10 @@ class ContractBook:
             return cash, keep * g.amortizing.principal, zero, zero, np.zeros((0, 0))
         amount = inp.amount[g.rows]
         ps = {k: v[g.rows] for k, v in params.items()}
-        st_cash, st_var = model_cash(g.model, g.grid, ps, amount)
+        if params is inp.params:  # the tape's parameters: the contracted cash laid out once
+            st_cash, st_var = g.base_cash, g.base_var
+        else:
+            st_cash, st_var = model_cash(g.model, g.grid, ps, amount)
         st_cash = keep * st_cash
         st_var = keep * st_var
         prin = g.phi[:, None] * np.minimum(st_cash, g.base_cash)
