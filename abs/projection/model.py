@@ -24,8 +24,9 @@ import hashlib
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -43,13 +44,21 @@ from abs.projection.paths import PathArrays, PathPlan, check_paths, run_paths
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+_T = TypeVar("_T")
 
 #: A running balance below this (half a fen) is rounding residue and reported as 0.
 BALANCE_EPSILON = 0.005
 #: Pool models kept by :func:`pool_model` (most recently used first out last).
 MODEL_CACHE_SIZE = 4
-#: Cases (stresses) kept per model.
+#: Cases (stresses) kept per model. A case under the tape's usage parameters shares the model's
+#: arrays and keeps only its expected case (a few kinds × periods); a volume or price stress has
+#: arrays of its own (5 × assets × periods), so at most :data:`USAGE_CASES_KEPT` of those stay.
 CASE_CACHE_SIZE = 64
+USAGE_CASES_KEPT = 4
+#: Path layouts (≈ 6 × assets × periods each) and asset tables (assets × periods rows) kept per
+#: model, most recently used.
+PLANS_KEPT = 2
+TABLES_KEPT = 2
 
 #: Stress fields the projection applies (the rest are engine factors).
 PROJECTION_FIELDS = (
@@ -231,17 +240,16 @@ class PoolCase:
     def asset_table(self) -> pd.DataFrame:
         """Expected case per asset and period (:data:`~abs.projection.ASSET_TABLE_COLUMNS`).
 
-        Built on first use and kept with the case (callers must not modify it).
+        Built on first use and kept by the model for its :data:`TABLES_KEPT` most recently used
+        cases (callers must not modify it).
         """
-        with self.model.lock:
-            found = self._memo.get("asset_table")
-            if found is None:
-                m = self.model
-                found = tables.asset_table(
-                    m.inputs, m.schedule.collection_dates, self.asset_flows()
-                )
-                self._memo["asset_table"] = found
-        return found
+        m = self.model
+        return m.kept(
+            m.tables,
+            case_key(self.stress),
+            lambda: tables.asset_table(m.inputs, m.schedule.collection_dates, self.asset_flows()),
+            TABLES_KEPT,
+        )
 
     def pv_by_asset(self, discount_rate: float) -> FloatArray:
         """PV per asset (N,) of its expected collections on the 计算日 at ``discount_rate``."""
@@ -250,13 +258,10 @@ class PoolCase:
         return np.asarray(f.total @ disc, dtype=np.float64)
 
     def path_plan(self) -> PathPlan:
-        """The path kernel's arrays (laid out once per case)."""
-        with self.model.lock:
-            found = self._memo.get("plan")
-            if found is None:
-                found = PathPlan.of(self)
-                self._memo["plan"] = found
-        return found
+        """The path kernel's arrays, kept by the model for its :data:`PLANS_KEPT` most recently
+        used cases (a Monte Carlo run lays them out once for all its chunks)."""
+        m = self.model
+        return m.kept(m.plans, case_key(self.stress), lambda: PathPlan.of(self), PLANS_KEPT)
 
     def simulate(
         self, *, n_paths: int, seed: int, first_path: int = 0, threads: int = 1
@@ -365,16 +370,27 @@ class PoolModel:
     >>> paths = m.simulate(n_paths=10_000, seed=7)  # doctest: +SKIP
     """
 
-    def __init__(self, deal: Deal, assumptions: Assumptions | None = None) -> None:
+    def __init__(
+        self,
+        deal: Deal,
+        assumptions: Assumptions | None = None,
+        *,
+        inputs: AssetInputs | None = None,
+    ) -> None:
         a_ = deal.assumptions if assumptions is None else assumptions
         self.assumptions: Assumptions = a_.stressed(Stress())
         self.deal_name = deal.name
         self.schedule: PaymentSchedule = build_schedule(deal.dates, deal_name=deal.name)
-        self.inputs: AssetInputs = asset_inputs(deal, self.assumptions)
+        self.inputs: AssetInputs = (
+            asset_inputs(deal, self.assumptions) if inputs is None else inputs
+        )
         self._cutoff = np.datetime64(deal.dates.cutoff_date, "D")
-        self._book: ContractBook | None = self._new_book()
-        self.neutral: PeriodArrays = self._book.neutral()
-        self.scheduled: FloatArray = self._book.scheduled()
+        book = self._new_book()
+        self.neutral: PeriodArrays = book.neutral()
+        self.scheduled: FloatArray = book.scheduled()
+        # The grids (≈ as large again as the arrays kept) are needed again only for a volume or
+        # price stress and the value table: laid out again then, on first use.
+        self._book: ContractBook | None = None
         amount = self.inputs.amount[:, None]
         closing = amount - np.cumsum(self.scheduled, axis=1)
         self.opening: FloatArray = np.maximum(
@@ -383,6 +399,8 @@ class PoolModel:
         self.initial_pool_balance = float(round(float(self.inputs.amount.sum()) * 100) / 100)
         self.lock = threading.RLock()
         self._cases: OrderedDict[tuple[float | int, ...], PoolCase] = OrderedDict()
+        self.plans: OrderedDict[tuple[float | int, ...], PathPlan] = OrderedDict()
+        self.tables: OrderedDict[tuple[float | int, ...], pd.DataFrame] = OrderedDict()
 
     def _new_book(self) -> ContractBook:
         return ContractBook(
@@ -396,6 +414,8 @@ class PoolModel:
         state = dict(self.__dict__)
         state["_book"] = None
         state["_cases"] = OrderedDict()
+        state["plans"] = OrderedDict()
+        state["tables"] = OrderedDict()
         del state["lock"]
         return state
 
@@ -487,7 +507,29 @@ class PoolModel:
             self._cases.move_to_end(key)
             while len(self._cases) > CASE_CACHE_SIZE:
                 self._cases.popitem(last=False)
+            own = [k for k, c in self._cases.items() if c.arrays is not self.neutral]
+            for k in own[: max(len(own) - USAGE_CASES_KEPT, 0)]:
+                del self._cases[k]
         return found
+
+    def kept(
+        self,
+        store: OrderedDict[tuple[float | int, ...], _T],
+        key: tuple[float | int, ...],
+        make: Callable[[], _T],
+        size: int,
+    ) -> _T:
+        """``store[key]``, made by ``make()`` on a miss; ``store`` keeps its ``size`` most
+        recently used entries."""
+        with self.lock:
+            if key in store:
+                store.move_to_end(key)
+                return store[key]
+            found = make()
+            store[key] = found
+            while len(store) > size:
+                store.popitem(last=False)
+            return found
 
     def _make_case(self, st: Stress) -> PoolCase:
         inp = self.inputs
@@ -594,29 +636,47 @@ _CACHE: OrderedDict[str, _Entry] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
 
-def model_key(deal: Deal, assumptions: Assumptions | None = None) -> str:
-    """Content hash (SHA-256) of what a pool model depends on: the pool, the deal dates and
-    the assumptions without their stress."""
+def _context(deal: Deal, assumptions: Assumptions | None) -> str:
+    """The deal dates and the assumptions without their stress, as JSON."""
     a_ = deal.assumptions if assumptions is None else assumptions
+    return deal.dates.model_dump_json() + "\0" + a_.stressed(Stress()).model_dump_json()
+
+
+def _digest(inputs: AssetInputs, context: str) -> str:
+    """SHA-256 of every per-asset input of a model and its context (dates, assumptions)."""
     h = hashlib.sha256()
-    h.update(require_pool(deal).model_dump_json().encode())
-    h.update(b"\0")
-    h.update(deal.dates.model_dump_json().encode())
-    h.update(b"\0")
-    h.update(a_.stressed(Stress()).model_dump_json().encode())
+    for f in dataclasses.fields(inputs):
+        v = getattr(inputs, f.name)
+        h.update(f.name.encode())
+        if isinstance(v, np.ndarray) and v.dtype != object:
+            h.update(str(v.dtype).encode())
+            h.update(np.ascontiguousarray(v).tobytes())
+        elif isinstance(v, dict):
+            for k in sorted(v):
+                h.update(k.encode())
+                h.update(np.ascontiguousarray(v[k]).tobytes())
+        else:  # tuples and object arrays: ids, names, kinds, methods (repr keeps None apart)
+            h.update("\x1f".join(map(repr, v)).encode())
+        h.update(b"\0")
+    h.update(context.encode())
     return h.hexdigest()
 
 
-def _context(deal: Deal, assumptions: Assumptions | None) -> str:
-    a_ = deal.assumptions if assumptions is None else assumptions
-    return deal.dates.model_dump_json() + "\0" + a_.stressed(Stress()).model_dump_json()
+def model_key(deal: Deal, assumptions: Assumptions | None = None) -> str:
+    """Content hash (SHA-256) of what a pool model depends on: every per-asset input the
+    projection reads from the pool (after the kind defaults), the deal dates and the
+    assumptions without their stress. Tape fields the projection does not read (region,
+    registry, …) do not change it."""
+    a_ = (deal.assumptions if assumptions is None else assumptions).stressed(Stress())
+    return _digest(asset_inputs(deal, a_), _context(deal, assumptions))
 
 
 def pool_model(deal: Deal, assumptions: Assumptions | None = None) -> PoolModel:
     """The :class:`PoolModel` of ``deal`` (and ``assumptions``), built at most once.
 
     Models are kept in a small process-wide cache (:data:`MODEL_CACHE_SIZE`), found first by
-    the pool object itself and then by :func:`model_key` (content), so a deal parsed again
+    the pool object itself and then by :func:`model_key` (content: the per-asset inputs read
+    once, which a new model then reuses), so a deal parsed again
     from the same text, or changed only outside its pool, dates and assumptions (tranches,
     fees, triggers, another stress), reuses the model.
     """
@@ -627,14 +687,16 @@ def pool_model(deal: Deal, assumptions: Assumptions | None = None) -> PoolModel:
             if e.context == ctx and any(r() is pool for r in e.pools):
                 _CACHE.move_to_end(digest)
                 return e.model
-    digest = model_key(deal, assumptions)
+    base = (deal.assumptions if assumptions is None else assumptions).stressed(Stress())
+    inputs = asset_inputs(deal, base)
+    digest = _digest(inputs, ctx)
     with _CACHE_LOCK:
         hit = _CACHE.get(digest)
         if hit is not None:
             hit.pools = [*(r for r in hit.pools if r() is not None), weakref.ref(pool)][-4:]
             _CACHE.move_to_end(digest)
             return hit.model
-    model = PoolModel(deal, assumptions)
+    model = PoolModel(deal, assumptions, inputs=inputs)
     with _CACHE_LOCK:
         entry = _CACHE.setdefault(digest, _Entry(ctx, [weakref.ref(pool)], model))
         _CACHE.move_to_end(digest)

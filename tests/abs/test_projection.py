@@ -51,6 +51,7 @@ from abs.projection import (
     pv_by_asset,
 )
 from abs.projection import COL_TOTAL as ASSET_TOTAL
+from abs.projection import model as model_mod
 
 D = dt.date
 # Deal grid used by most tests: cut-off 2025-12-31, quarterly, no lag, payment = collection
@@ -653,6 +654,18 @@ def test_pool_model_is_cached_by_content_not_by_structure() -> None:
     assert model_key(stressed) == model_key(deal)
     other = pool_model(deal, Assumptions(recovery_lag=1))
     assert other is not m and model_key(deal, Assumptions(recovery_lag=1)) != model_key(deal)
+    # a tape field the projection does not read leaves the model; one it reads does not
+    renamed = deal.model_copy(
+        update={
+            "pool": Pool(
+                assets=(
+                    deal.pool.assets[0].model_copy(update={"region": "山东省"}),
+                    *deal.pool.assets[1:],
+                )
+            )
+        }
+    )
+    assert pool_model(renamed) is m and model_key(renamed) == model_key(deal)
     # another pool is another model
     moved = deal.model_copy(
         update={"pool": Pool(assets=(deal.pool.assets[0].model_copy(update={"amount": 1.0}),))}
@@ -688,3 +701,21 @@ def test_a_pickled_model_gives_the_same_numbers() -> None:
     assert a.total.tobytes() == b.total.tobytes()
     pd_a, pd_b = back.data_asset_values(), m.data_asset_values()
     np.testing.assert_array_equal(pd_a[COL_INCOME_VALUE], pd_b[COL_INCOME_VALUE])
+
+
+def test_a_model_keeps_few_large_layouts() -> None:
+    # Usage stresses have arrays of their own and path layouts are large: a model keeps only
+    # the most recently used few, so a long search or many stressed runs stay bounded.
+    m = PoolModel(_model_deal())
+    for i in range(10):
+        m.expected(Stress(volume_shock=-0.05 * (i + 1)))
+        m.expected(Stress(pd_multiplier=1.0 + i))
+    own = [c for c in m._cases.values() if c.arrays is not m.neutral]
+    assert len(own) == model_mod.USAGE_CASES_KEPT and len(m._cases) == 10 + 4
+    for i in range(3):
+        m.simulate(n_paths=5, seed=1, stress=Stress(pd_multiplier=2.0 + i))
+        m.asset_table(Stress(pd_multiplier=2.0 + i))
+    assert len(m.plans) == model_mod.PLANS_KEPT and len(m.tables) == model_mod.TABLES_KEPT
+    # evicted cases come back with the same numbers
+    again = PoolModel(_model_deal()).expected(Stress(volume_shock=-0.05))
+    assert m.expected(Stress(volume_shock=-0.05)).total.tobytes() == again.total.tobytes()
