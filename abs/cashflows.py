@@ -7,6 +7,7 @@ per-period table with :meth:`Collections.from_arrays`. Money in yuan.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -109,9 +110,9 @@ class Collections:
         asset's 入池金额 above its contracted cash (at its last payment). None = zeros. On a
         stochastic path it may be negative in a period where usage above the expected level
         repays principal ahead of the contract schedule (the balance follows the contract).
-    asset_table : DataFrame or None
-        Expected-case per-asset, per-period table (:func:`abs.projection.expected_asset_table`
-        columns), attached by :func:`abs.projection.project` for the expected case.
+    asset_table_source : callable or None
+        Builds the expected-case per-asset, per-period table on request (see
+        :attr:`asset_table`); set by :func:`abs.projection.project` for the expected case.
     schedule : PaymentSchedule or None
         The deal's payment schedule the periods come from (:func:`abs.calendar.build_schedule`).
 
@@ -139,8 +140,14 @@ class Collections:
     by_kind: dict[str, FloatArray] = field(default_factory=dict)
     seed: int | None = None
     writedowns: FloatArray | None = None
-    asset_table: pd.DataFrame | None = None
+    asset_table_source: Callable[[], pd.DataFrame] | None = None
     schedule: PaymentSchedule | None = None
+
+    @property
+    def asset_table(self) -> pd.DataFrame | None:
+        """Expected-case per-asset, per-period table (:func:`abs.projection.expected_asset_table`
+        columns), built on first use from the pool model (None for paths and plain arrays)."""
+        return None if self.asset_table_source is None else self.asset_table_source()
 
     @property
     def n_scenarios(self) -> int:
@@ -306,7 +313,7 @@ class Collections:
             by_kind={k: v[idx] for k, v in self.by_kind.items()},
             seed=self.seed,
             writedowns=None if self.writedowns is None else self.writedowns[idx],
-            asset_table=self.asset_table,
+            asset_table_source=self.asset_table_source,
             schedule=self.schedule,
         )
 
@@ -354,6 +361,6 @@ class Collections:
                     axis=0,
                 )
             ),
-            asset_table=first.asset_table,
+            asset_table_source=first.asset_table_source,
             schedule=first.schedule,
         )

@@ -20,7 +20,6 @@ See ``docs/classification.md``.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import math
 import sys
 import types
@@ -597,7 +596,8 @@ def classify_deal(
     deal : Deal
         A deal with its pool (``abs.load_deal`` reads the tape).
     basis : {"balance", "pv"}
-        For ``pv`` without ``pv`` values, ``abs.projection.pv_by_asset(deal)`` is called.
+        For ``pv`` without ``pv`` values, the PVs of the deal's pool model are used
+        (:meth:`abs.projection.PoolModel.pv_by_asset`, under the assumptions' own stress).
     pv : mapping, optional
         Asset id → present value (yuan), to reuse a projection already run.
     declared_enablement : bool, optional
@@ -606,7 +606,7 @@ def classify_deal(
     Raises
     ------
     DealSpecError
-        The deal has no pool, or the basis is unknown, or the projection is unavailable.
+        The deal has no pool, or the basis is unknown.
     """
     from abs.io import require_pool
 
@@ -614,14 +614,9 @@ def classify_deal(
     if pool.source is None:
         pool = pool.model_copy(update={"source": deal.name})
     if str(basis) == "pv" and pv is None:
-        try:
-            projection = importlib.import_module("abs.projection")
-        except ImportError as exc:
-            raise DealSpecError(
-                f"deal {deal.name}: basis 'pv' needs the projection module (abs.projection), "
-                f"which is not available: {exc}"
-            ) from None
-        pv = dict(projection.pv_by_asset(deal))
+        from abs.projection import pool_model  # the domain's heaviest module: load on demand
+
+        pv = pool_model(deal).pv_by_asset(deal.assumptions.stress)
     declared = deal.data_enablement.declared or bool(declared_enablement)
     support = deal.support.guarantee is not None or deal.support.shortfall_commitment is not None
     return classify(

@@ -1,9 +1,10 @@
 """Contracted cash of each asset kind, vectorised over assets (合同现金流模型).
 
-Pure numpy: arrays of parameters in (one entry per asset), arrays shaped (assets × contract
-payments) out, mapped onto the deal's collection periods with :func:`to_periods` (assets ×
-periods). No credit, no stress, no pydantic here: :mod:`abs.projection` prepares the parameter
-arrays (tape value, else the kind's default), applies the stress factors and the credit model.
+Arrays of parameters in (one entry per asset), arrays shaped (assets × contract payments) out
+(numpy; the stepped-growth integral is a numba loop), mapped onto the deal's collection periods
+with :func:`to_periods` (assets × periods). No credit, no stress, no pydantic here:
+:mod:`abs.projection` prepares the parameter arrays (tape value, else the kind's default),
+applies the stress factors and the credit model.
 
 Time inside a contract is measured in months since the contract's start date (``s``); a
 contract pays at ``start + k·f`` months (``f`` = months per payment period, end-of-month rule
@@ -35,10 +36,12 @@ Models (formulas in ``docs/projection.md``):
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 
 from abs.enums import Amortization
 
@@ -277,6 +280,30 @@ def tail_amount(grid: ContractGrid, values: FloatArray) -> FloatArray:
 # --- the stepped-growth integral ---------------------------------------------------------------
 
 
+@njit(cache=True, nogil=True)
+def _stepped(x: FloatArray, y: FloatArray, r: FloatArray, out: FloatArray) -> None:
+    """Elementwise body of :func:`stepped_integral` over flat arrays."""
+    for i in range(x.shape[0]):
+        xa, ya, rr = x[i], y[i], r[i]
+        below = max(min(ya, 0.0) - xa, 0.0)
+        x1 = max(xa, 0.0)
+        y1 = max(ya, 0.0)
+        within = 0.0
+        if y1 > x1:
+            lo = math.ceil(x1)
+            hi = math.floor(y1)
+            if hi < lo:
+                within = (y1 - x1) * rr ** math.floor(x1)
+            else:
+                head = (lo - x1) * rr ** max(lo - 1.0, 0.0) if lo > x1 else 0.0
+                if abs(rr - 1.0) < _UNIT_RATIO_TOL:
+                    geo = hi - lo
+                else:
+                    geo = (rr**hi - rr**lo) / (rr - 1.0)
+                within = head + geo + (y1 - hi) * rr**hi
+        out[i] = below + within
+
+
 def stepped_integral(x: npt.ArrayLike, y: npt.ArrayLike, ratio: npt.ArrayLike) -> FloatArray:
     """∫ₓʸ ratio^max(⌊u⌋, 0) du, elementwise (x ≤ y).
 
@@ -296,20 +323,14 @@ def stepped_integral(x: npt.ArrayLike, y: npt.ArrayLike, ratio: npt.ArrayLike) -
         np.asarray(y, dtype=np.float64),
         np.asarray(ratio, dtype=np.float64),
     )
-    below = np.clip(np.minimum(ya, 0.0) - xa, 0.0, None)
-    x1 = np.maximum(xa, 0.0)
-    y1 = np.maximum(ya, 0.0)
-    lo = np.ceil(x1)
-    hi = np.floor(y1)
-    same = hi < lo
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        level_x = r ** np.floor(x1)
-        head = np.where(lo > x1, (lo - x1) * r ** np.maximum(lo - 1.0, 0.0), 0.0)
-        unit = np.abs(r - 1.0) < _UNIT_RATIO_TOL
-        geo = np.where(unit, hi - lo, (r**hi - r**lo) / np.where(unit, 1.0, r - 1.0))
-        tail = (y1 - hi) * r**hi
-        within = np.where(same, (y1 - x1) * level_x, head + geo + tail)
-    return np.asarray(below + np.where(y1 > x1, within, 0.0), dtype=np.float64)
+    out = np.empty(xa.shape, dtype=np.float64)
+    _stepped(
+        np.ascontiguousarray(xa).reshape(-1),
+        np.ascontiguousarray(ya).reshape(-1),
+        np.ascontiguousarray(r).reshape(-1),
+        out.reshape(-1),
+    )
+    return out
 
 
 # --- models ------------------------------------------------------------------------------------

@@ -16,10 +16,10 @@ the implied cumulative default rate), with every other factor fixed at a chosen 
    pass; ``fail_value`` is the smallest found to fail. k = 1 is the bisection.
 
 k is chosen per step: when the factor's collections are derived without projecting each value
-(:class:`scenarios.runner.StressFamily`: engine factors, the revenue haircut, and the PD
-multiplier, recovery haircut and collection delay of the built-in projection), as many values
-as reach ``tol`` in the fewest steps (at most :data:`KSECTION_MAX`: about 3 steps for a
-haircut, 4 for a PD multiple); otherwise 1 (a projection per value makes halving cheapest).
+(:class:`scenarios.runner.StressFamily`: engine factors, and every projection factor of the
+built-in projection, a case of the deal's pool model), as many values as reach ``tol`` in the
+fewest steps (at most :data:`KSECTION_MAX`: about 3 steps for a haircut, 4 for a PD multiple);
+otherwise (a custom projector) 1 (a projection per value makes halving cheapest).
 Every tranche and factor of :func:`breakeven_all` / :func:`breakeven_table` share the scan
 call and each step's call; a tranche's result does not depend on the others searched with it.
 ``method="bisect"`` runs the former one-value-per-call bisection (reference and benchmark
@@ -375,9 +375,7 @@ class _Family:
         self.factor = factor
         self.lo, self.hi = _range(deal, factor, lo, hi)
         self.values = _scan_values(factor, self.lo, self.hi)
-        self.stress_family = StressFamily(
-            cache, base, factor.id, check_value=self.values[len(self.values) // 2]
-        )
+        self.stress_family = StressFamily(cache, base, factor.id)
 
     @property
     def integer(self) -> bool:

@@ -1,7 +1,7 @@
 """The one place where scenarios meet the engine: project, stack, run once, measure per tranche.
 
-* :func:`project_stresses` projects the expected collections of each stress (stresses with the
-  same projection factors share one projection) and stacks them along S.
+* :func:`project_stresses` derives the expected collections of each stress from the deal's pool
+  model (:func:`abs.projection.pool_model`, built once per pool) and stacks them along S.
 * :func:`run_stresses` runs the waterfall ONCE over the stack, with the engine factors (rate
   shift, originator/guarantor default) as (S,) arrays, and measures every tranche.
 * :func:`simulate_outcome` does the same for a chunk of Monte Carlo paths.
@@ -33,6 +33,9 @@ from abs.cashflows import Collections
 from abs.deal import Deal
 from abs.enums import TrancheClass
 from abs.errors import ScenarioError
+from abs.projection import PoolModel, pool_model
+from abs.projection import path_block_size as _block_size
+from abs.projection import project as _project
 from scenarios.factors import projection_key, projection_part
 from waterfall import WaterfallResult
 
@@ -52,17 +55,14 @@ Projector = Callable[[Deal, Assumptions | None, Stress], Collections]
 
 
 def default_projector(deal: Deal, assumptions: Assumptions | None, stress: Stress) -> Collections:
-    """Expected-case collections of ``deal`` under ``stress`` (:func:`abs.projection.project`)."""
-    from abs.projection import project
-
-    return project(deal, assumptions, stress=stress)
+    """Expected-case collections of ``deal`` under ``stress`` (:func:`abs.projection.project`:
+    a case of the deal's pool model, built once per pool and assumptions)."""
+    return _project(deal, assumptions, stress=stress)
 
 
 def path_block_size() -> int:
     """Paths per random block of the projection (Monte Carlo chunks are multiples of it)."""
-    from abs.projection import path_block_size as block
-
-    return int(block())
+    return int(_block_size())
 
 
 @dataclass(frozen=True, eq=False)
@@ -465,23 +465,27 @@ def simulate_outcome(
     n_paths: int,
     stress: Stress | None = None,
     support_default: bool = True,
+    model: PoolModel | None = None,
+    threads: int = 1,
 ) -> Outcome:
-    """Monte Carlo paths ``[first_path, first_path + n_paths)`` through the engine, measured."""
-    from abs.projection import simulate
+    """Monte Carlo paths ``[first_path, first_path + n_paths)`` through the engine, measured.
 
+    ``model`` is the deal's pool model (default: :func:`abs.projection.pool_model`); a run
+    passes the same model to every chunk so the pool is laid out once. ``threads`` > 1 draws
+    the paths' blocks in parallel threads (same numbers).
+    """
     st = stress if stress is not None else Stress()
-    coll = simulate(
-        deal,
-        assumptions,
+    m = model if model is not None else pool_model(deal, assumptions)
+    coll = m.simulate(
         n_paths=n_paths,
         seed=seed,
         first_path=first_path,
         stress=projection_part(st),
+        threads=threads,
     )
     if projection_key(st) != projection_key(Stress()):
         # the forecast stays the unstressed expected case (see project_stresses)
-        base = default_projector(deal, assumptions, Stress())
-        coll = dataclasses.replace(coll, forecast=base.forecast)
+        coll = dataclasses.replace(coll, forecast=m.expected().forecast)
     drawn = (
         support_defaults(deal, seed=seed, first_path=first_path, n_paths=n_paths)
         if support_default
@@ -539,24 +543,17 @@ def run_paid_in_full(
 
 #: Family modes (how :class:`StressFamily` obtains the collections of each value).
 FAMILY_ENGINE = "engine"
-FAMILY_LINEAR = "linear"
-FAMILY_GROUPED = "grouped"
+FAMILY_MODEL = "model"
 FAMILY_PER_VALUE = "per_value"
-#: Largest relative gap (to the pool's initial balance) a shortcut may show against a full
-#: projection at its check value before the family falls back to one projection per value.
-FAMILY_CHECK_RTOL = 1e-9
-#: Factors the expected case applies after the per-asset contract cash (credit and timing):
-#: a model of assets grouped by (kind, PD, recovery, recovery lag) gives the same collections.
-_GROUPED_FACTORS: dict[str, float] = {
-    "pd_multiplier": 1.0,
-    "recovery_haircut": 0.0,
-    "collection_delay": 0.0,
-}
 
 
 class ProjectionCache:
-    """Full expected-case projections of one deal, by projection key (see
+    """Expected-case projections of one deal, by projection key (see
     :func:`scenarios.factors.projection_key`), and the unstressed forecast.
+
+    With the built-in projection every key is a case of the deal's pool model
+    (:func:`abs.projection.pool_model`: the pool is laid out once, a stress is a cheap
+    derivation); with a custom projector each key is projected once.
 
     Parameters
     ----------
@@ -583,8 +580,13 @@ class ProjectionCache:
 
     @property
     def is_default(self) -> bool:
-        """True when the projection is the built-in expected case (shortcuts are allowed)."""
+        """True when the projection is the built-in pool model (cases derive from it)."""
         return self.projector is None or self.projector is default_projector
+
+    @property
+    def model(self) -> PoolModel:
+        """The deal's pool model (built-in projection only)."""
+        return pool_model(self.deal, self.assumptions)
 
     def get(self, stress: Stress) -> Collections:
         """Collections of ``stress``'s projection factors (projected once per key)."""
@@ -605,87 +607,43 @@ class ProjectionCache:
 
 def _stack_rows(parts: Sequence[Collections], forecast: FloatArray) -> Collections:
     stacked = parts[0] if len(parts) == 1 else Collections.stack(list(parts))
-    return dataclasses.replace(stacked, forecast=forecast, asset_table=None)
-
-
-_FIELDS = ("total", "income", "principal", "defaults", "recoveries", "pool_balance")
-
-
-def _close(a: Collections, b: Collections) -> bool:
-    """Same collections within :data:`FAMILY_CHECK_RTOL` of b's initial balance (and kinds)."""
-    if a.total.shape != b.total.shape or set(a.by_kind) != set(b.by_kind):
-        return False
-    if a.initial_pool_balance != b.initial_pool_balance:
-        return False
-    atol = FAMILY_CHECK_RTOL * max(abs(b.initial_pool_balance), 1.0)
-    pairs = [(getattr(a, f), getattr(b, f)) for f in _FIELDS]
-    pairs.append((a.writedowns_or_zeros, b.writedowns_or_zeros))
-    pairs.extend((a.by_kind[k], b.by_kind[k]) for k in b.by_kind)
-    return all(np.allclose(x, y, rtol=FAMILY_CHECK_RTOL, atol=atol) for x, y in pairs)
+    return dataclasses.replace(stacked, forecast=forecast, asset_table_source=None)
 
 
 class StressFamily:
-    """Expected collections of ``base`` with one factor set to many values, fast when possible.
+    """Expected collections of ``base`` with one factor set to many values.
 
     How the collections of a value are obtained (``mode``):
 
     * ``engine`` — an engine factor (rate shift): one projection serves every value.
-    * ``linear`` — ``revenue_haircut`` with the built-in projection: every collection is affine
-      in the haircut h (contract cash × (1 − h); defaults and recoveries do not depend on it), so
-      the collections are interpolated between the projections at h = 0 and h = 1.
-    * ``grouped`` — ``pd_multiplier``, ``recovery_haircut`` or ``collection_delay`` with the
-      built-in projection: the contract cash is built once, assets with the same kind, PD,
-      recovery and recovery lag are added together, and only the (cheap) credit and delay step
-      of the expected case is run per value.
-    * ``per_value`` — anything else (other factors, a custom projector): one projection per
-      distinct value (cached).
-
-    Every shortcut is checked once against a full projection (``linear`` at h = 0.5, where a
-    concave/convex piece would show; ``grouped`` at ``check_value``): a gap above
-    :data:`FAMILY_CHECK_RTOL` × the initial pool balance switches the family to ``per_value``.
+    * ``model`` — a projection factor with the built-in projection: each value is a case of the
+      deal's pool model (contract schedules laid out once; the haircut scales them, the credit
+      and delay factors change only the compiled credit step, a usage factor recomputes the
+      usage-driven models). This is the projection itself, not an approximation of it.
+    * ``per_value`` — a custom projector: one projection per distinct value (cached).
 
     Parameters
     ----------
     cache : ProjectionCache
-        Full projections of the deal (shared between families).
+        Projections of the deal (shared between families).
     base : Stress
         Values of the other factors.
     factor : str
         Factor id (a :class:`~abs.assumptions.Stress` field).
-    check_value : float, optional
-        Value at which a ``grouped`` shortcut is checked (default: the factor's neutral value).
     """
 
-    def __init__(
-        self,
-        cache: ProjectionCache,
-        base: Stress,
-        factor: str,
-        *,
-        check_value: float | None = None,
-    ) -> None:
+    def __init__(self, cache: ProjectionCache, base: Stress, factor: str) -> None:
         from scenarios.factors import FACTOR_BY_ID, Applied
 
         self.cache = cache
         self.base = base
         self.factor = FACTOR_BY_ID[factor]
-        self.mode = FAMILY_PER_VALUE
-        self._lin: tuple[Collections, Collections] | None = None
-        self._grouped: Any = None
         if self.factor.applied is Applied.ENGINE:
             self.mode = FAMILY_ENGINE
-        elif cache.is_default and factor == "revenue_haircut":
-            self._lin = (cache.get(self.stress(0.0)), cache.get(self.stress(1.0)))
-            self.mode = FAMILY_LINEAR
-            if not _close(self._linear([0.5]), cache.get(self.stress(0.5))):
-                self._lin, self.mode = None, FAMILY_PER_VALUE
-        elif cache.is_default and factor in _GROUPED_FACTORS:
-            self._grouped = _grouped_model(cache, self.stress(_GROUPED_FACTORS[factor]))
-            if self._grouped is not None:
-                self.mode = FAMILY_GROUPED
-                v = self.factor.neutral if check_value is None else check_value
-                if not _close(self._grouped_rows([v]), cache.get(self.stress(v))):
-                    self._grouped, self.mode = None, FAMILY_PER_VALUE
+        elif cache.is_default:
+            self.mode = FAMILY_MODEL
+        else:
+            self.mode = FAMILY_PER_VALUE
 
     def stress(self, value: float) -> Stress:
         """``base`` with the factor set to ``value`` (rounded for whole-period factors)."""
@@ -697,119 +655,16 @@ class StressFamily:
     def collections(self, values: Sequence[float]) -> Collections:
         """Collections of every value stacked along S (``forecast``: the unstressed case).
 
-        Equal, to :data:`FAMILY_CHECK_RTOL`, to :func:`project_stresses` of the same stresses.
+        Equal to :func:`project_stresses` of the same stresses.
         """
         if not values:
             raise ScenarioError("scenarios: no factor values to project")
-        if self.mode == FAMILY_LINEAR:
-            return self._linear(values)
-        if self.mode == FAMILY_GROUPED:
-            return self._grouped_rows(values)
         if self.mode == FAMILY_ENGINE:
             one = self.cache.get(self.base)
             return _stack_rows([one] * len(values), self.cache.forecast)
+        if self.mode == FAMILY_MODEL:
+            model = self.cache.model
+            parts = [model.expected(projection_part(self.stress(v))) for v in values]
+            return _stack_rows(parts, np.asarray(model.expected().forecast))
         parts = [self.cache.get(self.stress(v)) for v in values]
         return _stack_rows(parts, self.cache.forecast)
-
-    def _linear(self, values: Sequence[float]) -> Collections:
-        assert self._lin is not None  # internal: mode is linear
-        c1, c0 = self._lin
-        h = np.asarray(values, dtype=np.float64)[:, None]
-        keep = 1.0 - h
-
-        def mix(x1: FloatArray, x0: FloatArray) -> FloatArray:
-            return np.asarray(keep * x1[0] + h * x0[0], dtype=np.float64)
-
-        kinds = {k: mix(c1.by_kind[k], c0.by_kind[k]) for k in c1.by_kind}
-        return Collections(
-            payment_dates=c1.payment_dates,
-            collection_dates=c1.collection_dates,
-            accrual_start=c1.accrual_start,
-            year_fractions=c1.year_fractions,
-            days=c1.days,
-            total=mix(c1.total, c0.total),
-            income=mix(c1.income, c0.income),
-            principal=mix(c1.principal, c0.principal),
-            defaults=mix(c1.defaults, c0.defaults),
-            recoveries=mix(c1.recoveries, c0.recoveries),
-            pool_balance=mix(c1.pool_balance, c0.pool_balance),
-            forecast=self.cache.forecast,
-            initial_pool_balance=c1.initial_pool_balance,
-            by_kind=kinds,
-            seed=None,
-            writedowns=mix(c1.writedowns_or_zeros, c0.writedowns_or_zeros),
-            asset_table=None,
-            schedule=c1.schedule,
-        )
-
-    def _grouped_rows(self, values: Sequence[float]) -> Collections:
-        from abs import projection as proj
-
-        g = self._grouped
-        fid = self.factor.id
-        parts = []
-        for v in values:
-            inp = g.inputs
-            if fid == "pd_multiplier":
-                m = dataclasses.replace(
-                    g, inputs=dataclasses.replace(inp, pd=np.minimum(inp.pd * v, 1.0))
-                )
-            elif fid == "recovery_haircut":
-                m = dataclasses.replace(
-                    g, inputs=dataclasses.replace(inp, recovery=inp.recovery * (1.0 - v))
-                )
-            else:
-                m = dataclasses.replace(g, delay=g.delay + round(v))
-            parts.append(proj._expected_collections(m, with_table=False))
-        return _stack_rows(parts, self.cache.forecast)
-
-
-def _grouped_model(cache: ProjectionCache, stress: Stress) -> Any:
-    """The expected-case model of ``stress`` with assets of equal kind, PD, recovery and lag
-    added together (None when the pool's PDs are already capped at 1).
-
-    In the expected case an asset's collections are its contract cash × survival (from its PD)
-    plus recoveries (its recovery rate × defaults, ``lag`` periods later), all moved by the
-    collection delay: linear in the contract arrays for fixed (PD, recovery, lag). Summing the
-    contract arrays of such assets therefore gives the same pool collections.
-    """
-    from abs import projection as proj
-
-    m = proj._build_model(cache.deal, cache.assumptions, projection_part(stress))
-    inp = m.inputs
-    if np.any(inp.pd >= 1.0):
-        return None
-    key = np.column_stack(
-        [inp.kind_code.astype(np.float64), inp.pd, inp.recovery, inp.lag.astype(np.float64)]
-    )
-    uniq, inverse = np.unique(key, axis=0, return_inverse=True)
-    inverse = np.asarray(inverse).reshape(-1)
-    g = uniq.shape[0]
-    order = np.argsort(inverse, kind="stable")
-    starts = np.searchsorted(inverse[order], np.arange(g))
-
-    def add(x: FloatArray) -> FloatArray:
-        return np.asarray(np.add.reduceat(x[order], starts, axis=0), dtype=np.float64)
-
-    cash = m.cash + inp.renewal_p[:, None] * m.renewal
-    amount = add(inp.amount)
-    grouped_inputs = dataclasses.replace(
-        inp,
-        kind_code=uniq[:, 0].astype(np.int64),
-        pd=uniq[:, 1].copy(),
-        recovery=uniq[:, 2].copy(),
-        lag=uniq[:, 3].astype(np.int64),
-        amount=amount,
-        renewal_p=np.zeros(g),
-    )
-    return dataclasses.replace(
-        m,
-        inputs=grouped_inputs,
-        cash=add(cash),
-        principal=add(m.principal),
-        scheduled=add(m.scheduled),
-        variable=add(m.variable),
-        variable_principal=add(m.variable_principal),
-        renewal=np.zeros((g, m.n_periods)),
-        opening=add(m.opening),
-    )

@@ -3,8 +3,12 @@
 Every wrapper takes the deal as its JSON text (pool embedded; see :mod:`ui.state`) plus plain
 parameters, so ``st.cache_data`` keys on exactly what determines the result: edit a tranche and
 the JSON changes, so the base case and the stress set are recomputed once and then served from
-the cache. Errors are the engine's own :class:`abs.errors.DabsError` subclasses, so the
-dashboard shows the same messages as the ``dabs`` command line.
+the cache. The projection is not recomputed on a structure edit: it comes from the pool model
+(:func:`abs.projection.pool_model`), cached by the content hash of the pool, dates and
+assumptions and shared by every session of the server, with each stress's expected case kept
+in the model; a tranche, fee or trigger edit re-runs only the waterfall. Errors are the
+engine's own :class:`abs.errors.DabsError` subclasses, so the dashboard shows the same messages
+as the ``dabs`` command line.
 
 Uploaded files arrive as bytes and are parsed in memory by the engine's readers; nothing is
 executed, unpickled or written to disk.
@@ -299,16 +303,14 @@ class ProjectionView:
 
 @st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
 def projection(deal_json: str) -> ProjectionView:
-    """Expected-case projection of the deal under its own assumptions."""
-    from abs.projection import (
-        data_asset_values,
-        expected_asset_table,
-        pool_cashflow_table,
-        project,
-    )
+    """Expected-case projection of the deal under its own assumptions (its pool model's case
+    for the assumptions' stress)."""
+    from abs.projection import pool_cashflow_table, pool_model
 
     deal = deal_from_json(deal_json)
-    coll = project(deal)
+    model = pool_model(deal)
+    stress = deal.assumptions.stress
+    coll = model.expected(stress)
     by_kind = pd.DataFrame(
         {kind: arr[0] for kind, arr in coll.by_kind.items()},
         index=pd.Index(list(coll.payment_dates), name="兑付日"),
@@ -316,8 +318,8 @@ def projection(deal_json: str) -> ProjectionView:
     return ProjectionView(
         by_kind=by_kind,
         pool_table=pool_cashflow_table(coll),
-        asset_table=expected_asset_table(deal),
-        values=data_asset_values(deal),
+        asset_table=model.asset_table(stress),
+        values=model.data_asset_values(stress),
     )
 
 

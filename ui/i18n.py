@@ -323,7 +323,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "stress.mc.engine_dask": ("Dask 集群", "Dask cluster"),
     "stress.mc.workers": ("Dask 工作进程数", "Dask workers"),
     "stress.mc.run": ("运行蒙特卡洛", "Run Monte Carlo"),
-    "stress.mc.progress": ("已完成 {done} / {total} 条路径", "{done} / {total} paths done"),
+    "stress.mc.progress": (
+        "已完成 {done} / {total} 条路径 · {rate} 条/秒 · 预计剩余 {eta}",
+        "{done} / {total} paths done · {rate} paths/s · {eta} left",
+    ),
     "stress.mc.hint": (
         "设置路径数与随机种子后点击运行；相同种子在本机与 Dask 上结果完全一致。",
         "Set paths and seed, then run; the same seed gives identical numbers locally and on Dask.",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import pickle
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,15 +36,22 @@ from abs.projection import (
     COL_INCOME_DUE,
     COL_INCOME_VALUE,
     COL_OPENING,
+    COL_PERIOD,
     COL_PRINCIPAL_DUE,
     COL_VALUE_GAP,
     VALUE_TABLE_COLUMNS,
+    PoolModel,
+    clear_model_cache,
     data_asset_values,
     expected_asset_table,
+    model_key,
     pool_cashflow_table,
+    pool_model,
     project,
     pv_by_asset,
 )
+from abs.projection import COL_TOTAL as ASSET_TOTAL
+from abs.projection import model as model_mod
 
 D = dt.date
 # Deal grid used by most tests: cut-off 2025-12-31, quarterly, no lag, payment = collection
@@ -490,3 +500,222 @@ def test_qingdao_example_profile_and_transfer_prices() -> None:
     v = data_asset_values(deal)
     ratio = v[COL_CONTRACTED_PV] / v["入池金额"]
     assert np.all(np.abs(ratio - 1) < 1e-3)
+
+
+# --- golden: expected-case totals of the three examples ----------------------------------------
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+#: Golden money is compared to a millionth of a yuan (summation order may move the last bits).
+GOLDEN_ATOL = 1e-6
+#: Stresses pinned by the golden files (every projection factor moves in at least one).
+GOLDEN_STRESSES = {
+    "haircut_pd": Stress(revenue_haircut=0.15, pd_multiplier=1.5),
+    "usage": Stress(volume_shock=-0.3, price_decline_change=0.05, renewal_change_pp=-20),
+    "credit_delay": Stress(pd_multiplier=3.0, recovery_haircut=0.5, collection_delay=1),
+    "all": Stress(
+        revenue_haircut=0.2,
+        volume_shock=0.2,
+        price_decline_change=0.1,
+        pd_multiplier=2.0,
+        recovery_haircut=0.3,
+        collection_delay=2,
+    ),
+}
+
+
+def _projection_snapshot(example: str) -> dict[str, Any]:
+    from abs.io import load_deal
+
+    deal = load_deal(example)
+    c = project(deal)
+
+    def arr(x: Any) -> list[float]:
+        return [round(float(v), 6) for v in np.asarray(x).reshape(-1)]
+
+    return {
+        "deal": deal.name,
+        "initial_pool_balance": c.initial_pool_balance,
+        "total": arr(c.total),
+        "income": arr(c.income),
+        "principal": arr(c.principal),
+        "defaults": arr(c.defaults),
+        "recoveries": arr(c.recoveries),
+        "writedowns": arr(c.writedowns_or_zeros),
+        "pool_balance": arr(c.pool_balance),
+        "forecast": arr(c.forecast),
+        "by_kind": {k: arr(v) for k, v in sorted(c.by_kind.items())},
+        "pv_by_asset": {k: round(v, 6) for k, v in pv_by_asset(deal).items()},
+        "income_approach_value": arr(data_asset_values(deal)[COL_INCOME_VALUE]),
+        "stressed": {
+            name: {
+                f: arr(getattr(sc, f))
+                for f in ("total", "principal", "defaults", "recoveries", "pool_balance")
+            }
+            for name, sc in (
+                (name, project(deal, stress=st_)) for name, st_ in GOLDEN_STRESSES.items()
+            )
+        },
+    }
+
+
+def _flat(x: Any) -> list[float]:
+    """Numbers of a nested snapshot value in key order (dict keys sorted)."""
+    if isinstance(x, dict):
+        return [v for k in sorted(x) for v in _flat(x[k])]
+    if isinstance(x, list):
+        return [v for item in x for v in _flat(item)]
+    return [float(x)]
+
+
+@pytest.mark.parametrize("example", ["qingdao-pure", "rugao-labelled", "tianfeng-enabled"])
+def test_expected_case_matches_golden(example: str, update_golden: bool) -> None:
+    path = GOLDEN / f"projection-{example}.json"
+    snap = json.loads(json.dumps(_projection_snapshot(example), ensure_ascii=False))
+    if update_golden:
+        path.write_text(json.dumps(snap, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    want = json.loads(path.read_text(encoding="utf-8"))
+    assert set(snap) == set(want)
+    assert snap["deal"] == want["deal"]
+    for key in sorted(set(want) - {"deal"}):
+        got, exp = _flat(snap[key]), _flat(want[key])
+        assert len(got) == len(exp), key
+        np.testing.assert_allclose(got, exp, rtol=1e-12, atol=GOLDEN_ATOL, err_msg=key)
+
+
+# --- the pool model: built once, cases derived, cached by content ----------------------------
+
+
+def _model_deal() -> Deal:
+    usage = _asset(
+        asset_id="U1",
+        asset_type="data_product",
+        data_link="direct",
+        volume=3_000_000.0,
+        unit_price=0.1,
+        volume_growth=0.1,
+        minimum_fee=200_000.0,
+        payment_frequency="quarterly",
+        pd=0.05,
+    )
+    licence = _asset(
+        asset_id="L1",
+        asset_type="data_license",
+        data_link="direct",
+        annual_fee=1_200_000.0,
+        payment_frequency="quarterly",
+        pd=0.03,
+        recovery_rate=0.2,
+    )
+    loan = _asset(asset_id="R1", rate=0.06, amortization="level", pd=0.02)
+    return _deal(usage, licence, loan)
+
+
+MODEL_STRESSES = [
+    Stress(),
+    Stress(revenue_haircut=0.35),
+    Stress(pd_multiplier=4.0, recovery_haircut=0.5, collection_delay=2),
+    Stress(volume_shock=-0.4, price_decline_change=0.1),
+    Stress(volume_shock=0.3, revenue_haircut=0.2, pd_multiplier=2.0),
+]
+
+
+@pytest.mark.parametrize("stress", MODEL_STRESSES, ids=range(len(MODEL_STRESSES)))
+def test_a_case_of_one_model_equals_a_model_built_for_that_stress(stress: Stress) -> None:
+    # One model serves every stress, bit for bit as a model built fresh for that one stress
+    # (whatever cases were derived from it before).
+    deal = _model_deal()
+    shared = PoolModel(deal)
+    for st_ in MODEL_STRESSES:  # other cases first: derivations must not leak into each other
+        shared.expected(st_)
+    got = shared.expected(stress)
+    own = PoolModel(deal, deal.assumptions.stressed(stress)).expected(stress)
+    for name in ("total", "income", "principal", "defaults", "recoveries", "pool_balance"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(own, name), err_msg=name)
+    np.testing.assert_array_equal(got.writedowns_or_zeros, own.writedowns_or_zeros)
+    assert project(deal, stress=stress).total.tobytes() == got.total.tobytes()
+
+
+def test_pool_model_is_cached_by_content_not_by_structure() -> None:
+    clear_model_cache()
+    deal = _model_deal()
+    m = pool_model(deal)
+    assert pool_model(deal) is m
+    # the same pool parsed again (a new object with the same content) and a tranche edit
+    again = Deal.model_validate_json(deal.model_dump_json())
+    edited = again.model_copy(
+        update={"tranches": (Tranche(name="A", tranche_class="senior", balance=5.0),)}
+    )
+    assert again.pool is not deal.pool and pool_model(again) is m and pool_model(edited) is m
+    # the assumptions' own stress is not part of the model; other assumptions are
+    stressed = deal.model_copy(
+        update={"assumptions": deal.assumptions.stressed(Stress(pd_multiplier=3.0))}
+    )
+    assert pool_model(stressed) is m
+    assert model_key(stressed) == model_key(deal)
+    other = pool_model(deal, Assumptions(recovery_lag=1))
+    assert other is not m and model_key(deal, Assumptions(recovery_lag=1)) != model_key(deal)
+    # a tape field the projection does not read leaves the model; one it reads does not
+    renamed = deal.model_copy(
+        update={
+            "pool": Pool(
+                assets=(
+                    deal.pool.assets[0].model_copy(update={"region": "山东省"}),
+                    *deal.pool.assets[1:],
+                )
+            )
+        }
+    )
+    assert pool_model(renamed) is m and model_key(renamed) == model_key(deal)
+    # another pool is another model
+    moved = deal.model_copy(
+        update={"pool": Pool(assets=(deal.pool.assets[0].model_copy(update={"amount": 1.0}),))}
+    )
+    assert pool_model(moved) is not m
+    clear_model_cache()
+    assert pool_model(deal) is not m
+
+
+def test_shared_expected_case_is_read_only_and_its_table_is_built_on_demand() -> None:
+    deal = _model_deal()
+    c = project(deal)
+    assert c is project(deal)  # computed once per pool, assumptions and stress
+    with pytest.raises(ValueError, match="read-only"):
+        c.total[0, 0] = 0.0
+    table = c.asset_table
+    assert table is not None and table is c.asset_table  # built once, then kept
+    assert len(table) == 3 * 4
+    np.testing.assert_allclose(
+        table.groupby(COL_PERIOD, observed=True)[ASSET_TOTAL].sum().to_numpy(), c.total[0]
+    )
+
+
+def test_a_pickled_model_gives_the_same_numbers() -> None:
+    # Dask ships the model to its workers by pickle; the grids are laid out again on demand.
+    deal = _model_deal()
+    m = PoolModel(deal)
+    back = pickle.loads(pickle.dumps(m))
+    for st_ in MODEL_STRESSES:
+        assert back.expected(st_).total.tobytes() == m.expected(st_).total.tobytes()
+    a = back.simulate(n_paths=600, seed=4, stress=MODEL_STRESSES[3])
+    b = m.simulate(n_paths=600, seed=4, stress=MODEL_STRESSES[3])
+    assert a.total.tobytes() == b.total.tobytes()
+    pd_a, pd_b = back.data_asset_values(), m.data_asset_values()
+    np.testing.assert_array_equal(pd_a[COL_INCOME_VALUE], pd_b[COL_INCOME_VALUE])
+
+
+def test_a_model_keeps_few_large_layouts() -> None:
+    # Usage stresses have arrays of their own and path layouts are large: a model keeps only
+    # the most recently used few, so a long search or many stressed runs stay bounded.
+    m = PoolModel(_model_deal())
+    for i in range(10):
+        m.expected(Stress(volume_shock=-0.05 * (i + 1)))
+        m.expected(Stress(pd_multiplier=1.0 + i))
+    own = [c for c in m._cases.values() if c.arrays is not m.neutral]
+    assert len(own) == model_mod.USAGE_CASES_KEPT and len(m._cases) == 10 + 4
+    for i in range(3):
+        m.simulate(n_paths=5, seed=1, stress=Stress(pd_multiplier=2.0 + i))
+        m.asset_table(Stress(pd_multiplier=2.0 + i))
+    assert len(m.plans) == model_mod.PLANS_KEPT and len(m.tables) == model_mod.TABLES_KEPT
+    # evicted cases come back with the same numbers
+    again = PoolModel(_model_deal()).expected(Stress(volume_shock=-0.05))
+    assert m.expected(Stress(volume_shock=-0.05)).total.tobytes() == again.total.tobytes()

@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.special import ndtr, ndtri
 
 from abs.asset import Asset, Pool
 from abs.assumptions import Assumptions, Stress
 from abs.cashflows import Collections
 from abs.deal import Deal, DealDates, Tranche
 from abs.errors import ProjectionError
-from abs.projection import PATH_BLOCK_SIZE, path_block_size, project, simulate
+from abs.projection import PATH_BLOCK_SIZE, kernels, path_block_size, pool_model, project, simulate
 
 D = dt.date
 
@@ -218,3 +219,89 @@ def test_zero_and_full_pd_paths() -> None:
 def test_simulate_argument_errors(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ProjectionError, match=message):
         simulate(_DEAL, **kwargs)
+
+
+# --- the default sampler ----------------------------------------------------------------------
+
+
+def test_normal_quantile_and_distribution_match_scipy() -> None:
+    p = np.concatenate(
+        [
+            np.logspace(-300, -1, 3000),
+            np.linspace(0.001, 0.999, 3001),
+            1.0 - np.logspace(-16, -1, 300),
+        ]
+    )
+    want = ndtri(p)
+    got = np.array([kernels.norm_ppf(float(x)) for x in p])
+    np.testing.assert_allclose(got, want, rtol=2e-15, atol=1e-15)
+    # Φ(x) = erfc(−x/√2)/2: the rounding of x/√2 costs about x²·1e-16 relative in the far tail
+    x = np.linspace(-37.0, 8.0, 4001)
+    np.testing.assert_allclose([kernels.norm_cdf(float(v)) for v in x], ndtr(x), rtol=5e-13)
+    assert kernels.norm_ppf(0.0) == -np.inf and kernels.norm_ppf(1.0) == np.inf
+
+
+def _bullet_pool(n: int, pd: float) -> tuple[Asset, ...]:
+    """n equal bullet receivables maturing after the last period (every period counts)."""
+    return tuple(
+        Asset.model_validate(
+            dict(
+                asset_id=f"B{i:04d}",
+                obligor=f"债务人{i}",
+                asset_type="receivable",
+                data_link="none",
+                amount=1_000_000.0,
+                start_date=D(2025, 6, 30),
+                maturity_date=D(2028, 12, 31),
+                pd=pd,
+                recovery_rate=0.0,
+            )
+        )
+        for i in range(n)
+    )
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.4])
+def test_default_rate_and_timing_match_the_pd(rho: float) -> None:
+    # 200 receivables, PD 6% a year, a balance outstanding in every period: the share of the
+    # pool defaulted by 计算日 t must average 1 − (1 − pd)^τₜ, with or without correlation
+    # (the copula keeps each asset's marginal); tolerance 5 standard errors of the path mean.
+    deal = _deal(_bullet_pool(200, 0.06), asset_correlation=rho, usage_volatility=0.0)
+    paths = simulate(deal, n_paths=6000, seed=21)
+    share = np.cumsum(paths.defaults, axis=1) / paths.initial_pool_balance
+    tau = project(deal).schedule.collection_times  # type: ignore[union-attr]
+    want = 1.0 - (1.0 - 0.06) ** tau
+    se = share.std(axis=0, ddof=1) / np.sqrt(share.shape[0])
+    assert np.all(np.abs(share.mean(axis=0) - want) <= 5 * se + 1e-12)
+    # and the expected case carries the same default curve
+    np.testing.assert_allclose(
+        np.cumsum(project(deal).defaults[0]) / paths.initial_pool_balance, want, rtol=1e-12
+    )
+
+
+def test_certain_and_impossible_defaults_mixed_with_random_ones() -> None:
+    assets = (
+        *_bullet_pool(3, 1.0),
+        *(a.model_copy(update={"asset_id": f"Z{i}"}) for i, a in enumerate(_bullet_pool(3, 0.0))),
+        *(a.model_copy(update={"asset_id": f"R{i}"}) for i, a in enumerate(_bullet_pool(30, 0.2))),
+    )
+    deal = _deal(assets, usage_volatility=0.0)
+    paths = simulate(deal, n_paths=700, seed=2)
+    # the three certain defaults go in the first period on every path, the others later or never
+    assert np.all(paths.defaults[:, 0] >= 3_000_000.0 - 1e-6)
+    lost = paths.defaults.sum(axis=1)
+    assert lost.min() >= 3_000_000.0 - 1e-6 and lost.max() <= 33_000_000.0 + 1e-6
+    whole = simulate(deal, n_paths=700, seed=2)
+    parts = [simulate(deal, n_paths=n, seed=2, first_path=f) for f, n in ((0, 511), (511, 189))]
+    np.testing.assert_array_equal(Collections.stack(parts).total, whole.total)
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threads_never_change_a_path(threads: int) -> None:
+    model = pool_model(_DEAL)
+    one = model.simulate(n_paths=1900, seed=5, first_path=100)
+    many = model.simulate(n_paths=1900, seed=5, first_path=100, threads=threads)
+    for name in ("total", "principal", "defaults", "recoveries", "writedowns", "pool_balance"):
+        assert getattr(one, name).tobytes() == getattr(many, name).tobytes(), name
+    with pytest.raises(ProjectionError, match=r"simulate: threads must be >= 1; got 0"):
+        model.simulate(n_paths=10, seed=5, threads=0)

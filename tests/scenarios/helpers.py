@@ -79,3 +79,31 @@ def licence_deal(
     }
     fields.update(kw)
     return deal_with(pool, **fields)
+
+
+def worker_environment(first_path: int, n_paths: int) -> dict[str, str | None]:
+    """A chunk function (for ``run_chunks``) returning the allocator/numba environment."""
+    import os
+
+    keys = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "NUMBA_NUM_THREADS")
+    return {k: os.environ.get(k) for k in keys}
+
+
+class Unpickled:
+    """Counts, per process, how many times objects of this class were unpickled."""
+
+    count = 0
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        type(self).count += 1
+        self.__dict__.update(state)
+
+
+def unpickled_count(shared: Unpickled, first_path: int, n_paths: int) -> tuple[int, int]:
+    """A chunk function: (this process's id, how often ``Unpickled`` objects were unpickled)."""
+    import os
+
+    return os.getpid(), Unpickled.count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -15,7 +16,7 @@ from abs.assumptions import Assumptions, Stress
 from abs.cashflows import Collections
 from abs.deal import Deal
 from abs.errors import DealSpecError, ScenarioError
-from abs.projection import project
+from abs.projection import PoolModel, project
 from scenarios import breakeven as be
 from scenarios import runner
 from tests.scenarios import handdeal as hd
@@ -381,12 +382,14 @@ def _same_collections(a: Collections, b: Collections) -> None:
 
 
 FAMILY_CASES = (
-    ("revenue_haircut", runner.FAMILY_LINEAR, (0.0, 0.013, 0.37, 0.5, 0.999, 1.0)),
-    ("pd_multiplier", runner.FAMILY_GROUPED, (0.0, 0.5, 1.0, 3.7, 18.6, 50.0)),
-    ("recovery_haircut", runner.FAMILY_GROUPED, (0.0, 0.25, 0.9, 1.0)),
-    ("collection_delay", runner.FAMILY_GROUPED, (0.0, 1.0, 3.0, 40.0)),
+    ("revenue_haircut", runner.FAMILY_MODEL, (0.0, 0.013, 0.37, 0.5, 0.999, 1.0)),
+    ("pd_multiplier", runner.FAMILY_MODEL, (0.0, 0.5, 1.0, 3.7, 18.6, 50.0)),
+    ("recovery_haircut", runner.FAMILY_MODEL, (0.0, 0.25, 0.9, 1.0)),
+    ("collection_delay", runner.FAMILY_MODEL, (0.0, 1.0, 3.0, 40.0)),
+    ("volume_shock", runner.FAMILY_MODEL, (-0.5, -0.1, 0.0, 0.4)),
+    ("price_decline_change", runner.FAMILY_MODEL, (-0.05, 0.0, 0.2)),
+    ("renewal_change_pp", runner.FAMILY_MODEL, (-100.0, -20.0, 0.0, 15.0)),
     ("rate_shift_bp", runner.FAMILY_ENGINE, (0.0, 250.0)),
-    ("volume_shock", runner.FAMILY_PER_VALUE, (-0.5, 0.0)),
 )
 
 
@@ -399,39 +402,30 @@ FAMILY_CASES = (
 def test_stress_family_equals_one_projection_per_value(
     examples: dict[str, Deal], name: str, base: Stress
 ) -> None:
+    # Every value of a family is the projection of that stress, built the way a single run
+    # builds it (a fresh pool model, no cache): the family never rests on a shortcut.
     deal = examples[name]
     cache = runner.ProjectionCache(deal)
     for factor, mode, values in FAMILY_CASES:
-        fam = runner.StressFamily(cache, base, factor, check_value=values[-1])
+        fam = runner.StressFamily(cache, base, factor)
         assert fam.mode == mode, factor
-        expected = runner.project_stresses(deal, [fam.stress(v) for v in values])
+        fresh = PoolModel(deal)
+        expected = Collections.stack([fresh.expected(fam.stress(v)) for v in values])
+        expected = dataclasses.replace(expected, forecast=fresh.expected().forecast)
         _same_collections(fam.collections(values), expected)
 
 
-def test_linear_shortcut_holds_with_a_mild_volume_shock(examples: dict[str, Deal]) -> None:
+def test_haircut_family_holds_with_a_mild_volume_shock(examples: dict[str, Deal]) -> None:
     # A volume shock above 0 lifts contract cash above the base case, where the principal part
-    # min(stressed, base) is no longer linear in (1 − h): the family must still be exact
-    # (linear only if its check at h = 0.5 proves it, otherwise one projection per value).
+    # min(stressed, base) is no longer linear in (1 − h): every value is still the projection.
     deal = examples["tianfeng-enabled"]
     cache = runner.ProjectionCache(deal)
     fam = runner.StressFamily(cache, Stress(volume_shock=0.6), "revenue_haircut")
     values = [0.0, 0.1, 0.45, 0.8]
-    expected = runner.project_stresses(deal, [fam.stress(v) for v in values])
+    fresh = PoolModel(deal)
+    expected = Collections.stack([fresh.expected(fam.stress(v)) for v in values])
+    expected = dataclasses.replace(expected, forecast=fresh.expected().forecast)
     _same_collections(fam.collections(values), expected)
-
-
-def test_a_failed_shortcut_check_falls_back_to_projections(
-    examples: dict[str, Deal], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A negative tolerance fails every check: both shortcuts must give way to projections.
-    monkeypatch.setattr(runner, "FAMILY_CHECK_RTOL", -1.0)
-    deal = examples["rugao-labelled"]
-    cache = runner.ProjectionCache(deal)
-    for factor in ("revenue_haircut", "pd_multiplier"):
-        fam = runner.StressFamily(cache, Stress(), factor, check_value=2.0)
-        assert fam.mode == runner.FAMILY_PER_VALUE
-        expected = runner.project_stresses(deal, [fam.stress(0.3), fam.stress(0.6)])
-        _same_collections(fam.collections([0.3, 0.6]), expected)
 
 
 def test_custom_projector_is_projected_per_value() -> None:

@@ -15,9 +15,9 @@ from distributed import Client, LocalCluster
 
 from abs.errors import ScenarioError
 from scenarios import montecarlo as mc
-from scenarios.distributed import run_chunks
+from scenarios.distributed import WORKER_ENV, run_chunks
 from scenarios.runner import path_block_size
-from tests.scenarios.helpers import licence_deal
+from tests.scenarios.helpers import Unpickled, licence_deal, unpickled_count, worker_environment
 
 FIELDS = (
     "loss",
@@ -122,16 +122,17 @@ def test_killed_worker_loses_nothing_and_failing_chunks_are_named(cluster: Local
     with Client(cluster) as client:
         client.wait_for_workers(2, timeout=60)
         assert victim not in client.run(os.getpid).values()  # the nanny started a new one
-    # the same cluster: an invalid deal document fails in every chunk; with no retries the
-    # first failure surfaces, naming its chunk and path range
+    # the same cluster: a chunk given something that is not a pool model fails in every chunk;
+    # with no retries the first failure surfaces, naming its chunk and path range
     with pytest.raises(
         ScenarioError,
-        match=r"dask: chunk \d \(paths \d+–\d+\) failed after 0 retries: ValidationError",
+        match=r"dask: chunk \d \(paths \d+–\d+\) failed after 0 retries: AttributeError",
     ):
         run_chunks(
             mc._run_chunk,
-            ('{"name": 1}', None, None, 1, True),
+            (None, None, 1, True),
             [(0, 5), (5, 5)],
+            shared=(deal, "not a pool model"),
             scheduler=cluster.scheduler_address,
             retries=0,
         )
@@ -146,3 +147,24 @@ def test_unreachable_scheduler_and_bad_arguments() -> None:
         run_chunks(mc._run_chunk, (), [(0, 1)], workers=0)
     with pytest.raises(ScenarioError, match=r"dask: retries must be ≥ 0; got -1"):
         run_chunks(mc._run_chunk, (), [(0, 1)], retries=-1)
+
+
+def test_shared_objects_reach_each_worker_once_and_workers_get_the_allocator_environment(
+    cluster: LocalCluster,
+) -> None:
+    # 12 chunks on 2 workers: the shared object is scattered (broadcast), so each worker
+    # unpickles it once, not once per task.
+    seen = run_chunks(
+        unpickled_count,
+        (),
+        [(i, 1) for i in range(12)],
+        shared=(Unpickled("pool model"),),
+        scheduler=cluster.scheduler_address,
+    )
+    per_worker: dict[int, int] = {}
+    for pid, count in seen:
+        per_worker[pid] = max(per_worker.get(pid, 0), count)
+    assert 1 <= len(per_worker) <= 2 and set(per_worker.values()) == {1}
+    # a LocalCluster started for a run keeps large allocations on the heap (see WORKER_ENV)
+    (env,) = run_chunks(worker_environment, (), [(0, 1)], workers=1)
+    assert env == WORKER_ENV

@@ -9,6 +9,7 @@ import pytest
 
 from abs.assumptions import Stress
 from abs.errors import ScenarioError
+from abs.projection import PoolModel, clear_model_cache
 from scenarios import montecarlo as mc
 from scenarios.runner import path_block_size, run_stresses, support_defaults, yields_at_par
 from tests.scenarios.helpers import licence_deal
@@ -38,12 +39,33 @@ def _identical(a: mc.MCResult, b: mc.MCResult) -> None:
 def test_same_seed_same_numbers_whatever_the_chunking() -> None:
     deal = licence_deal(n_assets=20, pd=0.08, senior=800e6, sub=200e6)
     n = 3 * path_block_size() + 77
-    ref = mc.run_mc(deal, n_paths=n, seed=11)
+    ref = mc.run_mc(deal, n_paths=n, seed=11, threads=1)
     for chunk in (1, path_block_size(), 2 * path_block_size() + 1, 10 * n):
-        _identical(ref, mc.run_mc(deal, n_paths=n, seed=11, chunk_size=chunk))
+        for threads in (1, 2, 3):
+            _identical(ref, mc.run_mc(deal, n_paths=n, seed=11, chunk_size=chunk, threads=threads))
     other = mc.run_mc(deal, n_paths=n, seed=12)
     assert not np.array_equal(ref.outcome.cdr, other.outcome.cdr)
     assert ref.outcome.loss.shape == (n, 2)
+
+
+def test_a_run_builds_the_pool_model_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    clear_model_cache()
+    built: list[int] = []
+    init = PoolModel.__init__
+
+    def counting(self: PoolModel, *args: object, **kwargs: object) -> None:
+        built.append(1)
+        init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PoolModel, "__init__", counting)
+    deal = licence_deal(n_assets=12, pd=0.05)
+    b = path_block_size()
+    mc.run_mc(deal, n_paths=5 * b, seed=1, chunk_size=b, stress=Stress(pd_multiplier=2.0))
+    assert built == [1]  # five chunks, a stressed case and its unstressed forecast: one model
+    mc.run_mc(deal.model_copy(update={"name": "renamed"}), n_paths=b, seed=2)
+    assert built == [1]  # the same pool, dates and assumptions: the cached model
+    with pytest.raises(ScenarioError, match=r"mc: threads must be ≥ 1; got 0"):
+        mc.run_mc(deal, n_paths=10, seed=1, threads=0)
 
 
 def test_chunk_plan_aligns_with_projection_blocks() -> None:

@@ -243,15 +243,35 @@ def mc_cmd(
     workers: Annotated[
         int | None, typer.Option("--workers", help="LocalCluster 进程数 worker processes (2)")
     ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option("--threads", help="本机线程数 local threads (default: all cores)"),
+    ] = None,
     chunk_size: Annotated[
         int | None, typer.Option("--chunk-size", help="每块路径数 paths per chunk")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """蒙特卡洛 / Monte Carlo: loss distribution, expected loss, VaR, WAL and yield spreads."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        Task,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
 
     from scenarios.montecarlo import run_mc
+
+    class PathsPerSecond(ProgressColumn):
+        """Paths per second of the run so far."""
+
+        def render(self, task: Task) -> Text:
+            rate = task.completed / task.elapsed if task.elapsed and task.completed else None
+            return Text("— 条/s" if rate is None else f"{rate:,.0f} 条/s")
 
     if engine not in ("local", "dask"):
         raise ScenarioError(f"mc: --engine must be local or dask; got {engine!r}")
@@ -262,7 +282,10 @@ def mc_cmd(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
+        PathsPerSecond(),
         TimeElapsedColumn(),
+        "ETA",
+        TimeRemainingColumn(),
         console=err_console,
         transient=True,
         disable=as_json,
@@ -279,6 +302,7 @@ def mc_cmd(
             engine="dask" if engine == "dask" else "local",
             scheduler=scheduler,
             workers=workers,
+            threads=threads,
             chunk_size=chunk_size,
             progress=progress,
         )

@@ -20,6 +20,7 @@ from ui import engine, state
 from ui import format as fmt
 from ui.engine import MonteCarloView, StressView
 from ui.i18n import LABELS, t
+from ui.progress import RateClock, format_duration
 from ui.views._shared import guarded, header, table
 
 #: Break-even factors searched (临界收入降幅 and 临界违约倍数).
@@ -248,13 +249,21 @@ def render_mc(deal_json: str, lang: str) -> None:
     )
     key = _mc_key(deal_json, n_paths, seed, engine_name)
     if st.button(t("stress.mc.run"), key="mc_run", type="primary"):
-        bar = st.progress(0.0, text=t("stress.mc.progress", done=0, total=f"{n_paths:,}"))
+        clock = RateClock(total=n_paths)
+
+        def label(done: int, total: int) -> str:
+            return t(
+                "stress.mc.progress",
+                done=f"{done:,}",
+                total=f"{total:,}",
+                rate=f"{clock.rate(done):,.0f}",
+                eta=format_duration(clock.eta(done)),
+            )
+
+        bar = st.progress(0.0, text=label(0, n_paths))
 
         def progress(done: int, total: int) -> None:
-            bar.progress(
-                min(done / max(total, 1), 1.0),
-                text=t("stress.mc.progress", done=f"{done:,}", total=f"{total:,}"),
-            )
+            bar.progress(min(done / max(total, 1), 1.0), text=label(done, total))
 
         view = engine.monte_carlo(
             deal_json,
