@@ -25,8 +25,11 @@ from abs.enums import (
     FeeBase,
     FeeType,
     Frequency,
+    LeftoverRule,
+    PayDateAdjustment,
     PrincipalType,
     ReserveTargetRule,
+    Rounding,
     SupportCover,
     SupportProvider,
     TrancheClass,
@@ -56,6 +59,11 @@ class DealDates(Spec):
     extra_holidays: tuple[dt.date, ...] = Field(
         default=(),
         description="holidays to add to the QuantLib calendar (years it does not yet know)",
+    )
+    pay_date_adjustment: PayDateAdjustment = Field(
+        default=PayDateAdjustment.ADJUSTED,
+        description="adjusted: pay and accrue on dates rolled by the convention on the calendar; "
+        "unadjusted: pay and accrue on the scheduled (名义) dates",
     )
 
     @model_validator(mode="after")
@@ -264,6 +272,15 @@ class Trigger(Spec):
         return self
 
 
+def _distinct(step: str, field: str, names: tuple[str, ...]) -> None:
+    """A step names each fee or tranche at most once (twice would pay it twice)."""
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(
+            f"{step}: each of '{field}' may be named once; named more than once: {twice}"
+        )
+
+
 # --- waterfall steps (typed, a discriminated union on ``step``) -----------------------------
 
 
@@ -274,12 +291,22 @@ class PayFees(Spec):
     fees: tuple[str, ...] = Field(min_length=1)
     mode: AllocationMode = AllocationMode.SEQUENTIAL
 
+    @model_validator(mode="after")
+    def _once(self) -> PayFees:
+        _distinct("pay_fees", "fees", self.fees)
+        return self
+
 
 class PayInterest(Spec):
     """Pay interest due on one tranche or pro rata across a group."""
 
     step: Literal["pay_interest"] = "pay_interest"
     tranches: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _once(self) -> PayInterest:
+        _distinct("pay_interest", "tranches", self.tranches)
+        return self
 
 
 class PayPrincipal(Spec):
@@ -294,6 +321,11 @@ class PayPrincipal(Spec):
         description="pass-through/turbo principal reaches a tranche only once every tranche of "
         "a more senior class is repaid (scheduled/bullet amounts due are paid regardless)",
     )
+
+    @model_validator(mode="after")
+    def _once(self) -> PayPrincipal:
+        _distinct("pay_principal", "tranches", self.tranches)
+        return self
 
 
 class FundReserve(Spec):
@@ -365,6 +397,25 @@ class Waterfall(Spec):
     accelerated: tuple[Step, ...] = Field(min_length=1)
 
 
+class Conventions(Spec):
+    """Conventions a trustee's payment report follows (defaults: plain arithmetic)."""
+
+    rounding: Rounding = Field(
+        default=Rounding.NONE,
+        description="every computed amount (interest, fee, tax, 期间收益, reserve target, each "
+        "pro-rata share) rounded half-up or truncated to the fen; none = no rounding",
+    )
+    leftover: LeftoverRule = Field(
+        default=LeftoverRule.FIRST,
+        description="the line of a pro-rata split that takes the fen left over by rounding",
+    )
+    interest_on_unpaid_interest: bool = Field(
+        default=False,
+        description="accrue interest on interest brought forward unpaid (not on earlier IoI), "
+        "paid before the period's interest due",
+    )
+
+
 class DataEnablement(Spec):
     """How a deal declares the use of data (赋能): risk assessment, pricing, monitoring."""
 
@@ -393,6 +444,9 @@ class Deal(Spec):
     triggers: tuple[Trigger, ...] = ()
     waterfall: Waterfall | None = Field(
         default=None, description="step lists; default: the DOMAIN.md template"
+    )
+    conventions: Conventions = Field(
+        default_factory=Conventions, description="rounding and interest conventions"
     )
     assumptions: Assumptions = Field(default_factory=Assumptions)
 

@@ -447,3 +447,40 @@ class AllocationMode(LabelledEnum):
 
 AllocationMode._labels = {"sequential": "顺序", "pro_rata": "按比例"}
 AllocationMode._aliases = {"pro_rata": ("pro-rata", "prorata", "同顺位")}
+
+
+class Rounding(LabelledEnum):
+    """How every computed amount is rounded (trustee convention; ``none`` = plain arithmetic)."""
+
+    NONE = "none"
+    HALF_UP_FEN = "half_up_fen"
+    TRUNCATE_FEN = "truncate_fen"
+
+
+Rounding._labels = {"none": "不取整", "half_up_fen": "四舍五入到分", "truncate_fen": "截位到分"}
+Rounding._aliases = {
+    "half_up_fen": ("四舍五入", "half_up", "round"),
+    "truncate_fen": ("截位", "truncate", "舍去"),
+}
+
+
+class LeftoverRule(LabelledEnum):
+    """Which line of a pro-rata split takes the fen left over by rounding each share."""
+
+    FIRST = "first"
+    LARGEST = "largest"
+
+
+LeftoverRule._labels = {"first": "顺位第一项", "largest": "金额最大项"}
+LeftoverRule._aliases = {}
+
+
+class PayDateAdjustment(LabelledEnum):
+    """Whether payment dates roll to business days (and interest accrues on the rolled dates)."""
+
+    ADJUSTED = "adjusted"
+    UNADJUSTED = "unadjusted"
+
+
+PayDateAdjustment._labels = {"adjusted": "遇节假日顺延", "unadjusted": "按名义兑付日"}
+PayDateAdjustment._aliases = {"adjusted": ("顺延", "调整"), "unadjusted": ("不调整", "名义")}

@@ -415,7 +415,7 @@ def base_case(deal_json: str) -> BaseCase:
     import waterfall
     from abs import analytics
     from abs.projection import project
-    from waterfall.result import SUM_NAME, SUM_YIELD
+    from waterfall.tables import SUM_NAME, SUM_YIELD
 
     deal = deal_from_json(deal_json)
     result = waterfall.run(deal, project(deal))

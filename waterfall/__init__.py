@@ -1,21 +1,27 @@
-"""The vectorised waterfall engine: ``waterfall.run(deal, collections)``.
+"""The waterfall engine: ``waterfall.run(deal, collections)`` and ``waterfall.run_measures``.
 
-Arrays are shaped (scenarios, periods); Python loops run over periods and steps only. Units:
-money in yuan (float64), rates as annual fractions, shifts in basis points. Semantics are in
-``docs/waterfall.md``.
+A deal is compiled once into flat arrays (:mod:`waterfall.compile`); a numba kernel
+(:mod:`waterfall.kernel`) runs every scenario's periods and steps as scalar code, scenarios in
+parallel, one module per step kind (:mod:`waterfall.steps`). Arrays are shaped (scenarios,
+periods). Units: money in yuan (float64), rates as annual fractions, shifts in basis points.
+Semantics are in ``docs/waterfall.md``.
 """
 
 from __future__ import annotations
 
 from abs.errors import ConservationError, WaterfallError
-from waterfall.engine import CONSERVATION_TOL, run
+from waterfall.api import run, run_measures
+from waterfall.kernel import CONSERVATION_TOL
+from waterfall.measures_result import Measures
 from waterfall.result import Line, WaterfallResult
 
 __all__ = [
     "CONSERVATION_TOL",
     "ConservationError",
     "Line",
+    "Measures",
     "WaterfallError",
     "WaterfallResult",
     "run",
+    "run_measures",
 ]

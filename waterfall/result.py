@@ -1,8 +1,7 @@
-"""What a run returns: per-line arrays (S, T), balances, accounts, events, tables.
+"""What a full-mode run returns: per-line arrays (S, T), balances, accounts, events, tables.
 
-Every array a user sees is shaped (scenarios, periods) — a transposed view of the engine's
-``(T, lines, S)`` buffers, so reading ``result.interest["优先A1"].paid[:, t]`` costs nothing.
-Table column names are module constants (Chinese, as structurers and filings read them).
+Every array a user sees is shaped (scenarios, periods) — a transposed view of the kernel's
+``(lines, T, S)`` blocks, so reading ``result.interest["优先A1"].paid[:, t]`` costs nothing.
 """
 
 from __future__ import annotations
@@ -16,225 +15,19 @@ import numpy as np
 import pandas as pd
 
 from abs import analytics
-from abs import cashflows as cf
 from abs.cashflows import Collections
 from abs.deal import Deal
-from abs.enums import EventType, FeeType, TrancheClass
-from waterfall.events import EVENT_ORDER
-from waterfall.plan import BoolArray, FloatArray, IntArray, Plan, any_nonzero
-
-# 证券兑付表 columns.
-COL_TRANCHE = "档位"
-COL_PAYMENT_DATE = cf.COL_PAYMENT_DATE
-COL_OPENING = "期初本金"
-COL_PRINCIPAL = "本金"
-COL_INTEREST = "利息"
-COL_EXCESS = "超额收益"
-COL_CASHFLOW = "现金流"
-COL_CLOSING = "期末本金"
-COL_SUPPORT = "补充支付"
-SECURITIES_COLUMNS: tuple[str, ...] = (
-    COL_TRANCHE,
-    COL_PAYMENT_DATE,
-    COL_OPENING,
-    COL_PRINCIPAL,
-    COL_INTEREST,
-    COL_EXCESS,
-    COL_CASHFLOW,
-    COL_CLOSING,
-    COL_SUPPORT,
-)
-
-# 现金流归集表 columns: the pool columns are those of ``abs.cashflows`` (one spelling).
-COL_COLLECTION_DATE = cf.COL_COLLECTION_DATE
-COL_POOL_OPENING = cf.COL_OPENING_BALANCE
-COL_POOL_PRINCIPAL = cf.COL_PRINCIPAL
-COL_POOL_INCOME = cf.COL_INTEREST
-COL_POOL_CLOSING = cf.COL_CLOSING_BALANCE
-COL_DEFAULTS = cf.COL_DEFAULTS
-COL_RECOVERIES = cf.COL_RECOVERIES
-COL_TOTAL = cf.COL_TOTAL
-COL_TAX_DUE = "应缴税费"
-COL_TAX_PAID = "实缴税费"
-POOL_COLUMNS: tuple[str, ...] = (
-    COL_COLLECTION_DATE,
-    COL_PAYMENT_DATE,
-    COL_POOL_OPENING,
-    COL_POOL_PRINCIPAL,
-    COL_POOL_INCOME,
-    COL_POOL_CLOSING,
-    COL_DEFAULTS,
-    COL_RECOVERIES,
-    COL_TOTAL,
-    COL_TAX_DUE,
-    COL_TAX_PAID,
-)
-
-# summary() columns.
-SUM_NAME = "档位"
-SUM_CLASS = "级别"
-SUM_ORIGINAL = "发行规模"
-SUM_INTEREST = "利息合计"
-SUM_PRINCIPAL = "本金合计"
-SUM_SUB_YIELD = "期间收益合计"
-SUM_RESIDUAL = "超额收益合计"
-SUM_SHORTFALL = "未付合计"
-SUM_LOSS = "本金损失"
-SUM_SUPPORT = "补充支付合计"
-SUM_WAL = "加权平均期限(年)"
-SUM_FIRST = "首次还本日"
-SUM_LAST = "末次还本日"
-SUM_EXPECTED = "预期到期日"
-SUM_ACTUAL = "实际到期日"
-SUM_YIELD = "收益率"
-SUM_IRR = "内部收益率"
-SUM_MIN_COV = "最低覆盖倍数"
-SUMMARY_COLUMNS: tuple[str, ...] = (
-    SUM_NAME,
-    SUM_CLASS,
-    SUM_ORIGINAL,
-    SUM_INTEREST,
-    SUM_PRINCIPAL,
-    SUM_SUB_YIELD,
-    SUM_RESIDUAL,
-    SUM_SHORTFALL,
-    SUM_LOSS,
-    SUM_SUPPORT,
-    SUM_WAL,
-    SUM_FIRST,
-    SUM_LAST,
-    SUM_EXPECTED,
-    SUM_ACTUAL,
-    SUM_YIELD,
-    SUM_IRR,
-    SUM_MIN_COV,
-)
+from abs.enums import EventType
+from abs.errors import WaterfallError
+from waterfall import layout as ly
+from waterfall import tables
+from waterfall.compile import EVENT_ORDER, BoolArray, FloatArray
+from waterfall.kernel import Outputs
 
 #: Names of the support sources in :attr:`WaterfallResult.draws`.
 SOURCE_RESERVE = "reserve"
 SOURCE_COMMITMENT = "shortfall_commitment"
 SOURCE_GUARANTEE = "guarantee"
-
-
-@dataclass
-class Outputs:
-    """Engine output buffers, filled in place by the engine.
-
-    Dense buffers are ``(T, S)`` views, one per line, into one block (large blocks come
-    straight from the operating system as zero pages, so rows never written cost nothing),
-    with rows only for lines that can be non-zero (interest rows for tranches with a coupon,
-    期间收益 rows for tranches with a yield step, residual rows for tranches named by a
-    residual step). Amounts left unpaid (``fee_short``, ``int_short``, ``prin_short``,
-    ``yield_short``), support draws, repayments, per-line support and reserve releases are rare:
-    ``sparse`` keeps them as ``{(kind, key): {period: (S,) row}}`` and :meth:`sparse_arrays`
-    lays them out as ``(T, S)`` arrays at the end.
-    """
-
-    fee_paid: list[FloatArray]
-    int_paid: list[FloatArray]
-    prin_paid: list[FloatArray]
-    yield_paid: list[FloatArray]
-    residual: list[FloatArray]
-    bal: list[FloatArray]  # (T + 1, S) per tranche
-    reserve_balance: FloatArray  # (T + 1, S)
-    reserve_deposit: list[FloatArray]  # one (T, S)
-    carried_out: FloatArray  # (T, S)
-    accelerated: BoolArray
-    events: BoolArray  # (T, E, S)
-    triggers: BoolArray  # (T, K, S)
-    sparse: dict[tuple[str, object], dict[int, FloatArray]]
-    #: Rows of narrower runs: {(kind, key): [(period, columns, values)]} (distinct cells).
-    sparse_cols: dict[tuple[str, object], list[tuple[int, IntArray, FloatArray]]]
-    balances: FloatArray  # (N + 1, T + 1, S): tranche balances, then the reserve
-    #: Every dense line buffer above as one ``(lines, T, S)`` array, in the order fees,
-    #: interest, principal, 期间收益, residual, reserve deposit, cash carried out: all of it
-    #: cash leaving the period.
-    lines: FloatArray
-    #: The same buffers as ``(T, lines, S)`` when uninitialised (else None).
-    slabs: FloatArray | None = None
-
-    @classmethod
-    def allocate(cls, plan: Plan, *, n_triggers: int, zeroed: bool = True) -> Outputs:
-        """Buffers for ``plan``.
-
-        ``zeroed``: dense buffers start as zeros, one ``(T, S)`` block per line. Otherwise
-        (the narrower runs' scratch buffers) they are uninitialised and laid out period by
-        period, ``(T, lines, S)`` in :attr:`slabs`: the engine zeroes a period's slab before
-        writing it, and a run of a few periods touches only their slabs, not a stretch of
-        every line's buffer (fresh memory is zeroed by the kernel in 2 MB pages).
-        """
-        t, s, n, f = plan.n_periods, plan.n_scenarios, plan.n_tranches, plan.n_fees
-        ni, ny, nr = len(plan.int_rows), len(plan.yield_rows), len(plan.residual_rows)
-        counts = (f, ni, n, ny, nr, 1, 1)
-        slabs: FloatArray | None = None
-        if zeroed:
-            block = np.zeros((sum(counts), t, s))
-            balances = np.zeros((n + 1, t + 1, s))
-        else:
-            slabs = np.empty((t, sum(counts), s))
-            block = slabs.transpose(1, 0, 2)
-            balances = np.empty((t + 1, n + 1, s)).transpose(1, 0, 2)
-        views: list[list[FloatArray]] = []
-        i = 0
-        for k in counts:
-            views.append([block[j] for j in range(i, i + k)])
-            i += k
-        return cls(
-            balances=balances,
-            fee_paid=views[0],
-            int_paid=views[1],
-            prin_paid=views[2],
-            yield_paid=views[3],
-            residual=views[4],
-            reserve_deposit=views[5],
-            carried_out=views[6][0],
-            bal=[balances[j] for j in range(n)],
-            reserve_balance=balances[n],
-            accelerated=np.zeros((t, s), dtype=bool),
-            events=np.zeros((t, len(EVENT_ORDER), s), dtype=bool),
-            triggers=np.zeros((t, n_triggers, s), dtype=bool),
-            sparse={},
-            sparse_cols={},
-            lines=block,
-            slabs=slabs,
-        )
-
-    def begin_period(self, t: int) -> None:
-        """Zero period ``t``'s rows of uninitialised buffers (see :meth:`allocate`)."""
-        if self.slabs is not None:
-            self.slabs[t].fill(0.0)
-
-    def add_sparse(self, kind: str, key: object, t: int, x: FloatArray) -> None:
-        """Add ``x`` to period ``t`` of the sparse row ``(kind, key)`` (zeros are not kept)."""
-        if not any_nonzero(x):
-            return
-        rows = self.sparse.setdefault((kind, key), {})
-        row = rows.get(t)
-        if row is None:
-            rows[t] = x.copy()
-        else:
-            row += x
-
-    def add_sparse_cols(
-        self, key: tuple[str, object], t: int, cols: IntArray, x: FloatArray
-    ) -> None:
-        """Record ``x`` for columns ``cols`` of period ``t`` of row ``key`` (a narrower run's
-        cells: no other run writes them)."""
-        self.sparse_cols.setdefault(key, []).append((t, cols, x))
-
-    def sparse_arrays(self) -> dict[tuple[str, object], FloatArray]:
-        """Every sparse row laid out as a ``(T, S)`` array (one zero block for all)."""
-        t, s = self.carried_out.shape
-        keys = list(dict.fromkeys([*self.sparse, *self.sparse_cols]))
-        block = np.zeros((len(keys), t, s))
-        out: dict[tuple[str, object], FloatArray] = {}
-        for i, key in enumerate(keys):
-            for period, row in self.sparse.get(key, {}).items():
-                block[i, period] = row
-            for period, cols, values in self.sparse_cols.get(key, ()):
-                block[i, period, cols] = values
-            out[key] = block[i]
-        return out
 
 
 @dataclass(frozen=True)
@@ -293,6 +86,9 @@ class WaterfallResult:
         The accelerated step list ran.
     max_conservation_gap : float
         Largest |cash in − cash out| over scenarios and periods seen by the run's check.
+    interest_on_interest : dict of str to Line
+        The part of ``interest`` that is interest on unpaid interest (deal option
+        ``conventions.interest_on_unpaid_interest``; zero otherwise).
     """
 
     deal: Deal
@@ -313,58 +109,57 @@ class WaterfallResult:
     triggers: dict[str, BoolArray]
     accelerated: BoolArray
     max_conservation_gap: float
+    interest_on_interest: dict[str, Line]
     _targets: FloatArray = field(repr=False)
 
     @classmethod
-    def from_outputs(
-        cls, plan: Plan, collections: Collections, out: Outputs, *, max_gap: float = 0.0
+    def from_blocks(
+        cls,
+        deal: Deal,
+        collections: Collections,
+        o: Outputs,
+        targets: FloatArray,
+        *,
+        max_gap: float,
     ) -> WaterfallResult:
-        """Wrap the engine outputs as (S, T) views (absent lines share one read-only zero)."""
-        deal = plan.deal
-        zero = np.zeros((plan.n_scenarios, plan.n_periods))
-        zero.flags.writeable = False
+        """Wrap the kernel's full-mode blocks as (S, T) views (no copy)."""
+        lines, off = o.lines, o.off
 
-        def view(buf: list[FloatArray], row: int) -> FloatArray:
-            return zero if row < 0 else buf[row].T
+        def row(kind: int, i: int = 0) -> FloatArray:
+            view: FloatArray = lines[off[kind] + i].T
+            return view
 
-        laid_out = out.sparse_arrays()
+        def line(name: str, kind: str, paid: int, short: int, sup: int, i: int) -> Line:
+            return Line(name, kind, row(paid, i), row(short, i), row(sup, i))
 
-        def sparse(kind: str, key: object) -> FloatArray:
-            arr = laid_out.get((kind, key))
-            return zero if arr is None else arr.T
-
-        kinds = {f.name: f.fee_type.value for f in deal.fees}
         fees = {
-            nm: Line(nm, kinds[nm], out.fee_paid[i].T, sparse("fee_short", i), sparse("fee", i))
-            for i, nm in enumerate(plan.fee_names)
+            f.name: line(
+                f.name, f.fee_type.value, ly.LN_FEE_PAID, ly.LN_FEE_SHORT, ly.LN_FEE_SUP, i
+            )
+            for i, f in enumerate(deal.fees)
         }
-        interest, principal, sub_yield, residual, balances = {}, {}, {}, {}, {}
-        for n, nm in enumerate(plan.names):
-            j = plan.int_row[n]
-            interest[nm] = Line(
-                nm,
-                "interest",
-                view(out.int_paid, j),
-                zero if j < 0 else sparse("int_short", j),
-                sparse("interest", n),
+        names = [t.name for t in deal.tranches]
+        zero = np.zeros_like(row(ly.LN_CARRY))
+        zero.flags.writeable = False
+        interest = {
+            nm: line(nm, "interest", ly.LN_INT_PAID, ly.LN_INT_SHORT, ly.LN_INT_SUP, k)
+            for k, nm in enumerate(names)
+        }
+        ioi = {
+            nm: Line(
+                nm, "interest_on_interest", row(ly.LN_IOI_PAID, k), row(ly.LN_IOI_SHORT, k), zero
             )
-            principal[nm] = Line(
-                nm,
-                "principal",
-                out.prin_paid[n].T,
-                sparse("prin_short", n),
-                sparse("principal", n),
-            )
-            y = plan.yield_row[n]
-            sub_yield[nm] = Line(
-                nm,
-                "sub_yield",
-                view(out.yield_paid, y),
-                zero if y < 0 else sparse("yield_short", y),
-                zero,
-            )
-            residual[nm] = view(out.residual, plan.residual_row[n])
-            balances[nm] = out.bal[n].T
+            for k, nm in enumerate(names)
+        }
+        principal = {
+            nm: line(nm, "principal", ly.LN_PRIN_PAID, ly.LN_PRIN_SHORT, ly.LN_PRIN_SUP, k)
+            for k, nm in enumerate(names)
+        }
+        sub_yield = {
+            nm: Line(nm, "sub_yield", row(ly.LN_YIELD_PAID, k), row(ly.LN_YIELD_SHORT, k), zero)
+            for k, nm in enumerate(names)
+        }
+        n = len(names)
         return cls(
             deal=deal,
             collections=collections,
@@ -372,26 +167,27 @@ class WaterfallResult:
             interest=interest,
             principal=principal,
             sub_yield=sub_yield,
-            residual=residual,
-            balances=balances,
-            reserve_balance=out.reserve_balance.T,
-            reserve_deposits=out.reserve_deposit[0].T,
-            reserve_release=sparse("release", 0),
+            residual={nm: row(ly.LN_RESIDUAL, k) for k, nm in enumerate(names)},
+            balances={nm: o.balances[k].T for k, nm in enumerate(names)},
+            reserve_balance=o.balances[n].T,
+            reserve_deposits=row(ly.LN_DEPOSIT),
+            reserve_release=row(ly.LN_RELEASE),
             draws={
-                SOURCE_RESERVE: sparse("draw", SOURCE_RESERVE),
-                SOURCE_COMMITMENT: sparse("draw", SOURCE_COMMITMENT),
-                SOURCE_GUARANTEE: sparse("draw", SOURCE_GUARANTEE),
+                SOURCE_RESERVE: row(ly.LN_DRAW, 0),
+                SOURCE_COMMITMENT: row(ly.LN_DRAW, 1),
+                SOURCE_GUARANTEE: row(ly.LN_DRAW, 2),
             },
             reimbursements={
-                SOURCE_COMMITMENT: sparse("reimburse", SOURCE_COMMITMENT),
-                SOURCE_GUARANTEE: sparse("reimburse", SOURCE_GUARANTEE),
+                SOURCE_COMMITMENT: row(ly.LN_REPAID, 0),
+                SOURCE_GUARANTEE: row(ly.LN_REPAID, 1),
             },
-            carried_out=out.carried_out.T,
-            events={ev: out.events[:, i, :].T for i, ev in enumerate(EVENT_ORDER)},
-            triggers={tr.name: out.triggers[:, k, :].T for k, tr in enumerate(deal.triggers)},
-            accelerated=out.accelerated.T,
+            carried_out=row(ly.LN_CARRY),
+            events={ev: o.events[i].T for i, ev in enumerate(EVENT_ORDER)},
+            triggers={tr.name: o.triggers[k].T for k, tr in enumerate(deal.triggers)},
+            accelerated=o.accelerated.T,
             max_conservation_gap=max_gap,
-            _targets=plan.targets,
+            interest_on_interest=ioi,
+            _targets=targets,
         )
 
     # -- shape and iteration ----------------------------------------------------------------
@@ -607,7 +403,7 @@ class WaterfallResult:
                 )
         return out
 
-    # -- tables -----------------------------------------------------------------------------
+    # -- tables ---------------------------------------------------------------------------
 
     def to_frame(self, scenario: int = 0, table: str = "securities") -> pd.DataFrame:
         """证券兑付表 (``table="securities"``) or 现金流归集表 (``table="pool"``) of one scenario.
@@ -624,66 +420,12 @@ class WaterfallResult:
         pandas.DataFrame
             Amounts in yuan; columns :data:`SECURITIES_COLUMNS` or :data:`POOL_COLUMNS`.
         """
-        from abs.errors import WaterfallError
-
-        if not 0 <= scenario < self.n_scenarios:
-            raise WaterfallError(
-                f"to_frame: scenario {scenario} out of range 0..{self.n_scenarios - 1}"
-            )
+        self._check_scenario("to_frame", scenario)
         if table == "securities":
-            return self._securities_frame(scenario)
+            return tables.securities_frame(self, scenario)
         if table == "pool":
-            return self._pool_frame(scenario)
+            return tables.pool_frame(self, scenario)
         raise WaterfallError(f"to_frame: table must be 'securities' or 'pool'; got {table!r}")
-
-    def _securities_frame(self, s: int) -> pd.DataFrame:
-        rows: list[dict[str, object]] = []
-        for tr in self.deal.tranches:
-            nm = tr.name
-            bal = self.balances[nm][s]
-            prin = self.principal[nm].paid[s]
-            intr = self.interest[nm].paid[s] + self.sub_yield[nm].paid[s]
-            exc = self.residual[nm][s]
-            sup = self.interest[nm].support[s] + self.principal[nm].support[s]
-            for t, d in enumerate(self.payment_dates):
-                rows.append(
-                    {
-                        COL_TRANCHE: nm,
-                        COL_PAYMENT_DATE: d,
-                        COL_OPENING: float(bal[t]),
-                        COL_PRINCIPAL: float(prin[t]),
-                        COL_INTEREST: float(intr[t]),
-                        COL_EXCESS: float(exc[t]),
-                        COL_CASHFLOW: float(prin[t] + intr[t] + exc[t]),
-                        COL_CLOSING: float(bal[t + 1]),
-                        COL_SUPPORT: float(sup[t]),
-                    }
-                )
-        return pd.DataFrame(rows, columns=list(SECURITIES_COLUMNS))
-
-    def _pool_frame(self, s: int) -> pd.DataFrame:
-        c = self.collections
-        closing = c.pool_balance[s]
-        opening = np.concatenate(([c.initial_pool_balance], closing[:-1]))
-        taxes = [f.name for f in self.deal.fees if f.fee_type is FeeType.TAX]
-        tax_due = sum((self.fees[n].due[s] for n in taxes), np.zeros(self.n_periods))
-        tax_paid = sum((self.fees[n].paid[s] for n in taxes), np.zeros(self.n_periods))
-        return pd.DataFrame(
-            {
-                COL_COLLECTION_DATE: list(c.collection_dates),
-                COL_PAYMENT_DATE: list(c.payment_dates),
-                COL_POOL_OPENING: opening,
-                COL_POOL_PRINCIPAL: c.principal[s],
-                COL_POOL_INCOME: c.income[s],
-                COL_POOL_CLOSING: closing,
-                COL_DEFAULTS: c.defaults[s],
-                COL_RECOVERIES: c.recoveries[s],
-                COL_TOTAL: c.total[s],
-                COL_TAX_DUE: tax_due,
-                COL_TAX_PAID: tax_paid,
-            },
-            columns=list(POOL_COLUMNS),
-        )
 
     def summary(self, scenario: int = 0) -> pd.DataFrame:
         """Per-tranche totals and measures of one scenario (the ``dabs run`` table).
@@ -694,53 +436,11 @@ class WaterfallResult:
         (pyxirr on actual dates, bought at par at closing) and the lowest 现金流覆盖倍数 of
         everything senior to and including the tranche (scheduled principal included).
         """
-        s = scenario
-        if not 0 <= s < self.n_scenarios:
-            from abs.errors import WaterfallError
+        self._check_scenario("summary", scenario)
+        return tables.summary_frame(self, scenario)
 
-            raise WaterfallError(f"summary: scenario {s} out of range 0..{self.n_scenarios - 1}")
-        dates = self.payment_dates
-        closing = self.deal.dates.closing_date
-        freq = self.deal.dates.frequency.per_year
-        times = self.year_times()
-        rows: list[dict[str, object]] = []
-        for tr in self.deal.tranches:
-            nm = tr.name
-            prin = self.principal[nm].paid[s]
-            cash = self.tranche_cash(nm)[s]
-            window = analytics.payment_window(prin, dates)
-            paid_any = np.flatnonzero(cash > 0.005)
-            actual = dates[int(paid_any[-1])] if paid_any.size else None
-            wal = float(analytics.wal(prin, times))
-            y = analytics.yield_from_price(cash, times, price=tr.balance, frequency=freq or 1)
-            irr = (
-                analytics.irr((closing, *dates), np.concatenate(([-tr.balance], cash)))
-                if tr.tranche_class is TrancheClass.SUBORDINATED
-                else float("nan")
+    def _check_scenario(self, what: str, scenario: int) -> None:
+        if not 0 <= scenario < self.n_scenarios:
+            raise WaterfallError(
+                f"{what}: scenario {scenario} out of range 0..{self.n_scenarios - 1}"
             )
-            rows.append(
-                {
-                    SUM_NAME: nm,
-                    SUM_CLASS: tr.tranche_class.zh,
-                    SUM_ORIGINAL: tr.balance,
-                    SUM_INTEREST: float(self.interest[nm].paid[s].sum()),
-                    SUM_PRINCIPAL: float(prin.sum()),
-                    SUM_SUB_YIELD: float(self.sub_yield[nm].paid[s].sum()),
-                    SUM_RESIDUAL: float(self.residual[nm][s].sum()),
-                    SUM_SHORTFALL: float(self.shortfall(nm)[s]),
-                    SUM_LOSS: float(self.loss(nm)[s]),
-                    SUM_SUPPORT: float(
-                        self.interest[nm].support[s].sum() + self.principal[nm].support[s].sum()
-                    ),
-                    SUM_WAL: wal,
-                    SUM_FIRST: window[0],
-                    SUM_LAST: window[1],
-                    SUM_EXPECTED: tr.expected_maturity_date
-                    or self.deal.dates.expected_maturity_date,
-                    SUM_ACTUAL: actual,
-                    SUM_YIELD: y,
-                    SUM_IRR: irr,
-                    SUM_MIN_COV: float(self.min_coverage(through=nm, include_principal=True)[s]),
-                }
-            )
-        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))

@@ -6,6 +6,12 @@ All deals use quarterly periods with ``days = 91.25`` so that the year fraction 
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -212,23 +218,40 @@ def test_fund_reserve_step_without_reserve_is_a_clear_error() -> None:
         waterfall.run(deal, coll)
 
 
-def test_broken_step_is_caught_by_the_conservation_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    from waterfall import engine
+_LEAKY = """
+import numpy as np
+from waterfall.steps import pay_residual
+from waterfall.layout import AVAIL
 
-    def leaky_residual(self: object, st: object, av: np.ndarray, m: object) -> None:
-        av *= 0.0  # cash vanishes instead of going to the residual line
+def leaky(d, i, L, A, t):
+    A[AVAIL] = 0.0  # cash vanishes instead of going to the residual line
 
-    monkeypatch.setattr(engine._Run, "step_residual", leaky_residual)
-    deal = _two_tranche()
-    # Without income there is no tax: period 1 pays A 500 − 0.25 − 5 − 8 = 486.75 → 313.25
-    # left; period 2: 托管费 513.25 × 0.00025 = 0.1283125, A interest 3.1325, so the residual
-    # that vanishes is 600 − 0.1283125 − 5 − 3.1325 − 313.25 − 200 = 78.4891875.
-    coll = make_collections([[500.0, 600.0]], days=[QUARTER, QUARTER])
-    with pytest.raises(
-        waterfall.ConservationError,
-        match=r"cash not conserved in scenario 0, period 2 \(兑付日 2025-07-01\).*78\.489188",
-    ):
-        waterfall.run(deal, coll)
+pay_residual.kernel = leaky
+import waterfall
+from tests.waterfall.test_golden_deals import QUARTER, _two_tranche
+from tests.waterfall.builders import make_collections
+try:
+    waterfall.run(_two_tranche(), make_collections([[500.0, 600.0]], days=[QUARTER, QUARTER]))
+except waterfall.ConservationError as e:
+    print(e)
+"""
+
+
+def test_broken_step_is_caught_by_the_conservation_check() -> None:
+    # The kernel run as plain Python (NUMBA_DISABLE_JIT) with the residual step made to lose
+    # its cash. Without income there is no tax: period 1 pays A 500 − 0.25 − 5 − 8 = 486.75 →
+    # 313.25 left; period 2: 托管费 513.25 × 0.00025 = 0.1283125, A interest 3.1325, so the
+    # residual that vanishes is 600 − 0.1283125 − 5 − 3.1325 − 313.25 − 200 = 78.4891875.
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", _LEAKY], env=env, cwd=root, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert re.search(
+        r"cash not conserved in scenario 0, period 2 \(兑付日 2025-07-01\).*78\.489188",
+        done.stdout,
+    ), done.stdout
 
 
 def test_collections_without_periods_is_a_clear_error() -> None:

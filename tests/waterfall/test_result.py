@@ -12,7 +12,7 @@ from abs import analytics
 from abs.errors import DealSpecError
 from abs.qladapter import bonds
 from tests.waterfall.builders import CLOSING, make_collections, make_deal
-from waterfall.result import (
+from waterfall.tables import (
     COL_CASHFLOW,
     COL_CLOSING,
     COL_INTEREST,

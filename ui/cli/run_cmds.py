@@ -224,7 +224,7 @@ def run_report(
 ) -> dict[str, Any]:
     """Run the deal and collect everything ``dabs run`` shows (also its ``--json`` output)."""
     import waterfall
-    from waterfall.result import (
+    from waterfall.tables import (
         SUM_ACTUAL,
         SUM_EXPECTED,
         SUM_FIRST,

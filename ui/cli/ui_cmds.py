@@ -169,7 +169,7 @@ def summarise(path_or_name: str) -> ExampleSummary:
     from abs.classify import classify_deal, format_share
     from abs.io import load_deal
     from abs.projection import project
-    from waterfall.result import SUM_NAME, SUM_SHORTFALL
+    from waterfall.tables import SUM_NAME, SUM_SHORTFALL
 
     deal = load_deal(path_or_name)
     cls = classify_deal(deal)

@@ -161,7 +161,7 @@ def events_chart(base: BaseCase, lang: str) -> go.Figure:
 
 def summary_display(base: BaseCase, lang: str) -> pd.DataFrame:
     """The tranche table: money in 万元, yield and IRR in percent, coverage as a multiple."""
-    from waterfall import result as r
+    from waterfall import tables as r
 
     money = [
         r.SUM_ORIGINAL,
@@ -186,7 +186,7 @@ def summary_display(base: BaseCase, lang: str) -> pd.DataFrame:
 
 def render_cards(base: BaseCase, lang: str) -> None:
     """One row of WAL / yield / duration / IRR cards per tranche."""
-    from waterfall import result as r
+    from waterfall import tables as r
 
     for _, row in base.summary.iterrows():
         name = str(row[r.SUM_NAME])
@@ -206,7 +206,7 @@ def render() -> None:
     lang = state.language()
     deal_json = state.current_json()
     base = engine.base_case(deal_json)
-    from waterfall import result as r
+    from waterfall import tables as r
 
     if base.conserved:
         st.caption(t("waterfall.conserved"))

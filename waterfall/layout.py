@@ -1,0 +1,156 @@
+"""Index constants shared by the compiler, the kernel and the step modules.
+
+The kernel keeps one scenario's state in two small float arrays that every step reads and
+writes:
+
+* ``rows`` (N_ROWS × max(N, F)): one value per tranche or fee in each row below;
+* ``acc``: account scalars (cash in hand, the reserve, support usage, ...).
+
+Numba freezes these module-level integers into the compiled code as constants.
+"""
+
+from __future__ import annotations
+
+# --- rows of ``rows`` ----------------------------------------------------------------------------
+#: Kept from period to period.
+BAL = 0  # tranche balance (after the steps paid so far)
+INT_ARR = 1  # interest left unpaid, brought forward (earns IoI when that option is on)
+IOI_ARR = 2  # interest on unpaid interest left unpaid (never earns more)
+FEE_ARR = 3  # fee/tax left unpaid, brought forward
+COUPON = 4  # this scenario's annual coupon rate per tranche
+OPEN_BAL = 5  # balance at the start of the period
+#: Worked out at the start of each period (overwritten).
+FEE_DUE = 6  # arrears + current fee
+PAYABLE = 7  # what the fee steps may pay (FEE_DUE within the per-period cap)
+INT_DUE = 8  # arrears + current interest (IoI excluded)
+IOI_DUE = 9  # IoI arrears + IoI accrued this period
+HARD_DUE = 10  # scheduled principal due (schedule, bullet, expected maturity, last period)
+HAS_TARGET = 11  # 1.0 where the tranche has a principal target this period
+YIELD_DUE = 12  # 次级期间收益 due
+#: Zeroed at the start of each period (what the steps paid): FEE_PAID and FEE_SUP per fee,
+#: INT_PAID … LAST_ZEROED per tranche.
+FEE_PAID = 13
+FEE_SUP = 14
+INT_PAID = 15  # interest paid, IoI included
+IOI_PAID = 16  # part of INT_PAID that paid IoI
+INT_SUP = 17
+HARD_PAID = 18
+SOFT_PAID = 19
+PRIN_SUP = 20
+YIELD_PAID = 21
+YIELD_RAN = 22
+RESIDUAL = 23
+#: Scratch rows for a step's group (needs and shares).
+NEED = 24
+SHARE = 25
+SHORT = 26
+N_ROWS = 27
+LAST_ZEROED = RESIDUAL
+
+# --- acc: account scalars -------------------------------------------------------------------
+AVAIL = 0  # cash in hand
+RESERVE = 1  # reserve account balance
+RESERVE_OPEN = 2  # 1.0 while the reserve may be topped up
+COM_USED = 3  # 差额支付 drawn over the life of the deal
+GUA_USED = 4  # guarantee drawn over the life of the deal
+COM_ON = 5  # 1.0 where 差额支付 is available this period
+GUA_ON = 6
+DRAW_RES = 7  # drawn this period, by source (reserve, 差额支付, guarantee)
+DRAW_COM = 8
+DRAW_GUA = 9
+OWED_COM = 10  # draws not yet repaid
+OWED_GUA = 11
+REPAID_COM = 12  # repaid this period
+REPAID_GUA = 13
+DEPOSIT = 14  # reserve top-up this period
+CARRY = 15  # cash carried into the period
+RELEASE = 16  # reserve released into available funds this period
+CUM_DEF = 17  # cumulative pool defaults
+SEN_INT_UNPAID = 18  # 1.0 when senior interest was left unpaid last period
+N_ACC = 19
+
+# --- support covers (bit numbers of a cover mask) ---------------------------------------------
+COVER_TAXES = 0
+COVER_FEES = 1
+COVER_SENIOR_INTEREST = 2
+COVER_SENIOR_PRINCIPAL = 3
+
+# --- columns of a step-table row --------------------------------------------------------------
+STEP_CODE = 0
+STEP_OP_START = 1  # first operand in the operand array
+STEP_OP_LEN = 2
+STEP_PRO_RATA = 3
+STEP_TURBO = 4
+STEP_WAIT = 5
+STEP_WIDTH = 6
+
+# --- rounding conventions ---------------------------------------------------------------------
+ROUND_NONE = 0
+ROUND_HALF_UP = 1
+ROUND_TRUNCATE = 2
+LEFTOVER_FIRST = 0
+LEFTOVER_LARGEST = 1
+
+#: Money below half a fen counts as zero (balances repaid, nothing unpaid).
+EPS = 0.005
+#: Stands for "no cap" (finite, so that arithmetic on it never gives NaN).
+NO_CAP = 1e18
+
+# --- output lines of full mode: blocks of the (lines, T, S) array, offsets in ``off`` --------
+LN_FEE_PAID = 0  # F rows each
+LN_FEE_SHORT = 1
+LN_FEE_SUP = 2
+LN_INT_PAID = 3  # N rows each
+LN_INT_SHORT = 4
+LN_INT_SUP = 5
+LN_IOI_PAID = 6
+LN_IOI_SHORT = 7
+LN_PRIN_PAID = 8
+LN_PRIN_SHORT = 9
+LN_PRIN_SUP = 10
+LN_YIELD_PAID = 11
+LN_YIELD_SHORT = 12
+LN_RESIDUAL = 13
+LN_DEPOSIT = 14  # one row each
+LN_RELEASE = 15
+LN_CARRY = 16
+LN_DRAW = 17  # reserve, 差额支付, guarantee
+LN_REPAID = 18  # 差额支付, guarantee
+N_LN = 19
+
+# --- measures: per tranche (S, N, N_M) ---------------------------------------------------------
+M_LOSS = 0  # balance after the last period
+M_SHORTFALL = 1  # loss + interest and 期间收益 left unpaid at the end
+M_WAL = 2  # Σ t·P, then Σ t·P / Σ P at the end
+M_WAL_DEN = 3  # Σ P
+M_INT_PAID = 4
+M_PRIN_PAID = 5
+M_SUPPORT = 6  # support that paid the tranche's interest or principal
+M_MIN_COV = 7  # lowest coverage (taxes, fees, interest through the tranche)
+M_LIFE_CASH = 8
+M_LIFE_OBL = 9
+M_LIFE_COV = 10
+M_MIN_COV_P = 11  # lowest coverage with scheduled principal
+M_YIELD = 12  # yield at par (annual compounding) when asked for
+M_SUB_YIELD_PAID = 13
+M_RESIDUAL_PAID = 14
+M_YIELD_SHORT = 15  # Σ 期间收益 left unpaid
+N_M = 16
+
+# --- measures: per scenario (S, N_TOT) ---------------------------------------------------------
+T_DRAW_RES = 0
+T_DRAW_COM = 1
+T_DRAW_GUA = 2
+T_REPAID_COM = 3
+T_REPAID_GUA = 4
+T_CASH_LEFT = 5  # cash carried out of the last period
+T_MAX_GAP = 6  # largest |cash in − cash out| of a period
+T_ACCELERATED = 7  # first accelerated period (−1 never)
+N_TOT = 8
+
+#: Events (the order of ``abs.enums.EventType``).
+EV_ACCELERATION = 0
+EV_DEFAULT = 1
+EV_SUPPORT_START = 2
+EV_GUARANTEE_START = 3
+N_EV = 4

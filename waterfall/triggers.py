@@ -1,0 +1,84 @@
+"""Trigger tests and event latches for one scenario, at the start of each period.
+
+==========================================  ==================================================
+condition                                   holds in period t when
+==========================================  ==================================================
+``cumulative_default_rate_above``           Σ defaults[0..t] / initial pool balance > x
+``overcollateralisation_below``             pool_balance[t] < x × securities balance (期初),
+                                            with securities outstanding
+``collections_below_forecast``              forecast[t] > 0 and
+                                            (forecast[t] − total[t]) / forecast[t] > x
+``senior_interest_unpaid``                  some senior interest was left unpaid in t − 1
+                                            (after reserve and support draws)
+``principal_unpaid_at_expected_maturity``   a senior tranche still has a balance after the
+                                            payment date on/after its expected maturity
+``originator_event``                        the scenario's ``originator_default`` flag
+``date_reached``                            payment_dates[t] ≥ date
+==========================================  ==================================================
+
+A trigger's latch stays on once on, unless the trigger has ``cure`` (then it follows the
+condition). An event is on when any trigger pointing at it is latched.
+"""
+
+from __future__ import annotations
+
+from waterfall.jit import kernel_jit
+from waterfall.layout import BAL, CUM_DEF, EPS, N_EV, SEN_INT_UNPAID
+from waterfall.params import (
+    F_INITIAL_POOL_BALANCE,
+    FV_FORECAST,
+    FV_TRIG_THRESHOLD,
+    I_N_TRANCHES,
+    I_N_TRIGGERS,
+    IV_OVERDUE_FROM,
+    IV_TRIG_COND,
+    IV_TRIG_CURE,
+    IV_TRIG_EVENT,
+    IV_TRIG_FROM,
+    fv,
+    iv,
+)
+
+# Condition codes: the order of abs.enums.TriggerCondition (waterfall.compile.CONDITION_ORDER).
+_CUM_DEFAULT = 0
+_OC_BELOW = 1
+_BELOW_FORECAST = 2
+_SENIOR_INTEREST_UNPAID = 3
+_PRINCIPAL_OVERDUE = 4
+_ORIGINATOR = 5
+
+
+@kernel_jit
+def _holds(d, t, k, rows, acc, sec, total, pool_balance, orig):  # type: ignore[no-untyped-def]
+    c = iv(d, IV_TRIG_COND, k)
+    thr = fv(d, FV_TRIG_THRESHOLD, k)
+    if c == _CUM_DEFAULT:
+        init = d.fp[F_INITIAL_POOL_BALANCE]
+        return init > 0.0 and acc[CUM_DEF] / init > thr
+    if c == _OC_BELOW:
+        return sec > EPS and pool_balance < thr * sec
+    if c == _BELOW_FORECAST:
+        fc = fv(d, FV_FORECAST, t)
+        return fc > 0.0 and (fc - total) / fc > thr
+    if c == _SENIOR_INTEREST_UNPAID:
+        return acc[SEN_INT_UNPAID] > 0.0
+    if c == _PRINCIPAL_OVERDUE:
+        for n in range(d.ip[I_N_TRANCHES]):
+            if t >= iv(d, IV_OVERDUE_FROM, n) and rows[BAL, n] > EPS:
+                return True
+        return False
+    if c == _ORIGINATOR:
+        return orig
+    return t >= iv(d, IV_TRIG_FROM, k)  # date_reached
+
+
+@kernel_jit
+def latch(d, t, rows, acc, latches, ev, sec, total, pool_balance, orig):  # type: ignore[no-untyped-def]
+    """Update ``latches`` (K,) for period ``t`` and set the event flags ``ev`` (E,)."""
+    for e in range(N_EV):
+        ev[e] = False
+    for k in range(d.ip[I_N_TRIGGERS]):
+        holds = _holds(d, t, k, rows, acc, sec, total, pool_balance, orig)
+        latches[k] = holds if iv(d, IV_TRIG_CURE, k) else (latches[k] or holds)
+        if latches[k]:
+            ev[iv(d, IV_TRIG_EVENT, k)] = True
