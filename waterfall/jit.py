@@ -16,5 +16,10 @@ from __future__ import annotations
 
 from numba import njit
 
-#: Decorator of every kernel function except the parallel driver.
-kernel_jit = njit(cache=True, _nrt=False, error_model="numpy")
+#: Decorator of every kernel function except the parallel driver: inlined into its caller
+#: (``forceinline``: numba passes each array as a handful of words, so a call costs far more
+#: than the small functions it calls).
+kernel_jit = njit(cache=True, _nrt=False, error_model="numpy", forceinline=True)
+#: A kernel function kept as a function of its own: a tight loop that stays small enough for
+#: its values to live in registers (the settled tail of a scenario).
+tail_jit = njit(cache=True, _nrt=False, error_model="numpy", forceinline=False)

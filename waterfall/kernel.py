@@ -20,7 +20,7 @@ import numpy.typing as npt
 from numba import njit, prange
 
 from waterfall import layout as ly
-from waterfall.jit import kernel_jit
+from waterfall.jit import kernel_jit, tail_jit
 from waterfall.layout import (
     AVAIL,
     BAL,
@@ -78,13 +78,15 @@ from waterfall.params import (
     IV_LIST_START,
     IV_RESIDUAL_OF_LIST,
     IV_SENIOR,
+    IV_TRIG_CURE,
+    IV_TRIG_EVENT,
     fv,
     iv,
 )
 from waterfall.period import dues, reset, settle, start_period
 from waterfall.steps import run_step
 from waterfall.steps._core import cash_amount
-from waterfall.triggers import latch
+from waterfall.triggers import first_on, holds, latch
 
 #: Conservation tolerance per scenario and period (yuan).
 CONSERVATION_TOL = 0.01
@@ -192,8 +194,47 @@ def _is_settled(d, rows, acc):  # type: ignore[no-untyped-def]
 
 
 @kernel_jit
-def run_scenario(d, x, o, s, rows, acc, latches, ev, cf):  # type: ignore[no-untyped-def]
-    """Run every period of scenario ``s``."""
+def _inputs(x, s, t, err):  # type: ignore[no-untyped-def]
+    """Period ``t``'s collections of scenario ``s``; ``ok`` False after recording a NaN/inf."""
+    total, income = x.total[s, t], x.income[s, t]
+    defaults, pool_balance = x.defaults[s, t], x.pool_balance[s, t]
+    ok = True
+    if not math.isfinite(total + income + defaults + pool_balance):  # one test, then which
+        for j, v in enumerate((total, income, defaults, pool_balance)):
+            if ok and not math.isfinite(v):
+                err[ERR_PERIOD] = t
+                err[ERR_VALUE] = v
+                err[ERR_CODE] = ERR_NOT_FINITE
+                err[ERR_FIELD] = j
+                ok = False
+    return ok, total, income, defaults, pool_balance
+
+
+@kernel_jit
+def _record(d, o, s, t, err, gap, accelerated, latches, ev):  # type: ignore[no-untyped-def]
+    """The period's conservation check, event flags (full mode) and event measures."""
+    if not abs(gap) <= CONSERVATION_TOL and err[ERR_PERIOD] < 0.0:
+        err[ERR_PERIOD] = t
+        err[ERR_VALUE] = gap
+        err[ERR_CODE] = ERR_CONSERVATION
+    err[ERR_MAX_GAP] = max(err[ERR_MAX_GAP], abs(gap))
+    if o.full:
+        if accelerated:
+            o.accelerated[t, s] = True
+        for e in range(ly.N_EV):
+            if ev[e]:
+                o.events[e, t, s] = True
+        for k in range(d.ip[I_N_TRIGGERS]):
+            if latches[k]:
+                o.triggers[k, t, s] = True
+    if o.measures:
+        measure_events(d, o, s, t, latches, accelerated, gap)
+
+
+@kernel_jit
+def run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from):  # type: ignore[no-untyped-def]
+    """Run every period of scenario ``s``: the general path until the scenario is settled,
+    then :func:`_settled_tail`."""
     reset(d, x.rate_shift[s], rows, acc, latches)
     n, t_count = d.ip[I_N_TRANCHES], d.ip[I_N_PERIODS]
     err = o.errors[s]
@@ -205,19 +246,10 @@ def run_scenario(d, x, o, s, rows, acc, latches, ev, cf):  # type: ignore[no-unt
     if o.measures:
         measure_start(d, o, s, cf)
     orig, guar = x.originator_default[s], x.guarantor_default[s]
-    settled = False
     for t in range(t_count):
-        total = x.total[s, t]
-        income = x.income[s, t]
-        defaults = x.defaults[s, t]
-        pool_balance = x.pool_balance[s, t]
-        for j, v in enumerate((total, income, defaults, pool_balance)):
-            if not math.isfinite(v):
-                err[ERR_PERIOD] = t
-                err[ERR_VALUE] = v
-                err[ERR_CODE] = ERR_NOT_FINITE
-                err[ERR_FIELD] = j
-                return
+        ok, total, income, defaults, pool_balance = _inputs(x, s, t, err)
+        if not ok:
+            return
         acc[CUM_DEF] += defaults
         sec = 0.0
         sen = 0.0
@@ -231,49 +263,77 @@ def run_scenario(d, x, o, s, rows, acc, latches, ev, cf):  # type: ignore[no-unt
         accelerated = ev[ly.EV_ACCELERATION] or ev[ly.EV_DEFAULT]
         lst = 1 if accelerated else 0
         carry_in = acc[CARRY]
-        if settled:
-            gap = _settled_period(d, o, s, t, acc, lst, total, carry_in, cf)
-        else:
-            on = not iv(d, IV_EVENT_HAS, ly.EV_SUPPORT_START) or ev[ly.EV_SUPPORT_START]
-            acc[COM_ON] = 1.0 if on and not orig else 0.0
-            on = not iv(d, IV_EVENT_HAS, ly.EV_GUARANTEE_START) or ev[ly.EV_GUARANTEE_START]
-            acc[GUA_ON] = 1.0 if on and not guar else 0.0
-            start_period(d, rows, acc)
-            # reserve release: in the last period and once every senior is repaid
-            if d.ip[I_HAS_RESERVE] and (t == t_count - 1 or sen <= EPS):
-                acc[RELEASE] = acc[RESERVE]
-                acc[RESERVE] = 0.0
-                acc[RESERVE_OPEN] = 0.0
-            acc[AVAIL] = total + carry_in + acc[RELEASE]
-            dues(d, t, rows, accelerated, sec, sen, total, income)
-            for i in range(iv(d, IV_LIST_START, lst), iv(d, IV_LIST_END, lst)):
-                run_step(d, i, rows, acc, t)
-            drawn = acc[DRAW_RES] + acc[DRAW_COM] + acc[DRAW_GUA]
-            gap = (total + carry_in + acc[RELEASE] + drawn) - settle(d, rows, acc)
-            acc[CARRY] = acc[AVAIL]
-            if full:
-                _write_lines(d, s, t, rows, acc, o.lines, o.off, o.balances)
-            if o.measures:
-                measure_period(d, o, s, t, rows, acc, total, carry_in, cf)
-            settled = d.ip[I_SKIP_SETTLED] != 0 and _is_settled(d, rows, acc)
-        if not abs(gap) <= CONSERVATION_TOL and err[ERR_PERIOD] < 0.0:
-            err[ERR_PERIOD] = t
-            err[ERR_VALUE] = gap
-            err[ERR_CODE] = ERR_CONSERVATION
-        err[ERR_MAX_GAP] = max(err[ERR_MAX_GAP], abs(gap))
+        on = not iv(d, IV_EVENT_HAS, ly.EV_SUPPORT_START) or ev[ly.EV_SUPPORT_START]
+        acc[COM_ON] = 1.0 if on and not orig else 0.0
+        on = not iv(d, IV_EVENT_HAS, ly.EV_GUARANTEE_START) or ev[ly.EV_GUARANTEE_START]
+        acc[GUA_ON] = 1.0 if on and not guar else 0.0
+        start_period(d, rows, acc)
+        # reserve release: in the last period and once every senior is repaid
+        if d.ip[I_HAS_RESERVE] and (t == t_count - 1 or sen <= EPS):
+            acc[RELEASE] = acc[RESERVE]
+            acc[RESERVE] = 0.0
+            acc[RESERVE_OPEN] = 0.0
+        acc[AVAIL] = total + carry_in + acc[RELEASE]
+        dues(d, t, rows, accelerated, sec, sen, total, income)
+        for i in range(iv(d, IV_LIST_START, lst), iv(d, IV_LIST_END, lst)):
+            run_step(d, i, rows, acc, t)
+        drawn = acc[DRAW_RES] + acc[DRAW_COM] + acc[DRAW_GUA]
+        gap = (total + carry_in + acc[RELEASE] + drawn) - settle(d, rows, acc)
+        acc[CARRY] = acc[AVAIL]
         if full:
-            if accelerated:
-                o.accelerated[t, s] = True
-            for e in range(ly.N_EV):
-                if ev[e]:
-                    o.events[e, t, s] = True
-            for k in range(d.ip[I_N_TRIGGERS]):
-                if latches[k]:
-                    o.triggers[k, t, s] = True
+            _write_lines(d, s, t, rows, acc, o.lines, o.off, o.balances)
         if o.measures:
-            measure_events(d, o, s, t, latches, accelerated, gap)
+            measure_period(d, o, s, t, rows, acc, total, carry_in, cf)
+        _record(d, o, s, t, err, gap, accelerated, latches, ev)
+        if t + 1 < t_count and d.ip[I_SKIP_SETTLED] != 0 and _is_settled(d, rows, acc):
+            if not _settled_tail(d, x, o, s, t + 1, rows, acc, latches, ev, cf, on_from):
+                return
+            break
     if o.measures:
         measure_end(d, o, s, rows, acc, cf)
+
+
+@tail_jit
+def _settled_tail(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):  # type: ignore[no-untyped-def]
+    """Periods ``t0`` … T − 1 of a settled scenario (see :func:`_is_settled`).
+
+    Triggers: a trigger that stays on once on (no ``cure``) is on from the first period its
+    condition holds, found by one scan (:func:`waterfall.triggers.first_on`); ``cure``
+    triggers are tested period by period. Cash: only the first residual step of the list
+    moves any. A small function of its own (not inlined into :func:`run_scenario`). Returns
+    False after recording a NaN/inf input.
+    """
+    err = o.errors[s]
+    orig = x.originator_default[s]
+    n_trig = d.ip[I_N_TRIGGERS]
+    for k in range(d.ip[I_N_TRANCHES]):
+        rows[OPEN_BAL, k] = 0.0
+    for k in range(n_trig):
+        if iv(d, IV_TRIG_CURE, k):
+            on_from[k] = -1
+        elif latches[k]:
+            on_from[k] = t0
+        else:
+            on_from[k] = first_on(d, x, s, t0, k, acc, orig)
+    for t in range(t0, d.ip[I_N_PERIODS]):
+        ok, total, _, defaults, pool_balance = _inputs(x, s, t, err)
+        if not ok:
+            return False
+        acc[CUM_DEF] += defaults
+        for e in range(ly.N_EV):
+            ev[e] = False
+        for k in range(n_trig):
+            if on_from[k] >= 0:
+                latches[k] = t >= on_from[k]
+            else:
+                latches[k] = holds(d, t, k, rows, acc, 0.0, total, pool_balance, orig)
+            if latches[k]:
+                ev[iv(d, IV_TRIG_EVENT, k)] = True
+        accelerated = ev[ly.EV_ACCELERATION] or ev[ly.EV_DEFAULT]
+        carry_in = acc[CARRY]
+        gap = _settled_period(d, o, s, t, acc, 1 if accelerated else 0, total, carry_in, cf)
+        _record(d, o, s, t, err, gap, accelerated, latches, ev)
+    return True
 
 
 @kernel_jit
@@ -309,5 +369,6 @@ def run_batch(d, x, o, chunk):  # type: ignore[no-untyped-def]
         latches = np.zeros(max(d.ip[I_N_TRIGGERS], 1), dtype=np.bool_)
         ev = np.zeros(ly.N_EV, dtype=np.bool_)
         cf = np.zeros((n, t_count))
+        on_from = np.zeros(max(d.ip[I_N_TRIGGERS], 1), dtype=np.int64)
         for s in range(c * chunk, min(s_count, (c + 1) * chunk)):
-            run_scenario(d, x, o, s, rows, acc, latches, ev, cf)
+            run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from)

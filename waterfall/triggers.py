@@ -28,6 +28,7 @@ from waterfall.params import (
     F_INITIAL_POOL_BALANCE,
     FV_FORECAST,
     FV_TRIG_THRESHOLD,
+    I_N_PERIODS,
     I_N_TRANCHES,
     I_N_TRIGGERS,
     IV_OVERDUE_FROM,
@@ -49,7 +50,8 @@ _ORIGINATOR = 5
 
 
 @kernel_jit
-def _holds(d, t, k, rows, acc, sec, total, pool_balance, orig):  # type: ignore[no-untyped-def]
+def holds(d, t, k, rows, acc, sec, total, pool_balance, orig):  # type: ignore[no-untyped-def]
+    """Whether the condition of trigger ``k`` holds in period ``t``."""
     c = iv(d, IV_TRIG_COND, k)
     thr = fv(d, FV_TRIG_THRESHOLD, k)
     if c == _CUM_DEFAULT:
@@ -78,7 +80,45 @@ def latch(d, t, rows, acc, latches, ev, sec, total, pool_balance, orig):  # type
     for e in range(N_EV):
         ev[e] = False
     for k in range(d.ip[I_N_TRIGGERS]):
-        holds = _holds(d, t, k, rows, acc, sec, total, pool_balance, orig)
-        latches[k] = holds if iv(d, IV_TRIG_CURE, k) else (latches[k] or holds)
+        on = holds(d, t, k, rows, acc, sec, total, pool_balance, orig)
+        latches[k] = on if iv(d, IV_TRIG_CURE, k) else (latches[k] or on)
         if latches[k]:
             ev[iv(d, IV_TRIG_EVENT, k)] = True
+
+
+#: A period no scenario reaches.
+NEVER = 1 << 40
+
+
+@kernel_jit
+def first_on(d, x, s, t0, k, acc, orig):  # type: ignore[no-untyped-def]
+    """First period ≥ ``t0`` in which trigger ``k`` holds in a settled scenario (NEVER: none).
+
+    Settled: no securities, arrears or overdue principal, so the conditions on the waterfall's
+    state never hold; the others depend on the collections alone and are scanned here (the
+    cumulative defaults added up in the same order as period by period).
+    """
+    c = iv(d, IV_TRIG_COND, k)
+    thr = fv(d, FV_TRIG_THRESHOLD, k)
+    t_count = d.ip[I_N_PERIODS]
+    if c == _CUM_DEFAULT:
+        init = d.fp[F_INITIAL_POOL_BALANCE]
+        if not init > 0.0:
+            return NEVER
+        cum = acc[CUM_DEF]
+        for t in range(t0, t_count):
+            cum += x.defaults[s, t]
+            if cum / init > thr:
+                return t
+        return NEVER
+    if c == _BELOW_FORECAST:
+        for t in range(t0, t_count):
+            fc = fv(d, FV_FORECAST, t)
+            if fc > 0.0 and (fc - x.total[s, t]) / fc > thr:
+                return t
+        return NEVER
+    if c == _ORIGINATOR:
+        return t0 if orig else NEVER
+    if c == _OC_BELOW or c == _SENIOR_INTEREST_UNPAID or c == _PRINCIPAL_OVERDUE:
+        return NEVER
+    return max(t0, iv(d, IV_TRIG_FROM, k))  # date_reached
