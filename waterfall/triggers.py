@@ -119,6 +119,6 @@ def first_on(d, x, s, t0, k, acc, orig):  # type: ignore[no-untyped-def]
         return NEVER
     if c == _ORIGINATOR:
         return t0 if orig else NEVER
-    if c == _OC_BELOW or c == _SENIOR_INTEREST_UNPAID or c == _PRINCIPAL_OVERDUE:
+    if c in (_OC_BELOW, _SENIOR_INTEREST_UNPAID, _PRINCIPAL_OVERDUE):
         return NEVER
     return max(t0, iv(d, IV_TRIG_FROM, k))  # date_reached
