@@ -7,7 +7,9 @@ Rules (``docs/calendar.md``):
   is ``first_payment_date + k·months`` (end-of-month rule when the first date is a month end);
   a legal maturity off that grid ends the schedule with a short final period.
 * 兑付日 = the unadjusted date rolled by the business-day convention on the deal calendar
-  (QuantLib ``China(SSE)`` or ``China(IB)`` plus ``dates.extra_holidays``).
+  (QuantLib ``China(SSE)`` or ``China(IB)`` plus ``dates.extra_holidays``); with
+  ``dates.pay_date_adjustment = unadjusted`` the scheduled (名义) date itself, so interest
+  accrues between scheduled dates.
 * 计算日/归集日 = 兑付日 minus ``payment_lag_days`` business days. Collection period t covers
   (计算日[t−1], 计算日[t]]; period 1 starts at the cut-off date (封包日).
 * Interest accrual period t runs from ``accrual_start[t]`` (设立日 for period 1, the previous
@@ -27,7 +29,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from abs.deal import DealDates
-from abs.enums import BusinessDayConvention, CalendarName, DayCount, Frequency
+from abs.enums import (
+    BusinessDayConvention,
+    CalendarName,
+    DayCount,
+    Frequency,
+    PayDateAdjustment,
+)
 from abs.errors import ScheduleError
 from abs.qladapter.core import ql_errors
 from abs.qladapter.schedule import (
@@ -199,7 +207,10 @@ def build_schedule(dates: DealDates, *, deal_name: str | None = None) -> Payment
     with ql_errors(context):
         cal = deal_calendar(dates.calendar, dates.extra_holidays)
         raw = unadjusted_dates(dates.first_payment_date, dates.legal_maturity_date, months)
-        pay = adjust(cal, raw, dates.convention)
+        if dates.pay_date_adjustment is PayDateAdjustment.UNADJUSTED:
+            pay = list(raw)  # paid and accrued on the scheduled (名义) dates
+        else:
+            pay = adjust(cal, raw, dates.convention)
         coll = shift_business_days(cal, pay, -dates.payment_lag_days)
     for i in range(1, len(pay)):
         if pay[i] <= pay[i - 1]:

@@ -14,6 +14,7 @@ import pandas as pd
 from abs import analytics
 from abs import cashflows as cf
 from abs.enums import FeeType, TrancheClass
+from abs.errors import NoYieldError
 
 if TYPE_CHECKING:
     from waterfall.result import WaterfallResult
@@ -184,7 +185,10 @@ def summary_frame(res: WaterfallResult, scenario: int = 0) -> pd.DataFrame:
         paid_any = np.flatnonzero(cash > 0.005)
         actual = dates[int(paid_any[-1])] if paid_any.size else None
         wal = float(analytics.wal(prin, times))
-        y = analytics.yield_from_price(cash, times, price=tr.balance, frequency=freq or 1)
+        try:
+            y = analytics.yield_from_price(cash, times, price=tr.balance, frequency=freq or 1)
+        except NoYieldError:  # no yield between −99.9% and 1,000% a year: shown as —
+            y = float("nan")
         irr = (
             analytics.irr((closing, *dates), np.concatenate(([-tr.balance], cash)))
             if tr.tranche_class is TrancheClass.SUBORDINATED

@@ -5,9 +5,9 @@
 2. A scenario's numbers do not depend on its batch: alone, in its batch, or in the batch
    reversed, every line, balance, account and event is the same bit for bit.
 
-Both fail on engine v1 (batch-dependent bits; see ``_batch_case``) and are marked
-``xfail(strict=False, reason="engine v2")`` until the engine rewrite lands. Collections are drawn
-in whole fen. These tests live here (not under tests/waterfall/, which
+Both failed on engine v1 (batch-dependent bits; see ``_batch_case``) and hold by construction
+in the compiled engine (each scenario runs on its own state). Collections are drawn in whole
+fen. These tests live here (not under tests/waterfall/, which
 the engine rewrite owns) and test the observable guarantee through ``waterfall.run``.
 """
 
@@ -91,10 +91,8 @@ def _take(coll: Collections, rows: list[int]) -> Collections:
 
 # Engine v1 fails both at times (found at 4,000 examples; the case is pinned below); engine v2
 # makes a scenario's numbers depend on its own inputs only. Remove the marks with engine v2.
-ENGINE_V2 = pytest.mark.xfail(strict=False, reason="engine v2: batch-dependent bits in engine v1")
 
 
-@ENGINE_V2
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_scenario_gives_the_same_bits_alone_in_its_batch_and_reversed(
@@ -153,7 +151,6 @@ def _batch_case() -> tuple[Any, Collections]:
     return deal, coll
 
 
-@ENGINE_V2
 def test_found_case_same_bits_alone_and_batched() -> None:
     deal, coll = _batch_case()
     batch = waterfall.run(deal, coll)

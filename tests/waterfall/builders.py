@@ -42,6 +42,7 @@ def make_deal(
     triggers: list[dict[str, Any]] | None = None,
     waterfall: dict[str, Any] | None = None,
     reference_rate: float = 0.03,
+    conventions: dict[str, Any] | None = None,
 ) -> Deal:
     """A deal with quarterly payment dates; expected maturity at period ``expected_period``."""
     dates = quarter_dates(n_periods)
@@ -62,6 +63,7 @@ def make_deal(
         "triggers": triggers or [],
         "waterfall": waterfall,
         "assumptions": {"reference_rate": reference_rate},
+        "conventions": conventions or {},
     }
     return Deal.model_validate(data)
 
@@ -102,7 +104,13 @@ def make_collections(
 
 # -- Hypothesis strategies ----------------------------------------------------------------------
 
-_money = st.floats(min_value=0.0, max_value=2_000.0, allow_nan=False, allow_infinity=False)
+
+def _fen(lo: float, hi: float) -> st.SearchStrategy[float]:
+    """Money in whole fen between ``lo`` and ``hi`` yuan."""
+    return st.integers(round(lo * 100), round(hi * 100)).map(lambda c: c / 100.0)
+
+
+_money = _fen(0.0, 2_000.0)
 _rate = st.floats(min_value=0.0, max_value=0.08, allow_nan=False)
 _covers = st.lists(
     st.sampled_from(["taxes", "fees", "senior_interest", "senior_principal"]),
@@ -120,7 +128,7 @@ def tranche_specs(draw: st.DrawFn, *, n_periods: int) -> list[dict[str, Any]]:
     plan += ["mezzanine"] * draw(st.integers(0, 1))
     plan += ["subordinated"] * draw(st.integers(0, 1))
     for i, cls in enumerate(plan):
-        bal = draw(st.floats(min_value=50.0, max_value=3_000.0))
+        bal = draw(_fen(50.0, 3_000.0))
         kind = draw(st.sampled_from(["scheduled", "pass_through", "bullet"]))
         spec: dict[str, Any] = {
             "name": f"{cls[:3]}{i}",
@@ -131,7 +139,7 @@ def tranche_specs(draw: st.DrawFn, *, n_periods: int) -> list[dict[str, Any]]:
         if kind == "scheduled":
             k = draw(st.integers(1, n_periods + 2))
             cuts = sorted(draw(st.lists(st.floats(0.0, 1.0), min_size=k, max_size=k)))
-            spec["target_balances"] = [bal * (1.0 - c) for c in cuts]
+            spec["target_balances"] = [round(bal * (1.0 - c), 2) for c in cuts]
         if cls != "subordinated" or draw(st.booleans()):
             if draw(st.booleans()):
                 spec["coupon"] = {"coupon_type": "fixed", "rate": draw(_rate)}
@@ -158,7 +166,7 @@ def fee_specs(draw: st.DrawFn) -> list[dict[str, Any]]:
         kind = draw(st.sampled_from(["tax", "percentage", "fixed"]))
         spec: dict[str, Any] = {"name": f"费用{i}", "fee_type": kind}
         if kind == "fixed":
-            spec["amount"] = draw(st.floats(0.0, 30.0))
+            spec["amount"] = draw(_fen(0.0, 30.0))
         else:
             spec["rate"] = draw(st.floats(0.0, 0.06))
             spec["base"] = draw(
@@ -177,7 +185,7 @@ def fee_specs(draw: st.DrawFn) -> list[dict[str, Any]]:
             else:
                 spec["pay_share"] = draw(st.floats(0.0, 1.0))
         if draw(st.booleans()):
-            spec["cap"] = draw(st.floats(0.0, 20.0))
+            spec["cap"] = draw(_fen(0.0, 20.0))
         out.append(spec)
     return out
 
@@ -265,6 +273,11 @@ def random_deals(draw: st.DrawFn, *, custom_waterfall: bool = True) -> tuple[Dea
         support=support,
         triggers=triggers,
         reference_rate=draw(st.floats(0.0, 0.05)),
+        conventions={
+            "rounding": draw(st.sampled_from(["none", "none", "half_up_fen", "truncate_fen"])),
+            "leftover": draw(st.sampled_from(["first", "largest"])),
+            "interest_on_unpaid_interest": draw(st.booleans()),
+        },
     )
     if custom_waterfall and draw(st.booleans()):
         deal = deal.model_copy(update={"waterfall": draw(shuffled_waterfall(deal))})
@@ -315,5 +328,5 @@ def random_collections(draw: st.DrawFn, *, n_periods: int, n_scenarios: int) -> 
         defaults=dfl,
         pool_balance=pool,
         forecast=fc,
-        initial_pool_balance=draw(st.floats(100.0, 10_000.0)),
+        initial_pool_balance=draw(_fen(100.0, 10_000.0)),
     )

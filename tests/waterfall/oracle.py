@@ -29,8 +29,10 @@ from abs.enums import (
     EventType,
     FeeBase,
     FeeType,
+    LeftoverRule,
     PrincipalType,
     ReserveTargetRule,
+    Rounding,
     SupportCover,
     TrancheClass,
     TriggerCondition,
@@ -51,6 +53,7 @@ class OracleResult:
     int_due: dict[str, list[float]] = field(default_factory=dict)
     int_paid: dict[str, list[float]] = field(default_factory=dict)
     int_support: dict[str, list[float]] = field(default_factory=dict)
+    ioi_paid: dict[str, list[float]] = field(default_factory=dict)
     prin_due: dict[str, list[float]] = field(default_factory=dict)
     prin_paid: dict[str, list[float]] = field(default_factory=dict)
     prin_support: dict[str, list[float]] = field(default_factory=dict)
@@ -79,10 +82,66 @@ class _Books:
     guar_used: float = 0.0
     commit_on: bool = True
     guar_on: bool = True
+    rounding: Rounding = Rounding.NONE
+    leftover: LeftoverRule = LeftoverRule.FIRST
     drawn: dict[str, float] = field(default_factory=dict)
     owed: dict[str, float] = field(
         default_factory=lambda: {"shortfall_commitment": 0.0, "guarantee": 0.0}
     )
+
+
+def _amt(b: _Books, x: float) -> float:
+    """A computed amount under the deal's rounding convention (docs/waterfall.md): the decimal
+    amount ``x`` stands for, half-up or truncated to the fen; within 1e-6 fen of a boundary
+    counts as on it (binary representation error)."""
+    if b.rounding is Rounding.NONE:
+        return x
+    fen = x * 100.0
+    whole = math.floor(fen)
+    if b.rounding is Rounding.HALF_UP_FEN:
+        return (whole + (1 if fen - whole >= 0.5 - 1e-6 else 0)) / 100.0
+    return math.floor(fen + 1e-6) / 100.0
+
+
+def _cash(b: _Books, x: float) -> float:
+    """Cash that can be paid out: whole fen, rounded down, when the deal rounds."""
+    return x if b.rounding is Rounding.NONE else math.floor(x * 100.0 + 1e-6) / 100.0
+
+
+def _fen(x: float) -> int:
+    return math.floor(x * 100.0 + 0.5)
+
+
+def _whole_fen_shares(
+    b: _Books, shares: dict[str, float], caps: dict[str, float], total: float
+) -> dict[str, float]:
+    """Round each share, then move the fen the rounding left over (or took too many) to the
+    first line (or the largest cap first), each share within 0 and its cap."""
+    if b.rounding is Rounding.NONE:
+        return shares
+    fen = {k: min(max(_fen(_amt(b, v)), 0), _fen(caps[k])) for k, v in shares.items()}
+    left = _fen(total) - sum(fen.values())
+    order = list(caps)
+    if b.leftover is LeftoverRule.LARGEST:
+        order = sorted(order, key=lambda k: -caps[k])
+    while left != 0:
+        for k in order:
+            room = _fen(caps[k]) - fen[k] if left > 0 else fen[k]
+            if room > 0:
+                move = min(abs(left), room) * (1 if left > 0 else -1)
+                fen[k] += move
+                left -= move
+                break
+        else:
+            break
+    return {k: v / 100.0 for k, v in fen.items()}
+
+
+def _share_out(b: _Books, drawn: float, shorts: dict[str, float]) -> dict[str, float]:
+    """A support draw shared in proportion to each line's shortfall."""
+    tot = sum(shorts.values())
+    exact = {k: sh / tot * drawn for k, sh in shorts.items()}
+    return _whole_fen_shares(b, exact, shorts, drawn)
 
 
 def _cover(b: _Books, deal: Deal, short: float, kind: SupportCover) -> float:
@@ -103,7 +162,7 @@ def _cover(b: _Books, deal: Deal, short: float, kind: SupportCover) -> float:
             room = min(room, commit.cap_total - b.commit_used)
         if commit.cap_per_period is not None:
             room = min(room, commit.cap_per_period - b.drawn["shortfall_commitment"])
-        d = max(min(short, room), 0.0)
+        d = _cash(b, max(min(short, room), 0.0))
         b.commit_used += d
         b.drawn["shortfall_commitment"] += d
         b.owed["shortfall_commitment"] += d
@@ -116,7 +175,7 @@ def _cover(b: _Books, deal: Deal, short: float, kind: SupportCover) -> float:
             room = min(room, guar.cap_total - b.guar_used)
         if guar.cap_per_period is not None:
             room = min(room, guar.cap_per_period - b.drawn["guarantee"])
-        d = max(min(short, room), 0.0)
+        d = _cash(b, max(min(short, room), 0.0))
         b.guar_used += d
         b.drawn["guarantee"] += d
         b.owed["guarantee"] += d
@@ -133,10 +192,10 @@ def _eligible(bal: dict[str, float], seniors_of: list[str], wait: bool) -> bool:
 def _pay_group(b: _Books, needs: dict[str, float]) -> dict[str, float]:
     """Pay ``needs`` pro rata from the cash in hand; return what each got."""
     tot = sum(needs.values())
-    got_all = min(tot, b.avail)
+    got_all = _cash(b, min(tot, b.avail))
     ratio = got_all / tot if tot > 0 else 0.0
     b.avail -= got_all
-    return {k: v * ratio for k, v in needs.items()}
+    return _whole_fen_shares(b, {k: v * ratio for k, v in needs.items()}, needs, got_all)
 
 
 def _expected_index(dates: tuple[dt.date, ...], when: dt.date) -> int:
@@ -211,6 +270,7 @@ def run_oracle(
         for d in (
             out.int_due,
             out.int_paid,
+            out.ioi_paid,
             out.int_support,
             out.prin_due,
             out.prin_paid,
@@ -233,7 +293,9 @@ def run_oracle(
     bal = {n: by_name[n].balance for n in names}
     fee_arrears = dict.fromkeys(fees, 0.0)
     int_arrears = dict.fromkeys(names, 0.0)
-    b = _Books()
+    ioi_arrears = dict.fromkeys(names, 0.0)
+    ioi_on = deal.conventions.interest_on_unpaid_interest
+    b = _Books(rounding=deal.conventions.rounding, leftover=deal.conventions.leftover)
     b.reserve = deal.reserve.initial_balance if deal.reserve is not None else 0.0
     out.reserve_balance.append(b.reserve)
     carry = 0.0
@@ -328,17 +390,22 @@ def run_oracle(
                     current = fee.rate * base * (1 + fee.surcharge) / (1 + fee.rate) * alive
                 else:
                     current = base * fee.rate * days / 365.0 * fee.pay_share * alive
-            fee_due[name] = fee_arrears[name] + current
+            fee_due[name] = fee_arrears[name] + _amt(b, current)
             if fee.cap is not None and not accelerated:
                 payable[name] = min(fee_due[name], fee.cap)
             else:
                 payable[name] = fee_due[name]
-        int_due = {n: int_arrears[n] + bal[n] * coupon(n) * yf for n in names}
+        int_due = {n: int_arrears[n] + _amt(b, bal[n] * coupon(n) * yf) for n in names}
+        # interest on unpaid interest (not on earlier IoI), owed before the interest due
+        ioi_due = {
+            n: ioi_arrears[n] + (_amt(b, int_arrears[n] * coupon(n) * yf) if ioi_on else 0.0)
+            for n in names
+        }
         hard_due = {}
         for n in names:
             tgt = target(n, t)
-            hard_due[n] = 0.0 if math.isinf(tgt) else max(bal[n] - tgt, 0.0)
-        yield_full = {n: bal[n] * by_name[n].period_yield * yf for n in names}
+            hard_due[n] = 0.0 if math.isinf(tgt) else _amt(b, max(bal[n] - tgt, 0.0))
+        yield_full = {n: _amt(b, bal[n] * by_name[n].period_yield * yf) for n in names}
 
         fee_paid = dict.fromkeys(fees, 0.0)
         fee_support = dict.fromkeys(fees, 0.0)
@@ -360,7 +427,7 @@ def run_oracle(
                 if step.mode is AllocationMode.SEQUENTIAL or len(step.fees) == 1:
                     for name in step.fees:
                         need = payable[name] - fee_paid[name]
-                        x = min(need, b.avail)
+                        x = _cash(b, min(need, b.avail))
                         fee_paid[name] += x
                         b.avail -= x
                         kind = (
@@ -387,8 +454,7 @@ def run_oracle(
                         if not group or tot_short <= 0:
                             continue
                         d = _cover(b, deal, tot_short, kind)
-                        for name in group:
-                            share = shorts[name] / tot_short * d
+                        for name, share in _share_out(b, d, shorts).items():
                             fee_paid[name] += share
                             fee_support[name] += share
             elif isinstance(step, PayInterest):
@@ -400,7 +466,7 @@ def run_oracle(
                 ]
                 if not group:
                     continue
-                needs = {n: int_due[n] - int_paid[n] for n in group}
+                needs = {n: int_due[n] + ioi_due[n] - int_paid[n] for n in group}
                 got = _pay_group(b, needs)
                 for n, g in got.items():
                     int_paid[n] += g
@@ -408,8 +474,7 @@ def run_oracle(
                 tot_short = sum(shorts.values())
                 if tot_short > 0:
                     d = _cover(b, deal, tot_short, SupportCover.SENIOR_INTEREST)
-                    for n, sh in shorts.items():
-                        share = sh / tot_short * d
+                    for n, share in _share_out(b, d, shorts).items():
                         int_paid[n] += share
                         int_support[n] += share
             elif isinstance(step, PayPrincipal):
@@ -417,7 +482,7 @@ def run_oracle(
                 if step.mode is AllocationMode.SEQUENTIAL or len(step.tranches) == 1:
                     for n in live:
                         need = hard_due[n] - hard_paid[n]
-                        x = min(need, b.avail)
+                        x = _cash(b, min(need, b.avail))
                         b.avail -= x
                         hard_paid[n] += x
                         bal[n] -= x
@@ -430,7 +495,7 @@ def run_oracle(
                         soft = step.turbo or by_name[n].principal_type is PrincipalType.PASS_THROUGH
                         if not soft or not _eligible(bal, more_senior(n), step.wait_for_seniors):
                             continue
-                        x = min(bal[n], b.avail)
+                        x = _cash(b, min(bal[n], b.avail))
                         b.avail -= x
                         soft_paid[n] += x
                         bal[n] -= x
@@ -444,8 +509,7 @@ def run_oracle(
                     tot_short = sum(shorts.values())
                     if tot_short > 0:
                         d = _cover(b, deal, tot_short, SupportCover.SENIOR_PRINCIPAL)
-                        for n, sh in shorts.items():
-                            share = sh / tot_short * d
+                        for n, share in _share_out(b, d, shorts).items():
                             hard_paid[n] += share
                             prin_support[n] += share
                             bal[n] -= share
@@ -468,7 +532,7 @@ def run_oracle(
                 if rs is None:
                     raise AssertionError("deal has no reserve")
                 sen_now = sum(bal[n] for n in seniors)
-                pct = rs.target_percent * sen_now
+                pct = _amt(b, rs.target_percent * sen_now)
                 tgt = {
                     ReserveTargetRule.FIXED: rs.target_amount,
                     ReserveTargetRule.PERCENT: pct,
@@ -477,7 +541,7 @@ def run_oracle(
                 }[rs.target_rule]
                 if not reserve_open:
                     tgt = 0.0
-                x = min(max(tgt - b.reserve, 0.0), b.avail)
+                x = _cash(b, min(max(tgt - b.reserve, 0.0), b.avail))
                 b.reserve += x
                 deposit += x
                 b.avail -= x
@@ -486,22 +550,23 @@ def run_oracle(
                 if by_name[n].period_yield <= 0:
                     continue
                 yield_ran[n] = True
-                x = min(yield_full[n] - yield_paid[n], b.avail)
+                x = _cash(b, min(yield_full[n] - yield_paid[n], b.avail))
                 yield_paid[n] += x
                 b.avail -= x
             elif isinstance(step, ReimburseSupport):
                 if step.wait_for_seniors and any(bal[n] > EPS for n in seniors):
                     continue
                 for provider in step.providers:
-                    x = min(b.owed[provider.value], b.avail)
+                    x = _cash(b, min(b.owed[provider.value], b.avail))
                     b.owed[provider.value] -= x
                     repaid[provider.value] += x
                     b.avail -= x
             elif isinstance(step, PayResidual):
                 n = step.tranche
                 if _eligible(bal, more_senior(n), step.wait_for_seniors):
-                    residual[n] += b.avail
-                    b.avail = 0.0
+                    x = _cash(b, b.avail)
+                    residual[n] += x
+                    b.avail -= x
 
         carry = b.avail
         for name in fees:
@@ -513,10 +578,13 @@ def run_oracle(
             has_int = by_name[n].coupon.coupon_type is CouponType.FLOATING or (
                 by_name[n].coupon.rate > 0
             )
-            out.int_due[n].append(int_due[n] if has_int else 0.0)
+            out.int_due[n].append(int_due[n] + ioi_due[n] if has_int else 0.0)
             out.int_paid[n].append(int_paid[n])
             out.int_support[n].append(int_support[n])
-            int_arrears[n] = (int_due[n] - int_paid[n]) if has_int else 0.0
+            ioi_paid = min(int_paid[n], ioi_due[n])  # interest on interest is paid first
+            out.ioi_paid[n].append(ioi_paid)
+            ioi_arrears[n] = (ioi_due[n] - ioi_paid) if has_int else 0.0
+            int_arrears[n] = (int_due[n] - (int_paid[n] - ioi_paid)) if has_int else 0.0
             out.prin_due[n].append(hard_due[n] + soft_paid[n])
             out.prin_paid[n].append(hard_paid[n] + soft_paid[n])
             out.prin_support[n].append(prin_support[n])
@@ -524,7 +592,7 @@ def run_oracle(
             out.yield_paid[n].append(yield_paid[n])
             out.residual[n].append(residual[n])
             out.balance[n].append(bal[n])
-        senior_interest_unpaid = any(int_arrears[n] > EPS for n in seniors)
+        senior_interest_unpaid = any(int_arrears[n] + ioi_arrears[n] > EPS for n in seniors)
         out.reserve_balance.append(b.reserve)
         out.reserve_deposit.append(deposit)
         out.carried_out.append(carry)

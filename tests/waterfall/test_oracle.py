@@ -35,6 +35,7 @@ def assert_matches(res: WaterfallResult, s: int, ref: OracleResult) -> None:
         close(f"interest {name} due", res.interest[name].due[s], ref.int_due[name])
         close(f"interest {name} paid", res.interest[name].paid[s], ref.int_paid[name])
         close(f"interest {name} support", res.interest[name].support[s], ref.int_support[name])
+        close(f"IoI {name} paid", res.interest_on_interest[name].paid[s], ref.ioi_paid[name])
         close(f"principal {name} due", res.principal[name].due[s], ref.prin_due[name])
         close(f"principal {name} paid", res.principal[name].paid[s], ref.prin_paid[name])
         close(f"principal {name} support", res.principal[name].support[s], ref.prin_support[name])
