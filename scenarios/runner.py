@@ -47,8 +47,6 @@ IntArray = npt.NDArray[np.int64]
 EPS = 0.005
 #: Spawn-key tag of the support-provider default stream (distinct from the projection's).
 SUPPORT_STREAM = 1_000_003
-#: Newton iterations of the per-scenario yield.
-YIELD_MAX_ITER = 100
 
 #: ``(deal, assumptions, stress) -> Collections`` (expected case, S = 1).
 Projector = Callable[[Deal, Assumptions | None, Stress], Collections]
@@ -211,7 +209,9 @@ def yields_at_par(cash: Any, times: Any, price: float) -> FloatArray:
     """Yield per row of ``cash`` (S, T) paid at ``times`` (years) for ``price`` (annual comp.).
 
     Solves Σₜ CFₜ·(1 + y)^(−τₜ) = price by Newton's method, each row on its own (a row stops
-    when its step is below 1e-14, so its value never depends on the other rows). Rows with no
+    when its step is below 1e-14, so its value never depends on the other rows), with the
+    engine's measures-mode solver (:func:`waterfall.measures.yields_at_par`), so a yield is the
+    same number in both modes. Rows with no
     cash get −1 (everything lost); rows where no yield above −100% exists get NaN.
 
     Examples
@@ -219,36 +219,12 @@ def yields_at_par(cash: Any, times: Any, price: float) -> FloatArray:
     >>> float(yields_at_par([[3.0, 103.0]], [1.0, 2.0], 100.0)[0]).__round__(12)
     0.03
     """
-    cf = np.asarray(cash, dtype=np.float64)
+    from waterfall.measures import yields_at_par as solve
+
+    cf = np.ascontiguousarray(cash, dtype=np.float64)
     if cf.ndim == 1:
         cf = cf[np.newaxis, :]
-    tau = np.asarray(times, dtype=np.float64)
-    s = cf.shape[0]
-    y = np.full(s, 0.03)
-    out = np.full(s, np.nan)
-    has_cash = cf.sum(axis=1) > EPS
-    out[~has_cash] = -1.0
-    if price <= 0:
-        return np.full(s, np.nan)
-    active = np.flatnonzero(has_cash)
-    for _ in range(YIELD_MAX_ITER):
-        if active.size == 0:
-            break
-        c = cf[active]
-        ya = y[active]
-        base = 1.0 + ya
-        disc = np.power(base[:, None], -tau[None, :])
-        f = (c * disc).sum(axis=1) - price
-        fp = -(c * tau[None, :] * disc).sum(axis=1) / base
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = f / fp
-        new = ya - step
-        bad = ~np.isfinite(new)
-        new = np.where(bad | (new <= -0.999999), (ya - 0.999999) / 2.0, new)
-        y[active] = new
-        done = (np.abs(step) < 1e-14) & ~bad
-        out[active[done]] = new[done]
-        active = active[~done]
+    out: FloatArray = solve(cf, np.ascontiguousarray(times, dtype=np.float64), float(price))
     return out
 
 

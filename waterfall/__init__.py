@@ -9,11 +9,17 @@ Semantics are in ``docs/waterfall.md``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from abs.errors import ConservationError, WaterfallError
 from waterfall.api import run, run_measures
+from waterfall.jit import refresh_cache
 from waterfall.kernel import CONSERVATION_TOL
 from waterfall.measures_result import Measures
 from waterfall.result import Line, WaterfallResult
+
+# numba loads cached kernels at their first call, so this runs before any can load stale code.
+refresh_cache(Path(__file__).resolve().parent)
 
 __all__ = [
     "CONSERVATION_TOL",

@@ -86,7 +86,7 @@ from waterfall.params import (
 from waterfall.period import dues, reset, settle, start_period
 from waterfall.steps import run_step
 from waterfall.steps._core import cash_amount
-from waterfall.triggers import first_on, holds, latch
+from waterfall.triggers import NEVER, first_on, holds, latch
 
 #: Conservation tolerance per scenario and period (yuan).
 CONSERVATION_TOL = 0.01
@@ -308,13 +308,67 @@ def _settled_tail(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):  # type:
     n_trig = d.ip[I_N_TRIGGERS]
     for k in range(d.ip[I_N_TRANCHES]):
         rows[OPEN_BAL, k] = 0.0
+    any_cure = False
+    acc_from = NEVER  # first accelerated period when no trigger cures
     for k in range(n_trig):
         if iv(d, IV_TRIG_CURE, k):
             on_from[k] = -1
-        elif latches[k]:
-            on_from[k] = t0
+            any_cure = True
         else:
-            on_from[k] = first_on(d, x, s, t0, k, acc, orig)
+            on_from[k] = t0 if latches[k] else first_on(d, x, s, t0, k, acc, orig)
+            e = iv(d, IV_TRIG_EVENT, k)
+            if e == ly.EV_ACCELERATION or e == ly.EV_DEFAULT:
+                acc_from = min(acc_from, on_from[k])
+    if any_cure:
+        return _settled_periods(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from)
+    # Every latch is a step function of t: book the flags once, then only cash per period.
+    t_count = d.ip[I_N_PERIODS]
+    _step_flags(d, o, s, t0, on_from, acc_from)
+    for t in range(t0, t_count):
+        ok, total, _, _, _ = _inputs(x, s, t, err)
+        if not ok:
+            return False
+        lst = 1 if t >= acc_from else 0
+        gap = _settled_period(d, o, s, t, acc, lst, total, acc[CARRY], cf)
+        if not abs(gap) <= CONSERVATION_TOL and err[ERR_PERIOD] < 0.0:
+            err[ERR_PERIOD] = t
+            err[ERR_VALUE] = gap
+            err[ERR_CODE] = ERR_CONSERVATION
+        err[ERR_MAX_GAP] = max(err[ERR_MAX_GAP], abs(gap))
+        if o.measures:
+            o.totals[s, ly.T_MAX_GAP] = max(o.totals[s, ly.T_MAX_GAP], abs(gap))
+    return True
+
+
+@kernel_jit
+def _step_flags(d, o, s, t0, on_from, acc_from):  # type: ignore[no-untyped-def]
+    """Latches, events and acceleration of periods t0 … T − 1 when each latch switches on
+    once (at ``on_from``) and stays on."""
+    t_count = d.ip[I_N_PERIODS]
+    for k in range(d.ip[I_N_TRIGGERS]):
+        first = on_from[k]
+        if first >= t_count:
+            continue
+        if o.full:
+            e = iv(d, IV_TRIG_EVENT, k)
+            for t in range(first, t_count):
+                o.triggers[k, t, s] = True
+                o.events[e, t, s] = True
+        if o.measures and o.trig_first[s, k] < 0:
+            o.trig_first[s, k] = first
+    if acc_from < t_count:
+        if o.full:
+            for t in range(acc_from, t_count):
+                o.accelerated[t, s] = True
+        if o.measures and o.totals[s, ly.T_ACCELERATED] < 0.0:
+            o.totals[s, ly.T_ACCELERATED] = acc_from
+
+
+@kernel_jit
+def _settled_periods(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):  # type: ignore[no-untyped-def]
+    """The settled tail period by period (some trigger cures: its latch can switch off)."""
+    err = o.errors[s]
+    orig = x.originator_default[s]
     for t in range(t0, d.ip[I_N_PERIODS]):
         ok, total, _, defaults, pool_balance = _inputs(x, s, t, err)
         if not ok:
@@ -322,7 +376,7 @@ def _settled_tail(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):  # type:
         acc[CUM_DEF] += defaults
         for e in range(ly.N_EV):
             ev[e] = False
-        for k in range(n_trig):
+        for k in range(d.ip[I_N_TRIGGERS]):
             if on_from[k] >= 0:
                 latches[k] = t >= on_from[k]
             else:

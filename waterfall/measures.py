@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+from numba import njit
+
 from waterfall import layout as ly
 from waterfall.jit import kernel_jit
 from waterfall.layout import (
@@ -164,41 +167,67 @@ def measure_events(d, o, s, t, latches, accelerated, gap):  # type: ignore[no-un
 
 
 @kernel_jit
-def yield_at_par(cf, k, d, price):  # type: ignore[no-untyped-def]
-    """Yield (annual compounding) at which row ``k`` of ``cf`` is worth ``price``.
+def _price_at(cf, k, times, log_base):  # type: ignore[no-untyped-def]
+    """(Σ CF·(1 + y)^(−τ), its derivative × (1 + y)) for ln(1 + y) = ``log_base``."""
+    f = 0.0
+    fp = 0.0
+    for t in range(cf.shape[1]):
+        c = cf[k, t]
+        if c != 0.0:
+            disc = math.exp(-times[t] * log_base)
+            f += c * disc
+            fp -= c * times[t] * disc
+    return f, fp
 
-    Newton's method from 3% as ``scenarios.runner.yields_at_par``: −1 when there is no cash
-    (everything lost), NaN when no yield above −100% is found.
+
+@kernel_jit
+def yield_at_par(cf, k, times, price):  # type: ignore[no-untyped-def]
+    """Yield (annual compounding, ACT/365F times) at which row ``k`` of ``cf`` is worth
+    ``price``: −1 when there is no cash (everything lost), NaN when no yield in
+    (−99.9999%, 10¹²) exists.
+
+    The price is strictly decreasing in the yield, so the root is bracketed and found by
+    Newton's method, falling back to bisection whenever a step leaves the bracket; it stops
+    when a step is below 1e-14 of the yield (or 1e-14 near zero).
     """
-    n = cf.shape[1]
     total = 0.0
-    for t in range(n):
+    weighted = 0.0
+    for t in range(cf.shape[1]):
         total += cf[k, t]
+        weighted += cf[k, t] * times[t]
     if price <= 0.0:
         return math.nan
     if not total > EPS:
         return -1.0
-    y = 0.03
+    lo, hi = -0.999999, 0.03
+    if weighted > 0.0:  # the yield of all the cash paid at its cash-weighted time
+        hi = min(max((total / price) ** (total / weighted) - 1.0, -0.5), 1e12)
+    f_hi, _ = _price_at(cf, k, times, math.log1p(hi))
+    while f_hi - price > 0.0:  # widen until the price at hi is below the target
+        if hi >= 1e12:
+            return math.nan
+        lo = hi
+        hi = min(2.0 * hi + 1.0, 1e12)
+        f_hi, _ = _price_at(cf, k, times, math.log1p(hi))
+    f_lo, _ = _price_at(cf, k, times, math.log1p(lo))
+    if f_lo - price < 0.0:
+        return math.nan  # worth less than the price even at −99.9999%
+    y = hi
     for _ in range(YIELD_MAX_ITER):
-        base = 1.0 + y
-        f = -price
-        fp = 0.0
-        for t in range(n):
-            c = cf[k, t]
-            if c != 0.0:
-                tau = fv(d, FV_TIMES, t)
-                disc = base ** (-tau)
-                f += c * disc
-                fp -= c * tau * disc
-        fp /= base
-        step = f / fp if fp != 0.0 else math.nan
+        f, fp = _price_at(cf, k, times, math.log1p(y))
+        g = f - price
+        if g > 0.0:
+            lo = y
+        else:
+            hi = y
+        step = g / (fp / (1.0 + y)) if fp != 0.0 else math.nan
         new = y - step
-        bad = not math.isfinite(new)
-        if bad or new <= -0.999999:
-            new = (y - 0.999999) / 2.0
-        y = new
-        if not bad and abs(step) < 1e-14:
+        if not (lo < new < hi):  # outside the bracket (or NaN): bisect
+            new = 0.5 * (lo + hi)
+            step = y - new
+        if abs(step) < 1e-14 * max(1.0, abs(new)):
             return new
+        y = new
     return math.nan
 
 
@@ -219,9 +248,21 @@ def measure_end(d, o, s, rows, acc, cf):  # type: ignore[no-untyped-def]
         obl = m[ly.M_LIFE_OBL]
         m[ly.M_LIFE_COV] = m[ly.M_LIFE_CASH] / obl if obl > COVERAGE_EPS else math.inf
         if o.yields:
-            m[ly.M_YIELD] = yield_at_par(cf, k, d, fv(d, FV_BALANCE0, k))
+            t0 = d.ip[FV_TIMES]
+            times = d.fp[t0 : t0 + d.ip[I_N_PERIODS]]
+            m[ly.M_YIELD] = yield_at_par(cf, k, times, fv(d, FV_BALANCE0, k))
         row = o.cash_row[k]
         if row >= 0:
             for t in range(d.ip[I_N_PERIODS]):
                 o.cash[s, row, t] = cf[k, t]
     o.totals[s, ly.T_CASH_LEFT] = acc[ly.AVAIL]
+
+
+@njit(cache=True, error_model="numpy")
+def yields_at_par(cash, times, price):  # type: ignore[no-untyped-def]
+    """:func:`yield_at_par` of every row of ``cash`` (S, T): the one implementation of the
+    yield at par, used by measures mode and by ``scenarios.runner.yields_at_par``."""
+    out = np.empty(cash.shape[0])
+    for s in range(cash.shape[0]):
+        out[s] = yield_at_par(cash, s, times, price)
+    return out
