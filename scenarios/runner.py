@@ -37,7 +37,7 @@ from abs.projection import PoolModel, pool_model
 from abs.projection import path_block_size as _block_size
 from abs.projection import project as _project
 from scenarios.factors import projection_key, projection_part
-from waterfall import WaterfallResult
+from waterfall import Measures, WaterfallResult
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -363,6 +363,43 @@ def outcome_from_result(
     )
 
 
+def outcome_from_measures(
+    deal: Deal,
+    collections: Collections,
+    m: Measures,
+    *,
+    support_defaulted: Any = None,
+) -> Outcome:
+    """The :class:`Outcome` of a measures-mode run (the same numbers as
+    :func:`outcome_from_result` on the full run; ``tests/waterfall/test_measures.py``)."""
+    s = m.n_scenarios
+    cdr = collections.defaults.sum(axis=1) / collections.initial_pool_balance
+    sup = (
+        np.zeros(s, dtype=bool)
+        if support_defaulted is None
+        else np.asarray(support_defaulted, dtype=bool).reshape(s)
+    )
+    return Outcome(
+        tranche_names=m.tranche_names,
+        original_balance=m.original_balance,
+        payment_dates=m.payment_dates,
+        paid_in_full=m.paid_in_full,
+        shortfall=m.shortfall,
+        loss=m.loss / m.original_balance,
+        first_shortfall=m.first_missed,
+        wal=m.wal,
+        yld=m.yld,
+        min_coverage=m.min_coverage,
+        life_coverage=m.life_coverage,
+        min_coverage_principal=m.min_coverage_principal,
+        coverage=m.coverage,
+        trigger_names=tuple(f"{tr.event.zh}: {tr.name}" for tr in deal.triggers),
+        trigger_first=m.trigger_first,
+        cdr=cdr,
+        support_defaulted=sup,
+    )
+
+
 def _reference_rate(assumptions: Assumptions | None) -> float | None:
     return assumptions.reference_rate if assumptions is not None else None
 
@@ -467,18 +504,19 @@ def simulate_outcome(
         if support_default
         else np.zeros(n_paths, dtype=bool)
     )
-    from waterfall import run
+    from waterfall import run_measures
 
     orig = drawn | st.originator_default
-    result = run(
+    measures = run_measures(
         deal,
         coll,
         reference_rate=_reference_rate(assumptions),
         rate_shift_bp=np.full(n_paths, st.rate_shift_bp),
         originator_default=orig,
         guarantor_default=np.full(n_paths, st.guarantor_default),
+        cash="none",
     )
-    return outcome_from_result(deal, coll, result, support_defaulted=orig)
+    return outcome_from_measures(deal, coll, measures, support_defaulted=orig)
 
 
 def run_paid_in_full(
@@ -499,18 +537,21 @@ def run_paid_in_full(
     ScenarioError
         The number of stresses differs from the collections' scenarios.
     """
-    from waterfall import run
+    from waterfall import run_measures
 
     if len(stresses) != collections.n_scenarios:
         raise ScenarioError(
             f"scenarios: {len(stresses)} stresses for {collections.n_scenarios} collection rows"
         )
-    result = run(
-        deal, collections, reference_rate=_reference_rate(assumptions), **engine_kwargs(stresses)
+    measures = run_measures(
+        deal,
+        collections,
+        reference_rate=_reference_rate(assumptions),
+        yields=False,
+        cash="none",
+        **engine_kwargs(stresses),
     )
-    paid = np.zeros((result.n_scenarios, len(deal.tranches)), dtype=bool)
-    for i, t in enumerate(deal.tranches):
-        paid[:, i] = ~missed_payments(deal, result, t.name).any(axis=1)
+    paid = measures.paid_in_full
     cdr = collections.defaults.sum(axis=1) / collections.initial_pool_balance
     return paid, np.asarray(cdr, dtype=np.float64)
 

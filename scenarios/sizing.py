@@ -20,7 +20,8 @@ from abs.assumptions import Assumptions, Stress
 from abs.deal import Deal, Tranche
 from abs.enums import TrancheClass
 from abs.errors import ScenarioError
-from scenarios.runner import Projector, project_stresses, run_collections
+from scenarios.runner import Projector, engine_kwargs, project_stresses
+from waterfall import run_measures
 
 SizingStatus = Literal["found", "max_passes", "min_fails", "not_converged"]
 
@@ -166,9 +167,16 @@ def largest_senior_size(
 
     def passes(size: float) -> bool:
         d = resize_seniors(deal, size)
-        result, outcome = run_collections(d, coll, [st], assumptions=assumptions)
-        paid = bool(np.all(outcome.paid_in_full[0, senior_idx]))
-        cov = float(result.min_coverage(through=last_senior)[0])
+        m = run_measures(
+            d,
+            coll,
+            reference_rate=assumptions.reference_rate if assumptions is not None else None,
+            yields=False,
+            cash="none",
+            **engine_kwargs([st]),
+        )
+        paid = bool(np.all(m.paid_in_full[0, senior_idx]))
+        cov = float(m.min_coverage[0, m.index(last_senior)])
         return paid and cov >= min_coverage
 
     def done(status: SizingStatus, size: float, steps: int) -> SizingResult:

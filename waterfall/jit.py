@@ -21,17 +21,23 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import numba
 from numba import njit
 
+#: numba's compile option without reference counting (no public spelling; module docstring).
+_NO_REFCOUNT: dict[str, Any] = {"_nrt": False}
 #: Decorator of every kernel function except the parallel driver: inlined into its caller
 #: (``forceinline``: numba passes each array as a handful of words, so a call costs far more
 #: than the small functions it calls).
-kernel_jit = njit(cache=True, _nrt=False, error_model="numpy", forceinline=True)
+kernel_jit = njit(cache=True, error_model="numpy", forceinline=True, **_NO_REFCOUNT)
 #: A kernel function kept as a function of its own: a tight loop that stays small enough for
 #: its values to live in registers (the settled tail of a scenario).
-tail_jit = njit(cache=True, _nrt=False, error_model="numpy", forceinline=False)
+tail_jit = njit(cache=True, error_model="numpy", forceinline=False, **_NO_REFCOUNT)
+#: The parallel driver and other functions called from Python (reference counting on).
+driver_jit = njit(cache=True, error_model="numpy")
+parallel_jit = njit(cache=True, error_model="numpy", parallel=True)
 
 _STAMP = "sources.sha256"
 

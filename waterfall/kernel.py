@@ -17,10 +17,11 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit, prange
+from numba import prange
 
 from waterfall import layout as ly
-from waterfall.jit import kernel_jit, tail_jit
+from waterfall.compile import ScenarioInputs
+from waterfall.jit import kernel_jit, parallel_jit, tail_jit
 from waterfall.layout import (
     AVAIL,
     BAL,
@@ -80,6 +81,7 @@ from waterfall.params import (
     IV_SENIOR,
     IV_TRIG_CURE,
     IV_TRIG_EVENT,
+    DealArrays,
     fv,
     iv,
 )
@@ -126,14 +128,14 @@ class Outputs(NamedTuple):
 
 
 @kernel_jit
-def _put(lines, row, t, s, v):  # type: ignore[no-untyped-def]
+def _put(lines, row, t, s, v):
     """Write a non-zero value (zeros are already there: untouched memory stays unmapped)."""
     if v != 0.0:
         lines[row, t, s] = v
 
 
 @kernel_jit
-def _write_lines(d, s, t, rows, acc, lines, off, balances):  # type: ignore[no-untyped-def]
+def _write_lines(d, s, t, rows, acc, lines, off, balances):
     """Full mode: every line of period ``t`` of scenario ``s``."""
     for f in range(d.ip[I_N_FEES]):
         paid = rows[FEE_PAID, f]
@@ -172,7 +174,7 @@ def _write_lines(d, s, t, rows, acc, lines, off, balances):  # type: ignore[no-u
 
 
 @kernel_jit
-def _is_settled(d, rows, acc):  # type: ignore[no-untyped-def]
+def _is_settled(d, rows, acc):
     """Nothing is owed any more: every balance, arrear, the reserve and support owed are 0.
 
     A settled scenario stays settled (nothing raises a balance or an arrear), and in each of
@@ -194,7 +196,7 @@ def _is_settled(d, rows, acc):  # type: ignore[no-untyped-def]
 
 
 @kernel_jit
-def _inputs(x, s, t, err):  # type: ignore[no-untyped-def]
+def _inputs(x, s, t, err):
     """Period ``t``'s collections of scenario ``s``; ``ok`` False after recording a NaN/inf."""
     total, income = x.total[s, t], x.income[s, t]
     defaults, pool_balance = x.defaults[s, t], x.pool_balance[s, t]
@@ -211,7 +213,7 @@ def _inputs(x, s, t, err):  # type: ignore[no-untyped-def]
 
 
 @kernel_jit
-def _record(d, o, s, t, err, gap, accelerated, latches, ev):  # type: ignore[no-untyped-def]
+def _record(d, o, s, t, err, gap, accelerated, latches, ev):
     """The period's conservation check, event flags (full mode) and event measures."""
     if not abs(gap) <= CONSERVATION_TOL and err[ERR_PERIOD] < 0.0:
         err[ERR_PERIOD] = t
@@ -232,7 +234,7 @@ def _record(d, o, s, t, err, gap, accelerated, latches, ev):  # type: ignore[no-
 
 
 @kernel_jit
-def run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from):  # type: ignore[no-untyped-def]
+def run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from):
     """Run every period of scenario ``s``: the general path until the scenario is settled,
     then :func:`_settled_tail`."""
     reset(d, x.rate_shift[s], rows, acc, latches)
@@ -294,7 +296,7 @@ def run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from):  # type: igno
 
 
 @tail_jit
-def _settled_tail(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):  # type: ignore[no-untyped-def]
+def _settled_tail(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):
     """Periods ``t0`` … T − 1 of a settled scenario (see :func:`_is_settled`).
 
     Triggers: a trigger that stays on once on (no ``cure``) is on from the first period its
@@ -341,7 +343,7 @@ def _settled_tail(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):  # type:
 
 
 @kernel_jit
-def _step_flags(d, o, s, t0, on_from, acc_from):  # type: ignore[no-untyped-def]
+def _step_flags(d, o, s, t0, on_from, acc_from):
     """Latches, events and acceleration of periods t0 … T − 1 when each latch switches on
     once (at ``on_from``) and stays on."""
     t_count = d.ip[I_N_PERIODS]
@@ -365,7 +367,7 @@ def _step_flags(d, o, s, t0, on_from, acc_from):  # type: ignore[no-untyped-def]
 
 
 @kernel_jit
-def _settled_periods(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):  # type: ignore[no-untyped-def]
+def _settled_periods(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):
     """The settled tail period by period (some trigger cures: its latch can switch off)."""
     err = o.errors[s]
     orig = x.originator_default[s]
@@ -391,7 +393,7 @@ def _settled_periods(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):  # ty
 
 
 @kernel_jit
-def _settled_period(d, o, s, t, acc, lst, total, carry_in, cf):  # type: ignore[no-untyped-def]
+def _settled_period(d, o, s, t, acc, lst, total, carry_in, cf):
     """A period of a settled scenario (see :func:`_is_settled`); returns the conservation gap,
     computed as the general path computes it."""
     avail = total + carry_in + 0.0  # + the (zero) reserve release, as the general path adds
@@ -410,8 +412,8 @@ def _settled_period(d, o, s, t, acc, lst, total, carry_in, cf):  # type: ignore[
     return (total + carry_in + 0.0 + 0.0) - (carry + paid)
 
 
-@njit(cache=True, parallel=True)
-def run_batch(d, x, o, chunk):  # type: ignore[no-untyped-def]
+@parallel_jit
+def run_batch(d: DealArrays, x: ScenarioInputs, o: Outputs, chunk: int) -> None:
     """Run every scenario of ``x``, ``chunk`` scenarios per parallel task."""
     s_count = x.total.shape[0]
     n_chunks = (s_count + chunk - 1) // chunk

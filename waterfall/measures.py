@@ -18,10 +18,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+import numpy.typing as npt
 
 from waterfall import layout as ly
-from waterfall.jit import kernel_jit
+from waterfall.jit import driver_jit, kernel_jit
 from waterfall.layout import (
     BAL,
     DRAW_COM,
@@ -61,6 +61,8 @@ from waterfall.params import (
     target,
 )
 
+FloatArray = npt.NDArray[np.float64]
+
 #: Obligations at or below this count as nothing due (``abs.analytics.COVERAGE_EPS``).
 COVERAGE_EPS = 0.005
 #: Newton iterations of the yield (``scenarios.runner.YIELD_MAX_ITER``).
@@ -69,7 +71,7 @@ _SUBORDINATED = 2
 
 
 @kernel_jit
-def measure_start(d, o, s, cf):  # type: ignore[no-untyped-def]
+def measure_start(d, o, s, cf):
     """Reset scenario ``s``'s measures."""
     for k in range(d.ip[I_N_TRANCHES]):
         for j in range(ly.N_M):
@@ -92,7 +94,7 @@ def _ratio(avail: float, obligations: float) -> float:
 
 
 @kernel_jit
-def measure_period(d, o, s, t, rows, acc, total, carry_in, cf):  # type: ignore[no-untyped-def]
+def measure_period(d, o, s, t, rows, acc, total, carry_in, cf):
     """Fold period ``t`` of scenario ``s`` into its measures."""
     avail = total + carry_in + acc[RELEASE]
     fresh = total + acc[RELEASE]
@@ -146,7 +148,7 @@ def measure_period(d, o, s, t, rows, acc, total, carry_in, cf):  # type: ignore[
 
 
 @kernel_jit
-def measure_settled(d, o, s, t, k, paid, cf):  # type: ignore[no-untyped-def]
+def measure_settled(d, o, s, t, k, paid, cf):
     """A period of a settled scenario: only tranche ``k`` (−1: none) is paid, as residual."""
     o.coverage[s, t] = math.nan
     if k >= 0:
@@ -155,7 +157,7 @@ def measure_settled(d, o, s, t, k, paid, cf):  # type: ignore[no-untyped-def]
 
 
 @kernel_jit
-def measure_events(d, o, s, t, latches, accelerated, gap):  # type: ignore[no-untyped-def]
+def measure_events(d, o, s, t, latches, accelerated, gap):
     """Triggers, acceleration and the conservation gap of every period."""
     for k in range(d.ip[I_N_TRIGGERS]):
         if latches[k] and o.trig_first[s, k] < 0:
@@ -167,7 +169,7 @@ def measure_events(d, o, s, t, latches, accelerated, gap):  # type: ignore[no-un
 
 
 @kernel_jit
-def _price_at(cf, k, times, log_base):  # type: ignore[no-untyped-def]
+def _price_at(cf, k, times, log_base):
     """(Σ CF·(1 + y)^(−τ), its derivative × (1 + y)) for ln(1 + y) = ``log_base``."""
     f = 0.0
     fp = 0.0
@@ -181,7 +183,7 @@ def _price_at(cf, k, times, log_base):  # type: ignore[no-untyped-def]
 
 
 @kernel_jit
-def yield_at_par(cf, k, times, price):  # type: ignore[no-untyped-def]
+def yield_at_par(cf, k, times, price):
     """Yield (annual compounding, ACT/365F times) at which row ``k`` of ``cf`` is worth
     ``price``: −1 when there is no cash (everything lost), NaN when no yield in
     (−99.9999%, 10¹²) exists.
@@ -232,7 +234,7 @@ def yield_at_par(cf, k, times, price):  # type: ignore[no-untyped-def]
 
 
 @kernel_jit
-def measure_end(d, o, s, rows, acc, cf):  # type: ignore[no-untyped-def]
+def measure_end(d, o, s, rows, acc, cf):
     """Final measures of scenario ``s`` after its last period."""
     last = d.ip[I_N_PERIODS] - 1
     for k in range(d.ip[I_N_TRANCHES]):
@@ -258,8 +260,8 @@ def measure_end(d, o, s, rows, acc, cf):  # type: ignore[no-untyped-def]
     o.totals[s, ly.T_CASH_LEFT] = acc[ly.AVAIL]
 
 
-@njit(cache=True, error_model="numpy")
-def yields_at_par(cash, times, price):  # type: ignore[no-untyped-def]
+@driver_jit
+def yields_at_par(cash: FloatArray, times: FloatArray, price: float) -> FloatArray:
     """:func:`yield_at_par` of every row of ``cash`` (S, T): the one implementation of the
     yield at par, used by measures mode and by ``scenarios.runner.yields_at_par``."""
     out = np.empty(cash.shape[0])

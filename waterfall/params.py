@@ -175,7 +175,7 @@ def pack(ints: Mapping[str, Any], floats: Mapping[str, Any]) -> DealArrays:
     head = np.zeros(IP_HEADER, dtype=np.int64)
     for i, name in enumerate(_INT_SCALARS):
         head[I_N_TRANCHES + i] = int(ints[name])
-    int_parts = [head]
+    int_parts: list[npt.NDArray[np.int64]] = [head]
     at = IP_HEADER
     for i, name in enumerate(_INT_VECTORS):
         vec = np.asarray(ints[name], dtype=np.int64).reshape(-1)
@@ -183,13 +183,13 @@ def pack(ints: Mapping[str, Any], floats: Mapping[str, Any]) -> DealArrays:
         int_parts.append(vec)
         at += vec.size
     fhead = np.array([float(floats[name]) for name in _FLOAT_SCALARS], dtype=np.float64)
-    float_parts = [fhead]
+    float_parts: list[npt.NDArray[np.float64]] = [fhead]
     fat = FP_HEADER
     for i, name in enumerate(_FLOAT_VECTORS):
-        vec = np.asarray(floats[name], dtype=np.float64).reshape(-1)
+        fvec = np.asarray(floats[name], dtype=np.float64).reshape(-1)
         head[FV_BALANCE0 + i] = fat
-        float_parts.append(vec)
-        fat += vec.size
+        float_parts.append(fvec)
+        fat += fvec.size
     return DealArrays(np.concatenate(int_parts), np.concatenate(float_parts))
 
 
@@ -201,30 +201,30 @@ def float_vector(d: DealArrays, slot: int, size: int) -> npt.NDArray[np.float64]
 
 
 @kernel_jit
-def iv(d, slot, i):  # type: ignore[no-untyped-def]
+def iv(d, slot, i):
     """Element ``i`` of the integer vector of ``slot`` (an ``IV_*``)."""
     return d.ip[d.ip[slot] + i]
 
 
 @kernel_jit
-def fv(d, slot, i):  # type: ignore[no-untyped-def]
+def fv(d, slot, i):
     """Element ``i`` of the float vector of ``slot`` (an ``FV_*``)."""
     return d.fp[d.ip[slot] + i]
 
 
 @kernel_jit
-def step(d, i, col):  # type: ignore[no-untyped-def]
+def step(d, i, col):
     """Column ``col`` (``layout.STEP_*``) of row ``i`` of the step table."""
     return d.ip[d.ip[IV_STEPS] + i * STEP_WIDTH + col]
 
 
 @kernel_jit
-def target(d, t, k):  # type: ignore[no-untyped-def]
+def target(d, t, k):
     """Balance tranche ``k`` may keep after period ``t`` (−1: no target)."""
     return d.fp[d.ip[FV_TARGETS] + t * d.ip[I_N_TRANCHES] + k]
 
 
 @kernel_jit
-def fee_mult(d, t, f):  # type: ignore[no-untyped-def]
+def fee_mult(d, t, f):
     """Coefficient of fee ``f`` on its base in period ``t``."""
     return d.fp[d.ip[FV_FEE_MULT] + t * d.ip[I_N_FEES] + f]

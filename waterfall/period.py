@@ -75,7 +75,7 @@ from waterfall.steps._core import round_amount
 
 
 @kernel_jit
-def coupon(d, shift, k):  # type: ignore[no-untyped-def]
+def coupon(d, shift, k):
     if not iv(d, IV_COUPON_FLOAT, k):
         return fv(d, FV_COUPON_FIXED, k)
     r = d.fp[F_REFERENCE_RATE] + shift + fv(d, FV_COUPON_SPREAD, k)
@@ -85,7 +85,7 @@ def coupon(d, shift, k):  # type: ignore[no-untyped-def]
 
 
 @kernel_jit
-def reset(d, shift, rows, acc, latches):  # type: ignore[no-untyped-def]
+def reset(d, shift, rows, acc, latches):
     rows[:, :] = 0.0
     acc[:] = 0.0
     latches[:] = False
@@ -96,7 +96,7 @@ def reset(d, shift, rows, acc, latches):  # type: ignore[no-untyped-def]
 
 
 @kernel_jit
-def dues(d, t, rows, accelerated, sec, sen, total, income):  # type: ignore[no-untyped-def]
+def dues(d, t, rows, accelerated, sec, sen, total, income):
     """Amounts due at the start of period ``t`` (on opening balances)."""
     r = d.ip[I_ROUNDING]
     alive = 1.0 if sec > EPS else 0.0
@@ -139,7 +139,7 @@ def dues(d, t, rows, accelerated, sec, sen, total, income):  # type: ignore[no-u
 
 
 @kernel_jit
-def settle(d, rows, acc):  # type: ignore[no-untyped-def]
+def settle(d, rows, acc):
     """Close the period: arrears carried forward, balances; returns the cash paid out."""
     out = acc[DEPOSIT] + acc[REPAID_COM] + acc[REPAID_GUA] + acc[AVAIL]
     for f in range(d.ip[I_N_FEES]):
@@ -164,7 +164,7 @@ def settle(d, rows, acc):  # type: ignore[no-untyped-def]
 
 
 @kernel_jit
-def start_period(d, rows, acc):  # type: ignore[no-untyped-def]
+def start_period(d, rows, acc):
     """Zero what the steps of a period pay into; open the reserve."""
     for f in range(d.ip[I_N_FEES]):
         rows[FEE_PAID, f] = 0.0

@@ -50,7 +50,7 @@ _ORIGINATOR = 5
 
 
 @kernel_jit
-def holds(d, t, k, rows, acc, sec, total, pool_balance, orig):  # type: ignore[no-untyped-def]
+def holds(d, t, k, rows, acc, sec, total, pool_balance, orig):
     """Whether the condition of trigger ``k`` holds in period ``t``."""
     c = iv(d, IV_TRIG_COND, k)
     thr = fv(d, FV_TRIG_THRESHOLD, k)
@@ -75,7 +75,7 @@ def holds(d, t, k, rows, acc, sec, total, pool_balance, orig):  # type: ignore[n
 
 
 @kernel_jit
-def latch(d, t, rows, acc, latches, ev, sec, total, pool_balance, orig):  # type: ignore[no-untyped-def]
+def latch(d, t, rows, acc, latches, ev, sec, total, pool_balance, orig):
     """Update ``latches`` (K,) for period ``t`` and set the event flags ``ev`` (E,)."""
     for e in range(N_EV):
         ev[e] = False
@@ -91,7 +91,7 @@ NEVER = 1 << 40
 
 
 @kernel_jit
-def first_on(d, x, s, t0, k, acc, orig):  # type: ignore[no-untyped-def]
+def first_on(d, x, s, t0, k, acc, orig):
     """First period ≥ ``t0`` in which trigger ``k`` holds in a settled scenario (NEVER: none).
 
     Settled: no securities, arrears or overdue principal, so the conditions on the waterfall's

@@ -46,7 +46,7 @@ BY_SPEC: dict[type, ModuleType] = {m.SPEC: m for m in MODULES}
 
 
 @kernel_jit
-def run_step(d, i, rows, acc, t):  # type: ignore[no-untyped-def]
+def run_step(d, i, rows, acc, t):
     """Run row ``i`` of the step table."""
     code = step(d, i, STEP_CODE)
     if code == pay_fees.CODE:

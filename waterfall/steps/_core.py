@@ -84,7 +84,7 @@ def _cents(x: float) -> int:
 
 
 @kernel_jit
-def _provider(d, acc, short, on, cap_total, cap_period, used, drawn, owed):  # type: ignore[no-untyped-def]
+def _provider(d, acc, short, on, cap_total, cap_period, used, drawn, owed):
     """Draw ``short`` from one provider (差额支付 or guarantee) within its caps."""
     room = short if acc[on] > 0.0 else 0.0
     room = min(room, d.fp[cap_total] - acc[used])
@@ -97,7 +97,7 @@ def _provider(d, acc, short, on, cap_total, cap_period, used, drawn, owed):  # t
 
 
 @kernel_jit
-def cover(d, acc, short: float, kind: int) -> float:  # type: ignore[no-untyped-def]
+def cover(d, acc, short: float, kind: int) -> float:
     """Draw reserve, then 差额支付, then guarantee for ``short``; returns what was drawn."""
     if not short > 0.0:
         return 0.0
@@ -123,7 +123,7 @@ def cover(d, acc, short: float, kind: int) -> float:  # type: ignore[no-untyped-
 
 
 @kernel_jit
-def _settle_cents(d, rows, o0: int, n: int, total: float) -> None:  # type: ignore[no-untyped-def]
+def _settle_cents(d, rows, o0: int, n: int, total: float) -> None:
     """Round the shares in ``rows[SHARE]`` by the convention and give the leftover fen of the split
     to the first line (or the largest) within each line's cap ``rows[NEED]``."""
     ops = d.ip  # operands: o0 is their absolute index in ip
@@ -162,7 +162,7 @@ def _settle_cents(d, rows, o0: int, n: int, total: float) -> None:  # type: igno
 
 
 @kernel_jit
-def split(d, rows, o0: int, n: int, total: float, weight_total: float) -> None:  # type: ignore[no-untyped-def]
+def split(d, rows, o0: int, n: int, total: float, weight_total: float) -> None:
     """Share ``total`` over the step's operands in proportion to ``rows[NEED]`` (whose sum is
     ``weight_total``) into ``rows[SHARE]``; each share at most its need."""
     ops = d.ip  # operands: o0 is their absolute index in ip
@@ -174,7 +174,7 @@ def split(d, rows, o0: int, n: int, total: float, weight_total: float) -> None: 
 
 
 @kernel_jit
-def pay_group(d, rows, acc, o0: int, n: int) -> float:  # type: ignore[no-untyped-def]
+def pay_group(d, rows, acc, o0: int, n: int) -> float:
     """Pay the needs ``rows[NEED]`` of the step's operands pro rata from cash in hand.
 
     Shares go to ``rows[SHARE]``; returns what the group is left short (0: paid in full, and
@@ -204,7 +204,7 @@ def pay_group(d, rows, acc, o0: int, n: int) -> float:  # type: ignore[no-untype
 
 
 @kernel_jit
-def cover_group(d, rows, acc, o0: int, n: int, kind: int) -> float:  # type: ignore[no-untyped-def]
+def cover_group(d, rows, acc, o0: int, n: int, kind: int) -> float:
     """Draw support for the shortfalls ``rows[NEED]`` of a group at once and share the draw in
     proportion to each line's shortfall into ``rows[SHARE]``; returns the draw."""
     ops = d.ip  # operands: o0 is their absolute index in ip
@@ -221,7 +221,7 @@ def cover_group(d, rows, acc, o0: int, n: int, kind: int) -> float:  # type: ign
 
 
 @kernel_jit
-def seniors_repaid(d, rows, n: int) -> bool:  # type: ignore[no-untyped-def]
+def seniors_repaid(d, rows, n: int) -> bool:
     """Every tranche of a class more senior than tranche ``n`` has a zero balance."""
     for m in range(d.ip[I_N_TRANCHES]):
         if iv(d, IV_RANK, m) < iv(d, IV_RANK, n) and rows[BAL, m] > EPS:
@@ -230,7 +230,7 @@ def seniors_repaid(d, rows, n: int) -> bool:  # type: ignore[no-untyped-def]
 
 
 @kernel_jit
-def any_senior_outstanding(d, rows) -> bool:  # type: ignore[no-untyped-def]
+def any_senior_outstanding(d, rows) -> bool:
     """Some senior (优先级) tranche still has a balance."""
     for m in range(d.ip[I_N_TRANCHES]):
         if iv(d, IV_SENIOR, m) and rows[BAL, m] > EPS:

@@ -45,7 +45,7 @@ def compile_step(step: FundReserve, ctx: Any) -> tuple[dict[str, int], list[int]
 
 
 @kernel_jit
-def kernel(d, i, rows, acc, t):  # type: ignore[no-untyped-def]
+def kernel(d, i, rows, acc, t):
     senior = 0.0
     for k in range(d.ip[I_N_TRANCHES]):
         if iv(d, IV_SENIOR, k):

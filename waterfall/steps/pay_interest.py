@@ -36,7 +36,7 @@ def compile_step(step: PayInterest, ctx: Any) -> tuple[dict[str, int], list[int]
 
 
 @kernel_jit
-def kernel(d, i, rows, acc, t):  # type: ignore[no-untyped-def]
+def kernel(d, i, rows, acc, t):
     o0 = d.ip[IV_OPS] + step(d, i, STEP_OP_START)
     n = step(d, i, STEP_OP_LEN)
     ops = d.ip  # operands: o0 is their absolute index in ip

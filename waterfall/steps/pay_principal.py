@@ -50,18 +50,18 @@ def compile_step(step: PayPrincipal, ctx: Any) -> tuple[dict[str, int], list[int
 
 
 @kernel_jit
-def _pay(rows, k: int, x: float, hard: bool) -> None:  # type: ignore[no-untyped-def]
+def _pay(rows, k: int, x: float, hard: bool) -> None:
     rows[HARD_PAID if hard else SOFT_PAID, k] += x
     rows[BAL, k] -= x
 
 
 @kernel_jit
-def _soft(d, i, k: int) -> bool:  # type: ignore[no-untyped-def]
+def _soft(d, i, k: int) -> bool:
     return bool(step(d, i, STEP_TURBO) != 0 or iv(d, IV_PASS_THROUGH, k))
 
 
 @kernel_jit
-def kernel(d, i, rows, acc, t):  # type: ignore[no-untyped-def]
+def kernel(d, i, rows, acc, t):
     o0 = d.ip[IV_OPS] + step(d, i, STEP_OP_START)
     n = step(d, i, STEP_OP_LEN)
     ops = d.ip  # operands: o0 is their absolute index in ip

@@ -24,7 +24,7 @@ def compile_step(step: PayResidual, ctx: Any) -> tuple[dict[str, int], list[int]
 
 
 @kernel_jit
-def kernel(d, i, rows, acc, t):  # type: ignore[no-untyped-def]
+def kernel(d, i, rows, acc, t):
     k = iv(d, IV_OPS, step(d, i, STEP_OP_START))
     if step(d, i, STEP_WAIT) != 0 and not seniors_repaid(d, rows, k):
         return

@@ -23,7 +23,7 @@ def compile_step(step: PaySubYield, ctx: Any) -> tuple[dict[str, int], list[int]
 
 
 @kernel_jit
-def kernel(d, i, rows, acc, t):  # type: ignore[no-untyped-def]
+def kernel(d, i, rows, acc, t):
     k = iv(d, IV_OPS, step(d, i, STEP_OP_START))
     if fv(d, FV_PERIOD_YIELD, k) <= 0.0:
         return

@@ -37,7 +37,7 @@ def compile_step(step: ReimburseSupport, ctx: Any) -> tuple[dict[str, int], list
 
 
 @kernel_jit
-def kernel(d, i, rows, acc, t):  # type: ignore[no-untyped-def]
+def kernel(d, i, rows, acc, t):
     if step(d, i, STEP_WAIT) != 0 and any_senior_outstanding(d, rows):
         return
     o0 = step(d, i, STEP_OP_START)
