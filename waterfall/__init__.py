@@ -14,7 +14,7 @@ from pathlib import Path
 from abs.errors import ConservationError, WaterfallError
 from waterfall.api import run, run_measures
 from waterfall.jit import refresh_cache
-from waterfall.kernel import CONSERVATION_TOL
+from waterfall.layout import CONSERVATION_TOL
 from waterfall.measures_result import Measures
 from waterfall.result import Line, WaterfallResult
 

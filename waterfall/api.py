@@ -20,11 +20,11 @@ from abs.cashflows import Collections
 from abs.deal import Deal
 from abs.enums import TrancheClass
 from abs.errors import ConservationError, WaterfallError
-from waterfall import kernel as kn
 from waterfall import layout as ly
 from waterfall import params as pm
 from waterfall.compile import EVENT_ORDER, compile_deal, scenario_inputs
-from waterfall.kernel import CONSERVATION_TOL, Outputs, run_batch
+from waterfall.kernel import Outputs, run_batch
+from waterfall.layout import CONSERVATION_TOL
 from waterfall.measures_result import Measures
 from waterfall.params import DealArrays
 from waterfall.result import WaterfallResult
@@ -92,8 +92,8 @@ def _outputs(
     sizes = [f, f, f] + [n] * 11 + [1, 1, 1, 3, 2]
     off = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
     n_cash = int(np.max(cash_row)) + 1 if len(cash_row) and np.max(cash_row) >= 0 else 0
-    errors = np.zeros((s, kn.N_ERR))
-    errors[:, kn.ERR_PERIOD] = -1.0
+    errors = np.zeros((s, ly.N_ERR))
+    errors[:, ly.ERR_PERIOD] = -1.0
     return Outputs(
         full=full,
         lines=_empty(sum(sizes), t, s) if full else _empty(0, 0, 0),
@@ -154,16 +154,16 @@ def _execute(
 
 
 def _raise_errors(deal: Deal, collections: Collections, o: Outputs) -> None:
-    failed = np.flatnonzero(o.errors[:, kn.ERR_PERIOD] >= 0.0)
+    failed = np.flatnonzero(o.errors[:, ly.ERR_PERIOD] >= 0.0)
     if not failed.size:
         return
     s_i = int(failed[0])
     err = o.errors[s_i]
-    t_i = int(err[kn.ERR_PERIOD])
-    value = float(err[kn.ERR_VALUE])
+    t_i = int(err[ly.ERR_PERIOD])
+    value = float(err[ly.ERR_VALUE])
     where = f"scenario {s_i}, period {t_i + 1} (兑付日 {collections.payment_dates[t_i]})"
-    if err[kn.ERR_CODE] == kn.ERR_NOT_FINITE:
-        name = _COLLECTION_FIELDS[int(err[kn.ERR_FIELD])]
+    if err[ly.ERR_CODE] == ly.ERR_NOT_FINITE:
+        name = _COLLECTION_FIELDS[int(err[ly.ERR_FIELD])]
         raise WaterfallError(
             f"deal {deal.name}: collections.{name} is not a finite number in {where}: {value!r}"
         )
@@ -249,7 +249,7 @@ def run(
     n, t = len(deal.tranches), collections.n_periods
     raw = pm.float_vector(d, pm.FV_TARGETS, t * n).reshape(t, n)
     targets = np.where(raw < 0.0, np.inf, raw)
-    max_gap = float(o.errors[:, kn.ERR_MAX_GAP].max())
+    max_gap = float(o.errors[:, ly.ERR_MAX_GAP].max())
     return WaterfallResult.from_blocks(deal, collections, o, targets, max_gap=max_gap)
 
 

@@ -154,3 +154,17 @@ EV_DEFAULT = 1
 EV_SUPPORT_START = 2
 EV_GUARANTEE_START = 3
 N_EV = 4
+
+#: Conservation tolerance per scenario and period (yuan).
+CONSERVATION_TOL = 0.01
+#: Columns of ``Outputs.errors``: first failing period (−1: none), the value, what failed
+#: (ERR_CONSERVATION: the gap; ERR_NOT_FINITE: a collections value, field in ERR_FIELD), and
+#: the scenario's largest |cash in − cash out|.
+ERR_PERIOD = 0
+ERR_VALUE = 1
+ERR_CODE = 2
+ERR_FIELD = 3
+ERR_MAX_GAP = 4
+N_ERR = 5
+ERR_CONSERVATION = 1.0
+ERR_NOT_FINITE = 2.0

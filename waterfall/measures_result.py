@@ -18,7 +18,8 @@ from abs.deal import Deal
 from abs.errors import WaterfallError
 from waterfall import layout as ly
 from waterfall.compile import BoolArray, FloatArray, IntArray
-from waterfall.kernel import ERR_MAX_GAP, Outputs
+from waterfall.kernel import Outputs
+from waterfall.layout import ERR_MAX_GAP
 
 
 @dataclass(frozen=True, eq=False)
