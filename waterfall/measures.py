@@ -204,19 +204,15 @@ def yield_at_par(cf, k, times, price):
     lo, hi = -0.999999, 0.03
     if weighted > 0.0:  # the yield of all the cash paid at its cash-weighted time
         hi = min(max((total / price) ** (total / weighted) - 1.0, -0.5), 1e12)
-    f_hi, _ = _price_at(cf, k, times, math.log1p(hi))
-    while f_hi - price > 0.0:  # widen until the price at hi is below the target
+    f, fp = _price_at(cf, k, times, math.log1p(hi))
+    while f - price > 0.0:  # widen until the price at hi is below the target
         if hi >= 1e12:
             return math.nan
         lo = hi
         hi = min(2.0 * hi + 1.0, 1e12)
-        f_hi, _ = _price_at(cf, k, times, math.log1p(hi))
-    f_lo, _ = _price_at(cf, k, times, math.log1p(lo))
-    if f_lo - price < 0.0:
-        return math.nan  # worth less than the price even at −99.9999%
+        f, fp = _price_at(cf, k, times, math.log1p(hi))
     y = hi
     for _ in range(YIELD_MAX_ITER):
-        f, fp = _price_at(cf, k, times, math.log1p(y))
         g = f - price
         if g > 0.0:
             lo = y
@@ -227,9 +223,11 @@ def yield_at_par(cf, k, times, price):
         if not (lo < new < hi):  # outside the bracket (or NaN): bisect
             new = 0.5 * (lo + hi)
             step = y - new
-        if abs(step) < 1e-14 * max(1.0, abs(new)):
-            return new
+        if abs(step) < 1e-14 * max(1.0, abs(new)):  # relative for huge yields
+            # at the bracket's lower end: worth less than the price even at −99.9999%
+            return math.nan if new <= -0.999999 + 1e-9 else new
         y = new
+        f, fp = _price_at(cf, k, times, math.log1p(y))
     return math.nan
 
 
