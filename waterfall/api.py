@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
+import hashlib
 import math
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,6 +58,33 @@ def _non_negative(deal: Deal, collections: Collections) -> Collections:
             f"({len(bad)} cell(s) below zero); cash collected in a period cannot be negative"
         )
     return dataclasses.replace(collections, total=np.maximum(total, 0.0))
+
+
+#: Compiled deals by (deal identity, grid): the dashboard, break-even and sizing run the same
+#: structure on the same dates many times (compiling is most of a one-scenario call).
+_COMPILED: OrderedDict[
+    tuple[int, tuple[dt.date, ...], bytes], tuple[weakref.ref[Deal], DealArrays]
+] = OrderedDict()
+_COMPILED_MAX = 32
+
+
+def _compiled(deal: Deal, collections: Collections, reference_rate: float) -> DealArrays:
+    """:func:`compile_deal`, reused while the same deal object runs on the same grid."""
+    grid = hashlib.sha256(
+        np.array([collections.initial_pool_balance, reference_rate], dtype=np.float64).tobytes()
+    )
+    for arr in (collections.year_fractions, collections.days, collections.forecast):
+        grid.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
+    key = (id(deal), tuple(collections.payment_dates), grid.digest())
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0]() is deal:
+        _COMPILED.move_to_end(key)
+        return hit[1]
+    d = compile_deal(deal, collections, reference_rate=reference_rate)
+    _COMPILED[key] = (weakref.ref(deal), d)
+    while len(_COMPILED) > _COMPILED_MAX:
+        _COMPILED.popitem(last=False)
+    return d
 
 
 @contextlib.contextmanager
@@ -133,7 +164,7 @@ def _execute(
     collections = _non_negative(deal, collections)
     stress = deal.assumptions.stress
     ref = deal.assumptions.reference_rate if reference_rate is None else float(reference_rate)
-    d = compile_deal(deal, collections, reference_rate=ref)
+    d = _compiled(deal, collections, ref)
     x = scenario_inputs(
         deal,
         collections,

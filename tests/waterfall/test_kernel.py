@@ -91,6 +91,8 @@ def _with_ip(monkeypatch: pytest.MonkeyPatch, slot: int, value: int) -> None:
         return pm.DealArrays(ip, d.fp)
 
     monkeypatch.setattr(api, "compile_deal", patched)
+    api._COMPILED.clear()  # compiled deals are reused: compile afresh through the patch
+    monkeypatch.setattr(api, "_COMPILED", api._COMPILED.__class__())
 
 
 @SETTINGS
@@ -152,3 +154,13 @@ def test_qingdao_shortcut_and_batch() -> None:
         assert_rows_equal(full, s, slow, s)
         alone = waterfall.run(deal, coll.select([s]))
         assert_rows_equal(full, s, alone, 0)
+
+
+def test_the_settled_switch_reaches_the_kernel() -> None:
+    """Guard for the tests above: compiled deals are reused, and the patch still applies."""
+    deal, coll = _qingdao_paths(3)
+    assert api._compiled(deal, coll, 0.02).ip[pm.I_SKIP_SETTLED] == 1
+    with pytest.MonkeyPatch.context() as mp:
+        _with_ip(mp, pm.I_SKIP_SETTLED, 0)
+        assert api._compiled(deal, coll, 0.02).ip[pm.I_SKIP_SETTLED] == 0
+    assert api._compiled(deal, coll, 0.02).ip[pm.I_SKIP_SETTLED] == 1
