@@ -35,6 +35,9 @@ kernel_jit = njit(cache=True, error_model="numpy", forceinline=True, **_NO_REFCO
 #: A kernel function kept as a function of its own: a tight loop that stays small enough for
 #: its values to live in registers (the settled tail of a scenario).
 tail_jit = njit(cache=True, error_model="numpy", forceinline=False, **_NO_REFCOUNT)
+#: Code that runs rarely (support draws, fen rounding of shares): a call of its own, so the
+#: kernel that inlines everything else compiles faster.
+rare_jit = tail_jit
 #: The parallel driver and other functions called from Python (reference counting on).
 driver_jit = njit(cache=True, error_model="numpy")
 parallel_jit = njit(cache=True, error_model="numpy", parallel=True)

@@ -97,7 +97,8 @@ def test_a_non_finite_collection_value_is_named(field: str, value: float) -> Non
     coll = dataclasses.replace(coll, **{field: arr})
     with pytest.raises(
         waterfall.WaterfallError,
-        match=rf"collections\.{field} is not a finite number in scenario 1, period 2 \(兑付日 2025-07-01\)",
+        match=rf"collections\.{field} is not a finite number in scenario 1, "
+        r"period 2 \(兑付日 2025-07-01\)",
     ):
         waterfall.run(deal, coll)
 
