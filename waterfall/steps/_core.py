@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from waterfall.jit import kernel_jit
+from waterfall.jit import kernel_jit, rare_jit
 from waterfall.layout import (
     AVAIL,
     BAL,
@@ -101,6 +101,12 @@ def cover(d, acc, short: float, kind: int) -> float:
     """Draw reserve, then 差额支付, then guarantee for ``short``; returns what was drawn."""
     if not short > 0.0:
         return 0.0
+    return _draw(d, acc, short, kind)
+
+
+@rare_jit
+def _draw(d, acc, short: float, kind: int) -> float:
+    """:func:`cover` of a positive shortfall (a call of its own: shortfalls are rare)."""
     got = 0.0
     bit = 1 << kind
     if d.ip[I_HAS_RESERVE] and (d.ip[I_RESERVE_COVERS] & bit) != 0:
@@ -122,7 +128,7 @@ def cover(d, acc, short: float, kind: int) -> float:
     return got
 
 
-@kernel_jit
+@rare_jit
 def _settle_cents(d, rows, o0: int, n: int, total: float) -> None:
     """Round the shares in ``rows[SHARE]`` by the convention and give the leftover fen of the split
     to the first line (or the largest) within each line's cap ``rows[NEED]``."""
