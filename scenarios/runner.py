@@ -93,7 +93,8 @@ class Outcome:
     min_coverage_principal : ndarray (S, K)
         Minimum coverage when scheduled principal due is added to the obligations.
     coverage : ndarray (S, T)
-        Senior coverage per period (NaN once the seniors are repaid).
+        Senior coverage per period (NaN once the seniors are repaid); (S, 0) for Monte Carlo
+        paths, which keep only the minimum and life-of-deal coverage.
     trigger_names : tuple of str
         ``事件: 触发条件`` label of each trigger (E).
     trigger_first : int ndarray (S, E)
@@ -515,6 +516,7 @@ def simulate_outcome(
         originator_default=orig,
         guarantor_default=np.full(n_paths, st.guarantor_default),
         cash="none",
+        coverage_by_period=False,
     )
     return outcome_from_measures(deal, coll, measures, support_defaulted=orig)
 

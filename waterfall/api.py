@@ -115,7 +115,14 @@ def _empty(*shape: int, dtype: Any = np.float64) -> Any:
 
 
 def _outputs(
-    d: DealArrays, s: int, *, full: bool, measures: bool, yields: bool, cash_row: Any
+    d: DealArrays,
+    s: int,
+    *,
+    full: bool,
+    measures: bool,
+    yields: bool,
+    cash_row: Any,
+    by_period: bool = True,
 ) -> Outputs:
     ip = d.ip
     n, f, k = int(ip[pm.I_N_TRANCHES]), int(ip[pm.I_N_FEES]), int(ip[pm.I_N_TRIGGERS])
@@ -139,7 +146,7 @@ def _outputs(
         yields=yields,
         m=_empty(s, n, ly.N_M) if measures else _empty(0, 0, 0),
         first_missed=_empty(s, n, dtype=np.int64) if measures else _empty(0, 0, dtype=np.int64),
-        coverage=_empty(s, t) if measures else _empty(0, 0),
+        coverage=_empty(s, t) if measures and by_period else _empty(0, 0),
         trig_first=_empty(s, k, dtype=np.int64) if measures else _empty(0, 0, dtype=np.int64),
         totals=_empty(s, ly.N_TOT) if measures else _empty(0, 0),
         cash=_empty(s, n_cash, t) if measures else _empty(0, 0, 0),
@@ -160,6 +167,7 @@ def _execute(
     full: bool,
     yields: bool = False,
     cash_row: Any = (),
+    by_period: bool = True,
 ) -> tuple[Collections, DealArrays, Outputs]:
     collections = _non_negative(deal, collections)
     stress = deal.assumptions.stress
@@ -177,7 +185,9 @@ def _execute(
         ),
     )
     s = collections.n_scenarios
-    o = _outputs(d, s, full=full, measures=not full, yields=yields, cash_row=cash_row)
+    o = _outputs(
+        d, s, full=full, measures=not full, yields=yields, cash_row=cash_row, by_period=by_period
+    )
     with _threads(threads) as n_threads:
         run_batch(d, x, o, _chunk(s, n_threads))
     _raise_errors(deal, collections, o)
@@ -295,6 +305,7 @@ def run_measures(
     threads: int | None = None,
     yields: bool = True,
     cash: str = "subordinated",
+    coverage_by_period: bool = True,
 ) -> Measures:
     """Run the waterfall keeping only per-scenario measures (grids, break-even, Monte Carlo).
 
@@ -304,7 +315,8 @@ def run_measures(
     with scheduled principal), the yield at par (``yields``), per scenario the support drawn
     and repaid, when each trigger first fired, the senior coverage per period, and each
     period's cash of the tranches ``cash`` names (``"subordinated"``, ``"all"`` or
-    ``"none"``) for IRRs.
+    ``"none"``) for IRRs. ``coverage_by_period=False`` leaves out the (S, T) senior coverage
+    (Monte Carlo reads only the minimum and life-of-deal ratios).
 
     Raises
     ------
@@ -334,5 +346,6 @@ def run_measures(
         full=False,
         yields=yields,
         cash_row=cash_row,
+        by_period=coverage_by_period,
     )
     return Measures.from_outputs(deal, collections, o, keep=keep)

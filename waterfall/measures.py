@@ -138,7 +138,8 @@ def measure_period(d, o, s, t, rows, acc, total, carry_in, cf):
         if rows[YIELD_RAN, k] != 0.0:
             m[ly.M_YIELD_SHORT] += max(rows[YIELD_DUE, k] - rows[YIELD_PAID, k], 0.0)
         cf[k, t] = rows[INT_PAID, k] + prin + rows[YIELD_PAID, k] + rows[RESIDUAL, k]
-    o.coverage[s, t] = _ratio(avail, sen_obl) if sen_opening > EPS else math.nan
+    if o.coverage.shape[1]:
+        o.coverage[s, t] = _ratio(avail, sen_obl) if sen_opening > EPS else math.nan
     tot = o.totals[s]
     tot[ly.T_DRAW_RES] += acc[DRAW_RES]
     tot[ly.T_DRAW_COM] += acc[DRAW_COM]
@@ -150,7 +151,8 @@ def measure_period(d, o, s, t, rows, acc, total, carry_in, cf):
 @kernel_jit
 def measure_settled(d, o, s, t, k, paid, cf):
     """A period of a settled scenario: only tranche ``k`` (−1: none) is paid, as residual."""
-    o.coverage[s, t] = math.nan
+    if o.coverage.shape[1]:
+        o.coverage[s, t] = math.nan
     if k >= 0:
         o.m[s, k, ly.M_RESIDUAL_PAID] += paid
         cf[k, t] = paid

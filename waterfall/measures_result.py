@@ -47,7 +47,8 @@ class Measures:
     min_coverage, life_coverage, min_coverage_principal : ndarray (S, N)
         现金流覆盖倍数 through each tranche (inf when nothing was due).
     coverage : ndarray (S, T)
-        Senior coverage per period, NaN once the seniors are repaid.
+        Senior coverage per period, NaN once the seniors are repaid; (S, 0) when the run left
+        it out (``coverage_by_period=False``).
     trigger_first : int ndarray (S, K)
         First period each trigger was on (−1: never).
     accelerated_first : int ndarray (S,)
