@@ -252,11 +252,3 @@ def test_bench_oracle_subset(benchmark: Any, case: tuple[Any, Collections]) -> N
             benchmark.extra_info[f"{key}_speedup"] = ratio
             print(f"\n{key}: {_MEDIANS[key] * 1e3:.1f} ms; oracle {scaled:.1f} s → {ratio:.0f}×")
 
-
-def test_bench_legacy_engine(benchmark: Any, case: tuple[Any, Collections]) -> None:
-    """The hand-vectorised numpy engine this one replaced (kept only for this comparison)."""
-    legacy = pytest.importorskip("tests.benchmarks.legacy_engine")
-    deal, coll = case
-    result = benchmark.pedantic(legacy.run, args=(deal, coll), rounds=9, warmup_rounds=1)
-    assert result.conserved
-    _record(benchmark, "legacy")
