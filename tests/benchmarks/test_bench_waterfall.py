@@ -251,4 +251,3 @@ def test_bench_oracle_subset(benchmark: Any, case: tuple[Any, Collections]) -> N
             ratio = scaled / _MEDIANS[key]
             benchmark.extra_info[f"{key}_speedup"] = ratio
             print(f"\n{key}: {_MEDIANS[key] * 1e3:.1f} ms; oracle {scaled:.1f} s → {ratio:.0f}×")
-
