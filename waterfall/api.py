@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import math
+import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -85,6 +86,27 @@ def _compiled(deal: Deal, collections: Collections, reference_rate: float) -> De
     while len(_COMPILED) > _COMPILED_MAX:
         _COMPILED.popitem(last=False)
     return d
+
+
+#: Held around a kernel call while numba's threading layer is unknown or is ``workqueue``,
+#: which aborts the process when two threads (two dashboard sessions, say) launch parallel
+#: kernels at once; ``omp`` and ``tbb`` take concurrent launches and need no lock.
+_LAUNCH = threading.Lock()
+_layer_safe = False
+
+
+@contextlib.contextmanager
+def _serial_if_needed() -> Iterator[None]:
+    global _layer_safe
+    if _layer_safe:
+        yield
+        return
+    with _LAUNCH:
+        yield
+        try:
+            _layer_safe = numba.threading_layer() in ("omp", "tbb")  # type: ignore[attr-defined]
+        except ValueError:  # no parallel region has run yet
+            _layer_safe = False
 
 
 @contextlib.contextmanager
@@ -188,7 +210,7 @@ def _execute(
     o = _outputs(
         d, s, full=full, measures=not full, yields=yields, cash_row=cash_row, by_period=by_period
     )
-    with _threads(threads) as n_threads:
+    with _serial_if_needed(), _threads(threads) as n_threads:
         run_batch(d, x, o, _chunk(s, n_threads))
     _raise_errors(deal, collections, o)
     return collections, d, o

@@ -164,3 +164,43 @@ def test_the_settled_switch_reaches_the_kernel() -> None:
         _with_ip(mp, pm.I_SKIP_SETTLED, 0)
         assert api._compiled(deal, coll, 0.02).ip[pm.I_SKIP_SETTLED] == 0
     assert api._compiled(deal, coll, 0.02).ip[pm.I_SKIP_SETTLED] == 1
+
+
+_CONCURRENT = """
+import threading, numpy as np, waterfall
+from tests.waterfall.test_kernel import _qingdao_paths
+deal, coll = _qingdao_paths(400)
+one = waterfall.run_measures(deal, coll).loss
+out = []
+def run():
+    out.append(waterfall.run_measures(deal, coll).loss)
+threads = [threading.Thread(target=run) for _ in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+assert len(out) == 4 and all(np.array_equal(o, one) for o in out)
+import numba
+print(numba.threading_layer())
+"""
+
+
+@pytest.mark.parametrize("layer", ["default", "workqueue"])
+def test_concurrent_calls_from_threads(layer: str) -> None:
+    """Two dashboard sessions run the engine at once: same numbers, no abort (numba's
+    ``workqueue`` layer aborts on concurrent parallel launches; the engine serialises them)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = dict(os.environ)
+    if layer == "workqueue":
+        env["NUMBA_THREADING_LAYER"] = "workqueue"
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", _CONCURRENT], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    if layer == "workqueue":
+        assert done.stdout.strip() == "workqueue"
