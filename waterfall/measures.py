@@ -190,9 +190,10 @@ def yield_at_par(cf, k, times, price):
     ``price``: −1 when there is no cash (everything lost), NaN when no yield in
     (−99.9999%, 10¹²) exists.
 
-    The price is strictly decreasing in the yield, so the root is bracketed and found by
-    Newton's method, falling back to bisection whenever a step leaves the bracket; it stops
-    when a step is below 1e-14 of the yield (or 1e-14 near zero).
+    The price is strictly decreasing in the yield: Newton's method from the yield of all the
+    cash paid at its cash-weighted time, keeping the bracket the evaluations establish and
+    widening up or bisecting whenever a step leaves it; it stops when a step is below 1e-14 of
+    the yield (or 1e-14 near zero).
     """
     total = 0.0
     weighted = 0.0
@@ -203,33 +204,28 @@ def yield_at_par(cf, k, times, price):
         return math.nan
     if not total > EPS:
         return -1.0
-    lo, hi = -0.999999, 0.03
+    lo, hi = -0.999999, 1e12
+    y = 0.03
     if weighted > 0.0:  # the yield of all the cash paid at its cash-weighted time
-        hi = min(max((total / price) ** (total / weighted) - 1.0, -0.5), 1e12)
-    f, fp = _price_at(cf, k, times, math.log1p(hi))
-    while f - price > 0.0:  # widen until the price at hi is below the target
-        if hi >= 1e12:
-            return math.nan
-        lo = hi
-        hi = min(2.0 * hi + 1.0, 1e12)
-        f, fp = _price_at(cf, k, times, math.log1p(hi))
-    y = hi
+        y = min(max((total / price) ** (total / weighted) - 1.0, -0.5), 1e6)
     for _ in range(YIELD_MAX_ITER):
+        f, fp = _price_at(cf, k, times, math.log1p(y))
         g = f - price
-        if g > 0.0:
+        if g > 0.0:  # worth more than the price: the yield is higher
             lo = y
         else:
             hi = y
         step = g / (fp / (1.0 + y)) if fp != 0.0 else math.nan
         new = y - step
-        if not (lo < new < hi):  # outside the bracket (or NaN): bisect
-            new = 0.5 * (lo + hi)
+        if not (lo < new < hi):  # outside the bracket (or NaN): widen up, else bisect
+            new = min(2.0 * y + 1.0, 1e12) if hi >= 1e12 else 0.5 * (lo + hi)
             step = y - new
         if abs(step) < 1e-14 * max(1.0, abs(new)):  # relative for huge yields
             # at the bracket's lower end: worth less than the price even at −99.9999%
             return math.nan if new <= -0.999999 + 1e-9 else new
+        if lo >= 1e12:
+            return math.nan  # worth more than the price even at 10¹²
         y = new
-        f, fp = _price_at(cf, k, times, math.log1p(y))
     return math.nan
 
 
