@@ -9,10 +9,23 @@ Hypothesis' random search and its database.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+# No test may read or write the user's own deal library or data directory: `dabs export` records
+# itself in the library, and the dashboard opens it. Every process the suite starts (CLI
+# subprocesses, the browser test's Streamlit server) inherits these, set before any test runs.
+# Tests that need a library of their own still point DABS_DB_URL at their own temp file.
+_PRIVATE_DATA = Path(tempfile.mkdtemp(prefix="dabs-test-data-"))
+atexit.register(shutil.rmtree, _PRIVATE_DATA, ignore_errors=True)
+os.environ["XDG_DATA_HOME"] = str(_PRIVATE_DATA)
+os.environ["DABS_DB_URL"] = f"sqlite:///{_PRIVATE_DATA / 'library.sqlite'}"
 
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.register_profile("dev")
