@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import brentq
 
 from abs.errors import DabsError, NoYieldError
 
@@ -189,6 +188,8 @@ def yield_from_price(
             f"yield_from_price: no yield between {lo:g} and {hi:g} makes the flows worth "
             f"{price!r}: they are worth {f_lo + price!r} at {lo:g} and {f_hi + price!r} at {hi:g}"
         )
+    from scipy.optimize import brentq  # 0.4 s to import; only this solver needs it
+
     y = float(brentq(f, lo, hi, xtol=tol, rtol=4 * np.finfo(float).eps, maxiter=200))
     if abs(f(y)) > 1e-9 * price or y in (lo, hi):
         raise NoYieldError(
