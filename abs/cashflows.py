@@ -69,6 +69,64 @@ def _as_2d(name: str, values: Any, shape: tuple[int, int] | None) -> FloatArray:
 
 
 @dataclass(frozen=True, eq=False)
+class Purchases:
+    """What one yuan spent on revolving purchases (循环购买) in each period brings, by asset class.
+
+    Class 0 is not data-linked, class 1 data-linked. Built by the replenishment model
+    (:mod:`abs.replenishment`) from the eligible candidate assets of each period, projected by
+    the same asset models as the initial pool; the waterfall scales them by what the scenario
+    spends. Money in yuan per yuan of purchase price.
+
+    Attributes
+    ----------
+    supply : ndarray (2, T)
+        Purchase price of the eligible assets offered in period t (the most that can be spent).
+    total, income, defaults : ndarray (2, T, L)
+        Cash collected, its income part, and balance defaulted, ``a`` periods after a purchase
+        in period t (``a`` = 1 … L − 1; column 0 is zero: a purchase pays nothing the day it is
+        bought).
+    balance : ndarray (2, T, L)
+        Pool balance (face) per yuan spent in period t at the end of period t + a (``a`` = 0:
+        right after the purchase, 1 / price).
+    """
+
+    supply: FloatArray
+    total: FloatArray
+    income: FloatArray
+    defaults: FloatArray
+    balance: FloatArray
+
+    def __post_init__(self) -> None:
+        sup = np.asarray(self.supply, dtype=np.float64)
+        if sup.ndim != 2 or sup.shape[0] != 2:
+            raise ProjectionError(f"purchases.supply: expected shape (2, T), got {sup.shape}")
+        t = sup.shape[1]
+        for name in ("total", "income", "defaults", "balance"):
+            arr = np.asarray(getattr(self, name), dtype=np.float64)
+            if arr.ndim != 3 or arr.shape[:2] != (2, t) or arr.shape[2] < 1:
+                raise ProjectionError(
+                    f"purchases.{name}: expected shape (2, {t}, L), got {arr.shape}"
+                )
+            if not np.all(np.isfinite(arr)) or np.any(arr < 0.0):
+                raise ProjectionError(f"purchases.{name}: values must be finite and ≥ 0")
+            object.__setattr__(self, name, np.ascontiguousarray(arr))
+        if not np.all(np.isfinite(sup)) or np.any(sup < 0.0):
+            raise ProjectionError("purchases.supply: values must be finite and ≥ 0")
+        object.__setattr__(self, "supply", np.ascontiguousarray(sup))
+
+    @property
+    def n_periods(self) -> int:
+        """T."""
+        return int(self.supply.shape[1])
+
+    @classmethod
+    def none(cls, n_periods: int) -> Purchases:
+        """No eligible asset in any period (every yuan set aside stays idle)."""
+        z = np.zeros((2, n_periods, 1))
+        return cls(np.zeros((2, n_periods)), z, z.copy(), z.copy(), z.copy())
+
+
+@dataclass(frozen=True, eq=False)
 class Collections:
     """Pool cash per scenario and payment period.
 
@@ -115,6 +173,10 @@ class Collections:
         :attr:`asset_table`); set by :func:`abs.projection.project` for the expected case.
     schedule : PaymentSchedule or None
         The deal's payment schedule the periods come from (:func:`abs.calendar.build_schedule`).
+    purchases : Purchases or None
+        Revolving purchase profiles (a revolving deal's replenishment model); None: none.
+    data_balance : ndarray (S, T) or None
+        Data-linked part of ``pool_balance`` (the deal kind over the life); None: unknown.
 
     Notes
     -----
@@ -142,6 +204,8 @@ class Collections:
     writedowns: FloatArray | None = None
     asset_table_source: Callable[[], pd.DataFrame] | None = None
     schedule: PaymentSchedule | None = None
+    purchases: Purchases | None = None
+    data_balance: FloatArray | None = None
 
     @property
     def asset_table(self) -> pd.DataFrame | None:
@@ -233,6 +297,8 @@ class Collections:
         by_kind: dict[str, Any] | None = None,
         seed: int | None = None,
         writedowns: Any = None,
+        purchases: Purchases | None = None,
+        data_balance: Any = None,
     ) -> Collections:
         """Build and validate collections from plain arrays (1-D means one scenario).
 
@@ -290,6 +356,10 @@ class Collections:
             by_kind=kinds,
             seed=seed,
             writedowns=wd,
+            purchases=purchases,
+            data_balance=None
+            if data_balance is None
+            else _as_2d("data_balance", data_balance, (s, t)),
         )
 
     def select(self, scenarios: Any) -> Collections:
@@ -315,6 +385,8 @@ class Collections:
             writedowns=None if self.writedowns is None else self.writedowns[idx],
             asset_table_source=self.asset_table_source,
             schedule=self.schedule,
+            purchases=self.purchases,
+            data_balance=None if self.data_balance is None else self.data_balance[idx],
         )
 
     @classmethod
@@ -363,4 +435,21 @@ class Collections:
             ),
             asset_table_source=first.asset_table_source,
             schedule=first.schedule,
+            purchases=_same_purchases(parts),
+            data_balance=(
+                None
+                if any(p.data_balance is None for p in parts)
+                else np.concatenate([p.data_balance for p in parts if p.data_balance is not None])
+            ),
         )
+
+
+def _same_purchases(parts: list[Collections]) -> Purchases | None:
+    """The purchase profiles of stacked parts: one run has one replenishment model."""
+    first = parts[0].purchases
+    if all(p.purchases is first for p in parts):
+        return first
+    raise ProjectionError(
+        "collections.stack: parts have different revolving purchase profiles; run each "
+        "replenishment assumption on its own"
+    )

@@ -21,6 +21,7 @@ from abs.enums import (
     CalendarName,
     CouponType,
     DayCount,
+    DealKind,
     EventType,
     FeeBase,
     FeeType,
@@ -254,6 +255,13 @@ class Trigger(Spec):
     date: dt.date | None = Field(default=None, description="for date_reached")
     event: EventType
     cure: bool = Field(default=False, description="event switches off when condition clears")
+    periods: int = Field(
+        default=1,
+        ge=1,
+        le=120,
+        description="revolving_rate_below: the rate must be below threshold in this many "
+        "consecutive revolving periods",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Trigger:
@@ -261,6 +269,8 @@ class Trigger(Spec):
             TriggerCondition.CUMULATIVE_DEFAULT_RATE_ABOVE,
             TriggerCondition.OVERCOLLATERALISATION_BELOW,
             TriggerCondition.COLLECTIONS_BELOW_FORECAST,
+            TriggerCondition.REVOLVING_RATE_BELOW,
+            TriggerCondition.POOL_YIELD_BELOW,
         }
         if self.condition in needs_threshold and self.threshold is None:
             raise ValueError(
@@ -378,6 +388,35 @@ class ReimburseSupport(Spec):
         return self
 
 
+class Revolve(Spec):
+    """循环购买: spend the period's principal collections (and idle cash) on new eligible assets
+    during the revolving period; what finds no eligible asset is kept as 闲置资金."""
+
+    step: Literal["revolve"] = "revolve"
+    excess_spread: bool = Field(
+        default=False,
+        description="also spend excess spread (all cash left at this point), not only "
+        "principal collections and idle cash",
+    )
+
+
+class TurboOC(Spec):
+    """Pay principal (in the order listed) until the securities it covers (every tranche of a
+    class as senior as the most junior one listed) are at most (1 − target_oc) × the pool
+    balance (超额抵押目标); placed before the residual, it traps excess spread."""
+
+    step: Literal["turbo_oc"] = "turbo_oc"
+    tranches: tuple[str, ...] = Field(min_length=1)
+    target_oc: float = Field(
+        ge=0, lt=1, description="超额抵押目标: (pool − securities) / pool balance to reach"
+    )
+
+    @model_validator(mode="after")
+    def _once(self) -> TurboOC:
+        _distinct("turbo_oc", "tranches", self.tranches)
+        return self
+
+
 Step = Annotated[
     PayFees
     | PayInterest
@@ -385,16 +424,59 @@ Step = Annotated[
     | FundReserve
     | PaySubYield
     | PayResidual
-    | ReimburseSupport,
+    | ReimburseSupport
+    | Revolve
+    | TurboOC,
     Field(discriminator="step"),
 ]
 
 
 class Waterfall(Spec):
-    """The two ordered step lists (现金流分配顺序) before and after 加速清偿/违约事件."""
+    """The ordered step lists (现金流分配顺序): ``normal`` (the revolving period for a revolving
+    deal), ``accelerated`` (after 加速清偿/违约事件) and, for a revolving deal, ``amortisation``
+    (摊还期: after the revolving period ends or an early amortisation event)."""
 
     normal: tuple[Step, ...] = Field(min_length=1)
     accelerated: tuple[Step, ...] = Field(min_length=1)
+    amortisation: tuple[Step, ...] | None = Field(
+        default=None,
+        description="摊还期 list: runs once the revolving period is over (its end, or "
+        "提前摊还事件); none = the normal list runs on, its revolve steps idle",
+    )
+
+
+class Revolving(Spec):
+    """循环购买 terms: the revolving period and what the purchases must satisfy."""
+
+    end_date: dt.date | None = Field(
+        default=None, description="循环期结束日: purchases on payment dates up to this date"
+    )
+    periods: int | None = Field(
+        default=None, ge=1, le=600, description="or: purchases on the first n payment dates"
+    )
+    purchase_price: float = Field(
+        default=1.0, gt=0, le=2, description="price per 1 yuan of face (折价率 < 1, premium > 1)"
+    )
+    account_rate: float = Field(
+        default=0.0, ge=0, le=0.2, description="rate 闲置资金 earns in the plan account (annual)"
+    )
+    keep_kind_band: bool = Field(
+        default=False,
+        description="buy only what keeps the data-linked share at or above the issued kind's "
+        "floor (50% 贴标型, 70% 纯数据型); the rest stays idle",
+    )
+    issued_kind: DealKind | None = Field(
+        default=None, description="the kind to hold over the life; default: the pool's kind"
+    )
+
+    @model_validator(mode="after")
+    def _period(self) -> Revolving:
+        if (self.end_date is None) == (self.periods is None):
+            raise ValueError(
+                "revolving: give exactly one of end_date (循环期结束日) and periods; got "
+                f"end_date={self.end_date}, periods={self.periods}"
+            )
+        return self
 
 
 class Conventions(Spec):
@@ -442,6 +524,7 @@ class Deal(Spec):
     reserve: ReserveAccount | None = None
     support: Support = Field(default_factory=Support)
     triggers: tuple[Trigger, ...] = ()
+    revolving: Revolving | None = Field(default=None, description="循环购买 (revolving deal)")
     waterfall: Waterfall | None = Field(
         default=None, description="step lists; default: the DOMAIN.md template"
     )
@@ -471,9 +554,17 @@ class Deal(Spec):
             for label, steps in (
                 ("normal", self.waterfall.normal),
                 ("accelerated", self.waterfall.accelerated),
+                ("amortisation", self.waterfall.amortisation or ()),
             ):
                 for i, step in enumerate(steps):
                     refs: tuple[str, ...] = ()
+                    if isinstance(step, Revolve):
+                        if self.revolving is None:
+                            raise ValueError(
+                                f"waterfall.{label}[{i}] revolve: the deal has no revolving "
+                                "terms (field 'revolving')"
+                            )
+                        continue
                     if isinstance(step, PayFees):
                         missing = [f for f in step.fees if f not in fee_names]
                         if missing:
@@ -496,7 +587,7 @@ class Deal(Spec):
                                 f"{absent} the deal does not have (field 'support')"
                             )
                         continue
-                    if isinstance(step, PayInterest | PayPrincipal):
+                    if isinstance(step, PayInterest | PayPrincipal | TurboOC):
                         refs = step.tranches
                     elif isinstance(step, PaySubYield | PayResidual):
                         refs = (step.tranche,)

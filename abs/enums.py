@@ -406,6 +406,8 @@ class TriggerCondition(LabelledEnum):
     PRINCIPAL_UNPAID_AT_EXPECTED_MATURITY = "principal_unpaid_at_expected_maturity"
     ORIGINATOR_EVENT = "originator_event"
     DATE_REACHED = "date_reached"
+    REVOLVING_RATE_BELOW = "revolving_rate_below"
+    POOL_YIELD_BELOW = "pool_yield_below"
 
 
 TriggerCondition._labels = {
@@ -416,6 +418,8 @@ TriggerCondition._labels = {
     "principal_unpaid_at_expected_maturity": "预期到期日本金未足额兑付",
     "originator_event": "原始权益人信用事件",
     "date_reached": "到达指定日期",
+    "revolving_rate_below": "循环购买率低于阈值",
+    "pool_yield_below": "资产池收益率低于阈值",
 }
 TriggerCondition._aliases = {}
 
@@ -427,6 +431,7 @@ class EventType(LabelledEnum):
     DEFAULT_EVENT = "default_event"
     SHORTFALL_SUPPORT_START = "shortfall_support_start"
     GUARANTEE_START = "guarantee_start"
+    EARLY_AMORTISATION = "early_amortisation"
 
 
 EventType._labels = {
@@ -434,8 +439,9 @@ EventType._labels = {
     "default_event": "违约事件",
     "shortfall_support_start": "差额支付启动事件",
     "guarantee_start": "担保启动事件",
+    "early_amortisation": "提前摊还事件",
 }
-EventType._aliases = {}
+EventType._aliases = {"early_amortisation": ("提前结束循环期", "early_amortization")}
 
 
 class AllocationMode(LabelledEnum):

@@ -25,6 +25,7 @@ from abs.cashflows import Collections
 from abs.deal import Deal
 from abs.enums import TrancheClass
 from abs.errors import ConservationError, WaterfallError
+from abs.kind_over_life import issued_kind
 from waterfall import layout as ly
 from waterfall import params as pm
 from waterfall.compile import EVENT_ORDER, compile_deal, scenario_inputs
@@ -33,6 +34,7 @@ from waterfall.layout import CONSERVATION_TOL
 from waterfall.measures_result import Measures
 from waterfall.params import DealArrays
 from waterfall.result import WaterfallResult
+from waterfall.revolving_result import RevolvingLines
 
 #: Threads numba was started with (the most ``threads=`` may ask for).
 _MAX_THREADS: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
@@ -149,7 +151,7 @@ def _outputs(
     ip = d.ip
     n, f, k = int(ip[pm.I_N_TRANCHES]), int(ip[pm.I_N_FEES]), int(ip[pm.I_N_TRIGGERS])
     t = int(ip[pm.I_N_PERIODS])
-    sizes = [f, f, f] + [n] * 11 + [1, 1, 1, 3, 2]
+    sizes = [f if r == "F" else n if r == "N" else int(r) for r in ly.LN_ROWS]
     off = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
     n_cash = int(np.max(cash_row)) + 1 if len(cash_row) and np.max(cash_row) >= 0 else 0
     errors = np.zeros((s, ly.N_ERR))
@@ -313,7 +315,58 @@ def run(
     raw = pm.float_vector(d, pm.FV_TARGETS, t * n).reshape(t, n)
     targets = np.where(raw < 0.0, np.inf, raw)
     max_gap = float(o.errors[:, ly.ERR_MAX_GAP].max())
-    return WaterfallResult.from_blocks(deal, collections, o, targets, max_gap=max_gap)
+    revolving = None
+    if deal.revolving is not None:
+        collections, revolving = _revolving_lines(deal, collections, o)
+    return WaterfallResult.from_blocks(
+        deal, collections, o, targets, max_gap=max_gap, revolving=revolving
+    )
+
+
+def _revolving_lines(
+    deal: Deal, collections: Collections, o: Outputs
+) -> tuple[Collections, RevolvingLines]:
+    """The revolving lines of a full run, and the collections with the purchased assets'."""
+    lines, off = o.lines, o.off
+
+    def row(kind: int, i: int = 0) -> Any:
+        return lines[off[kind] + i].T
+
+    pcoll, pinc, pdef = row(ly.LN_PCOLL), row(ly.LN_PINC), row(ly.LN_PDEF)
+    pool = np.ascontiguousarray(row(ly.LN_POOL))
+    data = (
+        np.full_like(pool, np.nan)
+        if collections.data_balance is None
+        else np.ascontiguousarray(row(ly.LN_DATA))
+    )
+    sec = sum(o.balances[k, :-1, :].T for k in range(len(deal.tranches)))
+    rev = RevolvingLines(
+        purchases=row(ly.LN_PURCHASE) + row(ly.LN_PURCHASE, 1),
+        purchases_data=row(ly.LN_PURCHASE, 1),
+        set_aside=row(ly.LN_BUDGET),
+        idle=row(ly.LN_IDLE),
+        idle_interest=row(ly.LN_IDLE_INT),
+        negative_carry=row(ly.LN_NEG_CARRY),
+        revolving=row(ly.LN_REV_ON) != 0.0,
+        pool_balance=pool,
+        data_balance=data,
+        purchased_collections=pcoll,
+        purchased_income=pinc,
+        purchased_defaults=pdef,
+        issued_kind=issued_kind(deal),
+        alive=np.asarray(sec > ly.EPS),
+    )
+    effective = dataclasses.replace(
+        collections,
+        total=collections.total + pcoll,
+        income=collections.income + pinc,
+        principal=collections.principal + (pcoll - pinc),
+        defaults=collections.defaults + pdef,
+        pool_balance=pool,
+        data_balance=None if collections.data_balance is None else data,
+        asset_table_source=None,
+    )
+    return effective, rev
 
 
 def run_measures(

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from abs import analytics
-from abs.cashflows import Collections
+from abs.cashflows import Collections, Purchases
 from abs.deal import Deal, Step
 from abs.enums import (
     CouponType,
@@ -32,6 +32,7 @@ from abs.enums import (
     TriggerCondition,
 )
 from abs.errors import WaterfallError
+from abs.kind_over_life import issued_kind, kind_band
 from abs.templates import effective_waterfall
 from waterfall import layout as ly
 from waterfall.params import DealArrays, pack
@@ -70,7 +71,9 @@ NEVER = 1 << 40
 
 
 class ScenarioInputs(NamedTuple):
-    """What differs by scenario: collections (S, T) and the engine factors (S,)."""
+    """What differs by scenario: collections (S, T) and the engine factors (S,); and what a
+    run's revolving purchases bring per yuan (:class:`abs.cashflows.Purchases`, zero-size
+    arrays for a static deal)."""
 
     total: FloatArray
     income: FloatArray
@@ -79,6 +82,12 @@ class ScenarioInputs(NamedTuple):
     rate_shift: FloatArray  # fraction (bp / 10,000)
     originator_default: BoolArray
     guarantor_default: BoolArray
+    data_balance: FloatArray  # (S, T), or (0, 0) when unknown
+    p_supply: FloatArray  # (2, T)
+    p_total: FloatArray  # (2, T, L)
+    p_income: FloatArray
+    p_defaults: FloatArray
+    p_balance: FloatArray
 
 
 class _Context:
@@ -96,16 +105,21 @@ class _Context:
         return self._fees[name]
 
 
-def _step_table(deal: Deal) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+def _step_table(deal: Deal) -> tuple[IntArray, IntArray, IntArray, IntArray, FloatArray]:
+    """The step lists (normal, accelerated, amortisation) as one table; the float operand of
+    each row (``turbo_oc``'s target) beside it."""
     wf = effective_waterfall(deal)
     ctx = _Context(deal)
     rows: list[list[int]] = []
+    floats: list[float] = []
     ops: list[int] = []
     start, end = [], []
-    for steps in (wf.normal, wf.accelerated):
+    for steps in (wf.normal, wf.accelerated, wf.amortisation or ()):
         start.append(len(rows))
         for step in steps:
-            rows.append(_step_row(step, ctx, ops))
+            row, value = _step_row(step, ctx, ops)
+            rows.append(row)
+            floats.append(value)
         end.append(len(rows))
     table = np.array(rows, dtype=np.int64).reshape(len(rows), ly.STEP_WIDTH)
     return (
@@ -113,6 +127,7 @@ def _step_table(deal: Deal) -> tuple[IntArray, IntArray, IntArray, IntArray]:
         np.array(ops, dtype=np.int64),
         np.array(start, dtype=np.int64),
         np.array(end, dtype=np.int64),
+        np.array(floats, dtype=np.float64),
     )
 
 
@@ -126,9 +141,10 @@ def _residual_of_lists(steps: IntArray, ops: IntArray, start: IntArray, end: Int
     return out
 
 
-def _step_row(step: Step, ctx: _Context, ops: list[int]) -> list[int]:
+def _step_row(step: Step, ctx: _Context, ops: list[int]) -> tuple[list[int], float]:
     module = BY_SPEC[type(step)]
     flags, operands = module.compile_step(step, ctx)
+    value = float(getattr(step, "target_oc", 0.0))
     row = [0] * ly.STEP_WIDTH
     row[ly.STEP_CODE] = module.CODE
     row[ly.STEP_OP_START] = len(ops)
@@ -137,7 +153,7 @@ def _step_row(step: Step, ctx: _Context, ops: list[int]) -> list[int]:
     row[ly.STEP_TURBO] = flags.get("turbo", 0)
     row[ly.STEP_WAIT] = flags.get("wait", 0)
     ops.extend(operands)
-    return row
+    return row, value
 
 
 def _first_on_or_after(dates: tuple[dt.date, ...], when: dt.date) -> int:
@@ -230,6 +246,37 @@ def _trigger_arrays(deal: Deal, dates: tuple[dt.date, ...]) -> dict[str, Any]:
             dtype=np.int64,
         ),
         "event_has": np.array([any(t.event is e for t in trs) for e in EVENT_ORDER], dtype=bool),
+        "trig_periods": np.array([t.periods for t in trs], dtype=np.int64),
+    }
+
+
+def _revolving_arrays(deal: Deal, dates: tuple[dt.date, ...]) -> dict[str, Any]:
+    """Revolving period (first period without purchases), lists and the kind band to hold."""
+    rv = deal.revolving
+    wf = effective_waterfall(deal)
+    if rv is None:
+        return {
+            "has_revolving": 0,
+            "rev_end": len(dates),  # a static deal's amortisation list runs only after the event
+            "has_amort": int(wf.amortisation is not None),
+            "keep_band": 0,
+            "band_lo": 0,
+            "band_hi": 1000,
+            "account_rate": 0.0,
+        }
+    if rv.periods is not None:
+        end = min(rv.periods, len(dates))
+    else:
+        end = sum(1 for d in dates if rv.end_date is not None and d <= rv.end_date)
+    lo, hi = kind_band(issued_kind(deal))
+    return {
+        "has_revolving": 1,
+        "rev_end": end,
+        "has_amort": int(wf.amortisation is not None),
+        "keep_band": int(rv.keep_kind_band),
+        "band_lo": lo,
+        "band_hi": hi,
+        "account_rate": float(rv.account_rate),
     }
 
 
@@ -254,7 +301,8 @@ def compile_deal(deal: Deal, collections: Collections, *, reference_rate: float)
         else NEVER
         for i, t in enumerate(tr)
     ]
-    steps, ops, start, end = _step_table(deal)
+    steps, ops, start, end, step_float = _step_table(deal)
+    revolving = _revolving_arrays(deal, dates)
     conv = deal.conventions
     days = np.asarray(collections.days, dtype=np.float64)
     fees = _fee_arrays(deal, days)
@@ -285,6 +333,7 @@ def compile_deal(deal: Deal, collections: Collections, *, reference_rate: float)
         "ioi": conv.interest_on_unpaid_interest,
         "skip_settled": 1,
         "residual_of_list": _residual_of_lists(steps, ops, start, end),
+        **{k: v for k, v in revolving.items() if k != "account_rate"},
         **{k: v for k, v in fees.items() if k in ("fee_is_tax", "fee_is_fixed", "fee_base")},
         **{k: v for k, v in support.items() if not isinstance(v, float)},
         **{k: v for k, v in triggers.items() if k != "trig_threshold"},
@@ -304,6 +353,8 @@ def compile_deal(deal: Deal, collections: Collections, *, reference_rate: float)
         "initial_pool_balance": float(collections.initial_pool_balance),
         "reference_rate": float(reference_rate),
         "trig_threshold": triggers["trig_threshold"],
+        "step_float": step_float,
+        "account_rate": revolving["account_rate"],
         **{k: v for k, v in fees.items() if k in ("fee_amount", "fee_mult", "fee_cap")},
         **{k: v for k, v in support.items() if isinstance(v, float)},
     }
@@ -336,6 +387,8 @@ _FIELD = {
     "year_fractions": "collections.year_fractions",
     "forecast": "collections.forecast",
     "reference_rate": "assumptions.reference_rate",
+    "step_float": "waterfall[].target_oc",
+    "account_rate": "revolving.account_rate",
 }
 
 
@@ -369,6 +422,21 @@ def scenario_inputs(
         A factor has the wrong shape, or is not finite.
     """
     s = collections.n_scenarios
+    t = collections.n_periods
+    pur = collections.purchases
+    if deal.revolving is not None and pur is None:
+        pur = Purchases.none(t)
+    if pur is not None and pur.n_periods != t:
+        raise WaterfallError(
+            f"deal {deal.name}: revolving purchase profiles have {pur.n_periods} periods, the "
+            f"collections {t}"
+        )
+    if pur is None or deal.revolving is None:
+        z2, z3 = np.zeros((2, 0)), np.zeros((2, 0, 0))
+        p_parts = (z2, z3, z3, z3, z3)
+    else:
+        p_parts = (pur.supply, pur.total, pur.income, pur.defaults, pur.balance)
+    data = collections.data_balance
     shift = _per_scenario("rate_shift_bp", rate_shift_bp, s, np.float64) / 1e4
     if not np.all(np.isfinite(shift)):
         raise WaterfallError(f"deal {deal.name}: rate_shift_bp must be finite; got {shift * 1e4}")
@@ -380,6 +448,14 @@ def scenario_inputs(
         rate_shift=shift,
         originator_default=_per_scenario("originator_default", originator_default, s, np.bool_),
         guarantor_default=_per_scenario("guarantor_default", guarantor_default, s, np.bool_),
+        data_balance=np.zeros((0, 0))
+        if data is None
+        else np.ascontiguousarray(data, dtype=np.float64),
+        p_supply=p_parts[0],
+        p_total=p_parts[1],
+        p_income=p_parts[2],
+        p_defaults=p_parts[3],
+        p_balance=p_parts[4],
     )
 
 

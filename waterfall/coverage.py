@@ -20,6 +20,7 @@ from waterfall.compile import BoolArray, FloatArray
 
 if TYPE_CHECKING:
     from waterfall.result import Line
+    from waterfall.revolving_result import RevolvingLines
 
 
 class CoverageMeasures:
@@ -35,6 +36,7 @@ class CoverageMeasures:
     carried_out: FloatArray
     reserve_release: FloatArray
     _targets: FloatArray
+    revolving: RevolvingLines | None
 
     @property
     def payment_dates(self) -> tuple[dt.date, ...]:
@@ -50,8 +52,12 @@ class CoverageMeasures:
 
     @cached_property
     def available(self) -> FloatArray:
-        """Available funds before distribution: collections + carried in + reserve release."""
-        return self.collections.total + self.carried_in + self.reserve_release
+        """Available funds before distribution: collections + carried in + reserve release
+        (+ idle cash released with its interest, revolving deals)."""
+        out = self.collections.total + self.carried_in + self.reserve_release
+        if self.revolving is not None:
+            out = out + self.revolving.idle_release + self.revolving.idle_interest
+        return out
 
     def scheduled_principal_due(self, name: str) -> FloatArray:
         """Principal due by schedule, bullet, expected maturity or the last period (S, T).
@@ -118,6 +124,8 @@ class CoverageMeasures:
     ) -> FloatArray:
         """Life-of-deal coverage (S,): fresh cash / obligations over the outstanding periods."""
         fresh = self.collections.total + self.reserve_release
+        if self.revolving is not None:
+            fresh = fresh + self.revolving.idle_interest
         return analytics.life_coverage(
             fresh,
             self.obligations(through=through, include_principal=include_principal),

@@ -37,6 +37,8 @@ from waterfall.layout import (
     DRAW_RES,
     EPS,
     GUA_ON,
+    IDLE_INT,
+    IDLE_REL,
     OPEN_BAL,
     RELEASE,
     RESERVE,
@@ -49,11 +51,14 @@ from waterfall.measures import (
 )
 from waterfall.params import (
     FV_BALANCE0,
+    I_HAS_AMORT,
     I_HAS_RESERVE,
+    I_HAS_REVOLVING,
     I_N_FEES,
     I_N_PERIODS,
     I_N_TRANCHES,
     I_N_TRIGGERS,
+    I_REV_END,
     I_SKIP_SETTLED,
     IV_EVENT_HAS,
     IV_LIST_END,
@@ -64,6 +69,15 @@ from waterfall.params import (
     iv,
 )
 from waterfall.period import dues, reset, settle, start_period
+from waterfall.revolving import (
+    book_purchases,
+    cash_out,
+    measure_revolving,
+    pool_inputs,
+    reset_pending,
+    start_revolving,
+    write_revolving,
+)
 from waterfall.settled import (
     is_settled,
     settled_tail,
@@ -95,10 +109,12 @@ class Outputs(NamedTuple):
 
 
 @kernel_jit
-def run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from):
+def run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from, pend):
     """Run every period of scenario ``s``: the general path until the scenario is settled,
     then :func:`_settled_tail`."""
     reset(d, x.rate_shift[s], rows, acc, latches)
+    reset_pending(d, pend)
+    has_data = x.data_balance.shape[1] > 0
     n, t_count = d.ip[I_N_TRANCHES], d.ip[I_N_PERIODS]
     err = o.errors[s]
     full = o.full
@@ -113,6 +129,9 @@ def run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from):
         ok, total, income, defaults, pool_balance = read_inputs(x, s, t, err)
         if not ok:
             return
+        total, income, defaults, pool_balance = pool_inputs(
+            d, x, s, t, pend, acc, total, income, defaults, pool_balance
+        )
         acc[CUM_DEF] += defaults
         sec = 0.0
         sen = 0.0
@@ -122,9 +141,10 @@ def run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from):
             sec += b
             if iv(d, IV_SENIOR, k):
                 sen += b
-        latch(d, t, rows, acc, latches, ev, sec, total, pool_balance, orig)
+        latch(d, t, rows, acc, latches, ev, sec, total, income, pool_balance, orig, pend)
         accelerated = ev[ly.EV_ACCELERATION] or ev[ly.EV_DEFAULT]
-        lst = 1 if accelerated else 0
+        ended = t >= d.ip[I_REV_END] or ev[ly.EV_EARLY_AMORTISATION]
+        lst = 1 if accelerated else (2 if ended and d.ip[I_HAS_AMORT] != 0 else 0)
         carry_in = acc[CARRY]
         on = not iv(d, IV_EVENT_HAS, ly.EV_SUPPORT_START) or ev[ly.EV_SUPPORT_START]
         acc[COM_ON] = 1.0 if on and not orig else 0.0
@@ -136,20 +156,28 @@ def run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from):
             acc[RELEASE] = acc[RESERVE]
             acc[RESERVE] = 0.0
             acc[RESERVE_OPEN] = 0.0
-        acc[AVAIL] = total + carry_in + acc[RELEASE]
+        on = not accelerated and not ended and sec > EPS
+        idle_in = start_revolving(d, x, t, rows, acc, sec, total, income, on)
+        acc[AVAIL] = total + carry_in + acc[RELEASE] + idle_in
         dues(d, t, rows, accelerated, sec, sen, total, income)
         for i in range(iv(d, IV_LIST_START, lst), iv(d, IV_LIST_END, lst)):
             run_step(d, i, rows, acc, t)
         drawn = acc[DRAW_RES] + acc[DRAW_COM] + acc[DRAW_GUA]
-        gap = (total + carry_in + acc[RELEASE] + drawn) - settle(d, rows, acc)
+        out = settle(d, rows, acc) + cash_out(acc)
+        gap = (total + carry_in + acc[RELEASE] + idle_in + drawn) - out
         acc[CARRY] = acc[AVAIL]
+        book_purchases(d, x, t, acc, pend)
         if full:
             write_lines(d, s, t, rows, acc, o.lines, o.off, o.balances)
+            write_revolving(d, s, t, acc, pend, o.lines, o.off)
         if o.measures:
-            measure_period(d, o, s, t, rows, acc, total, carry_in, cf)
+            measure_period(
+                d, o, s, t, rows, acc, total + acc[IDLE_INT], carry_in + acc[IDLE_REL], cf
+            )
+            measure_revolving(d, o, s, acc, t, has_data and sec > EPS)
         record_period(d, o, s, t, err, gap, accelerated, latches, ev)
         if t + 1 < t_count and d.ip[I_SKIP_SETTLED] != 0 and is_settled(d, rows, acc):
-            if not settled_tail(d, x, o, s, t + 1, rows, acc, latches, ev, cf, on_from):
+            if not settled_tail(d, x, o, s, t + 1, rows, acc, latches, ev, cf, on_from, pend):
                 return
             break
     if o.measures:
@@ -170,5 +198,6 @@ def run_batch(d: DealArrays, x: ScenarioInputs, o: Outputs, chunk: int) -> None:
         ev = np.zeros(ly.N_EV, dtype=np.bool_)
         cf = np.zeros((n, t_count))
         on_from = np.zeros(max(d.ip[I_N_TRIGGERS], 1), dtype=np.int64)
+        pend = np.zeros((ly.N_PEND, t_count if d.ip[I_HAS_REVOLVING] != 0 else 1))
         for s in range(c * chunk, min(s_count, (c + 1) * chunk)):
-            run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from)
+            run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from, pend)

@@ -67,7 +67,33 @@ CARRY = 15  # cash carried into the period
 RELEASE = 16  # reserve released into available funds this period
 CUM_DEF = 17  # cumulative pool defaults
 SEN_INT_UNPAID = 18  # 1.0 when senior interest was left unpaid last period
-N_ACC = 19
+#: Revolving purchases (循环购买) and the pool balance as the steps see it.
+IDLE = 19  # 闲置资金: cash set aside for purchases that found no eligible asset
+IDLE_REL = 20  # idle cash of the period before, released into available funds
+IDLE_INT = 21  # interest the idle cash earned (account rate)
+NEG_CARRY = 22  # negative carry of that idle cash: its cost at the notes' coupon − interest
+BUY0 = 23  # purchases this period (price paid): not data-linked
+BUY1 = 24  # data-linked
+BUDGET = 25  # cash the revolve steps set aside for purchases this period
+POOL = 26  # pool balance at this point (initial pool + purchased assets)
+DATA = 27  # its data-linked part
+POOL_OPEN = 28  # pool balance after the purchases of the period before (pool yield test)
+REV_ON = 29  # 1.0 while the revolving period runs (not ended, no event)
+PRIN_COLL = 30  # principal collections of the period (total − income)
+SUP0 = 31  # eligible supply this period (price), not data-linked / data-linked
+SUP1 = 32
+FACE0 = 33  # face bought per yuan of price this period, by class
+FACE1 = 34
+N_ACC = 35
+
+# --- pend: what the assets bought so far bring in each later period (N_PEND × T) -------------
+PD_TOTAL = 0
+PD_INCOME = 1
+PD_DEFAULTS = 2
+PD_BAL = 3  # pool balance of purchased assets at the end of the period
+PD_DATA = 4  # its data-linked part
+PD_RATE = 5  # 循环购买率 of the period (purchases / cash set aside; −1: nothing set aside)
+N_PEND = 6
 
 # --- support covers (bit numbers of a cover mask) ---------------------------------------------
 COVER_TAXES = 0
@@ -116,7 +142,20 @@ LN_RELEASE = 15
 LN_CARRY = 16
 LN_DRAW = 17  # reserve, 差额支付, guarantee
 LN_REPAID = 18  # 差额支付, guarantee
-N_LN = 19
+LN_PURCHASE = 19  # not data-linked, data-linked (price paid)
+LN_IDLE = 20  # idle cash after the period
+LN_IDLE_INT = 21
+LN_NEG_CARRY = 22
+LN_BUDGET = 23
+LN_POOL = 24  # pool balance after the period's purchases (revolving deals)
+LN_DATA = 25
+LN_PCOLL = 26  # collections of purchased assets (in the period's collections)
+LN_PINC = 27
+LN_PDEF = 28
+LN_REV_ON = 29  # 1.0 in revolving periods
+N_LN = 30
+#: Rows of each output block (F: fees, N: tranches), in LN_* order.
+LN_ROWS = ("F", "F", "F") + ("N",) * 11 + (1, 1, 1, 3, 2, 2) + (1,) * 10
 
 # --- measures: per tranche (S, N, N_M) ---------------------------------------------------------
 M_LOSS = 0  # balance after the last period
@@ -146,14 +185,20 @@ T_REPAID_GUA = 4
 T_CASH_LEFT = 5  # cash carried out of the last period
 T_MAX_GAP = 6  # largest |cash in − cash out| of a period
 T_ACCELERATED = 7  # first accelerated period (−1 never)
-N_TOT = 8
+T_PURCHASED = 8  # Σ revolving purchases (price)
+T_IDLE_INT = 9  # Σ interest on idle cash
+T_NEG_CARRY = 10  # Σ negative carry of idle cash
+T_OUT_OF_BAND = 11  # first period the data-linked share left the issued kind's band (−1 never)
+T_MIN_SHARE_BP = 12  # lowest data-linked share (basis points, floor) while securities are out
+N_TOT = 13
 
 #: Events (the order of ``abs.enums.EventType``).
 EV_ACCELERATION = 0
 EV_DEFAULT = 1
 EV_SUPPORT_START = 2
 EV_GUARANTEE_START = 3
-N_EV = 4
+EV_EARLY_AMORTISATION = 4
+N_EV = 5
 
 #: Conservation tolerance per scenario and period (yuan).
 CONSERVATION_TOL = 0.01

@@ -84,6 +84,8 @@ def measure_start(d, o, s, cf):
     for j in range(ly.N_TOT):
         o.totals[s, j] = 0.0
     o.totals[s, ly.T_ACCELERATED] = -1.0
+    o.totals[s, ly.T_OUT_OF_BAND] = -1.0
+    o.totals[s, ly.T_MIN_SHARE_BP] = 10_000.0
     for k in range(d.ip[I_N_TRIGGERS]):
         o.trig_first[s, k] = -1
 

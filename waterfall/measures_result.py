@@ -61,6 +61,12 @@ class Measures:
         Everything paid to the tranche each period, for the tranches kept (``cash=``).
     max_conservation_gap : float
         Largest |cash in − cash out| of any scenario and period.
+    purchased, idle_interest, negative_carry : ndarray (S,) or None
+        Revolving deals: Σ 循环购买金额, Σ interest on idle cash, Σ negative carry of idle cash.
+    first_out_of_band : ndarray (S,) of int or None
+        Revolving deals whose collections carry the data-linked balance: first period the
+        data-linked share left the issued kind's band while securities were outstanding (−1:
+        never); ``min_data_share`` (S,) the lowest share (fraction, floored to the basis point).
     """
 
     deal: Deal
@@ -89,6 +95,11 @@ class Measures:
     cash_left: FloatArray
     tranche_cash: dict[str, FloatArray]
     max_conservation_gap: float
+    purchased: FloatArray | None = None
+    idle_interest: FloatArray | None = None
+    negative_carry: FloatArray | None = None
+    first_out_of_band: IntArray | None = None
+    min_data_share: FloatArray | None = None
 
     @classmethod
     def from_outputs(
@@ -137,6 +148,7 @@ class Measures:
             cash_left=tot[:, ly.T_CASH_LEFT],
             tranche_cash=cash,
             max_conservation_gap=float(o.errors[:, ERR_MAX_GAP].max()),
+            **_revolving_measures(deal, collections, tot),
         )
 
     @property
@@ -186,3 +198,17 @@ class Measures:
             [analytics.irr(dates, np.concatenate(([price], row))) for row in cash],
             dtype=np.float64,
         )
+
+
+def _revolving_measures(deal: Deal, collections: Collections, tot: Any) -> dict[str, Any]:
+    if deal.revolving is None:
+        return {}
+    out: dict[str, Any] = {
+        "purchased": tot[:, ly.T_PURCHASED],
+        "idle_interest": tot[:, ly.T_IDLE_INT],
+        "negative_carry": tot[:, ly.T_NEG_CARRY],
+    }
+    if collections.data_balance is not None:
+        out["first_out_of_band"] = tot[:, ly.T_OUT_OF_BAND].astype(np.int64)
+        out["min_data_share"] = tot[:, ly.T_MIN_SHARE_BP] / 10_000.0
+    return out

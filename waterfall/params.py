@@ -48,43 +48,51 @@ I_ROUNDING = 11
 I_LEFTOVER = 12
 I_IOI = 13
 I_SKIP_SETTLED = 14
+I_HAS_REVOLVING = 15
+I_REV_END = 16
+I_HAS_AMORT = 17
+I_KEEP_BAND = 18
+I_BAND_LO = 19
+I_BAND_HI = 20
 # --- integer vectors: the slot of ip holding the vector's offset in ip ---
-IV_RANK = 15
-IV_SENIOR = 16
-IV_PASS_THROUGH = 17
-IV_HAS_INTEREST = 18
-IV_COUPON_FLOAT = 19
-IV_OVERDUE_FROM = 20
-IV_SENIOR_THROUGH = 21
-IV_FEE_IS_TAX = 22
-IV_FEE_IS_FIXED = 23
-IV_FEE_BASE = 24
-IV_TRIG_COND = 25
-IV_TRIG_CURE = 26
-IV_TRIG_EVENT = 27
-IV_TRIG_FROM = 28
-IV_OPS = 29
-IV_LIST_START = 30
-IV_LIST_END = 31
-IV_EVENT_HAS = 32
-IV_STEPS = 33
-IV_RESIDUAL_OF_LIST = 34
+IV_RANK = 21
+IV_SENIOR = 22
+IV_PASS_THROUGH = 23
+IV_HAS_INTEREST = 24
+IV_COUPON_FLOAT = 25
+IV_OVERDUE_FROM = 26
+IV_SENIOR_THROUGH = 27
+IV_FEE_IS_TAX = 28
+IV_FEE_IS_FIXED = 29
+IV_FEE_BASE = 30
+IV_TRIG_COND = 31
+IV_TRIG_CURE = 32
+IV_TRIG_EVENT = 33
+IV_TRIG_FROM = 34
+IV_OPS = 35
+IV_LIST_START = 36
+IV_LIST_END = 37
+IV_EVENT_HAS = 38
+IV_STEPS = 39
+IV_RESIDUAL_OF_LIST = 40
+IV_TRIG_PERIODS = 41
 # --- float vectors: the slot of ip holding the vector's offset in fp ---
-FV_BALANCE0 = 35
-FV_COUPON_FIXED = 36
-FV_COUPON_SPREAD = 37
-FV_COUPON_FLOOR = 38
-FV_COUPON_CAP = 39
-FV_PERIOD_YIELD = 40
-FV_FEE_AMOUNT = 41
-FV_FEE_CAP = 42
-FV_TRIG_THRESHOLD = 43
-FV_YEAR_FRACTIONS = 44
-FV_FORECAST = 45
-FV_TIMES = 46
-FV_TARGETS = 47
-FV_FEE_MULT = 48
-IP_HEADER = 49
+FV_BALANCE0 = 42
+FV_COUPON_FIXED = 43
+FV_COUPON_SPREAD = 44
+FV_COUPON_FLOOR = 45
+FV_COUPON_CAP = 46
+FV_PERIOD_YIELD = 47
+FV_FEE_AMOUNT = 48
+FV_FEE_CAP = 49
+FV_TRIG_THRESHOLD = 50
+FV_YEAR_FRACTIONS = 51
+FV_FORECAST = 52
+FV_TIMES = 53
+FV_TARGETS = 54
+FV_FEE_MULT = 55
+FV_STEP_FLOAT = 56
+IP_HEADER = 57
 # --- float scalars: slots of fp ---
 F_ISSUE_AMOUNT = 0
 F_RESERVE_INITIAL = 1
@@ -96,7 +104,8 @@ F_GUARANTEE_CAP_TOTAL = 6
 F_GUARANTEE_CAP_PERIOD = 7
 F_INITIAL_POOL_BALANCE = 8
 F_REFERENCE_RATE = 9
-FP_HEADER = 10
+F_ACCOUNT_RATE = 10
+FP_HEADER = 11
 
 _INT_SCALARS = (
     "n_tranches",
@@ -114,6 +123,12 @@ _INT_SCALARS = (
     "leftover",
     "ioi",
     "skip_settled",
+    "has_revolving",
+    "rev_end",
+    "has_amort",
+    "keep_band",
+    "band_lo",
+    "band_hi",
 )
 _INT_VECTORS = (
     "rank",
@@ -136,6 +151,7 @@ _INT_VECTORS = (
     "event_has",
     "steps",
     "residual_of_list",
+    "trig_periods",
 )
 _FLOAT_SCALARS = (
     "issue_amount",
@@ -148,6 +164,7 @@ _FLOAT_SCALARS = (
     "guarantee_cap_period",
     "initial_pool_balance",
     "reference_rate",
+    "account_rate",
 )
 _FLOAT_VECTORS = (
     "balance0",
@@ -164,6 +181,7 @@ _FLOAT_VECTORS = (
     "times",
     "targets",
     "fee_mult",
+    "step_float",
 )
 
 

@@ -44,6 +44,7 @@ from waterfall.layout import (
     YIELD_PAID,
 )
 from waterfall.params import (
+    F_INITIAL_POOL_BALANCE,
     F_ISSUE_AMOUNT,
     F_REFERENCE_RATE,
     F_RESERVE_INITIAL,
@@ -93,6 +94,7 @@ def reset(d, shift, rows, acc, latches):
         rows[BAL, k] = fv(d, FV_BALANCE0, k)
         rows[COUPON, k] = coupon(d, shift, k)
     acc[RESERVE] = d.fp[F_RESERVE_INITIAL] if d.ip[I_HAS_RESERVE] else 0.0
+    acc[ly.POOL_OPEN] = d.fp[F_INITIAL_POOL_BALANCE]
 
 
 @kernel_jit

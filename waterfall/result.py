@@ -23,6 +23,7 @@ from waterfall import tables
 from waterfall.compile import EVENT_ORDER, BoolArray, FloatArray
 from waterfall.coverage import CoverageMeasures
 from waterfall.kernel import Outputs
+from waterfall.revolving_result import RevolvingLines
 
 #: Names of the support sources in :attr:`WaterfallResult.draws`.
 SOURCE_RESERVE = "reserve"
@@ -111,6 +112,7 @@ class WaterfallResult(CoverageMeasures):
     max_conservation_gap: float
     interest_on_interest: dict[str, Line]
     _targets: FloatArray = field(repr=False)
+    revolving: RevolvingLines | None = None
 
     @classmethod
     def from_blocks(
@@ -121,6 +123,7 @@ class WaterfallResult(CoverageMeasures):
         targets: FloatArray,
         *,
         max_gap: float,
+        revolving: RevolvingLines | None = None,
     ) -> WaterfallResult:
         """Wrap the kernel's full-mode blocks as (S, T) views (no copy)."""
         lines, off = o.lines, o.off
@@ -188,6 +191,7 @@ class WaterfallResult(CoverageMeasures):
             max_conservation_gap=max_gap,
             interest_on_interest=ioi,
             _targets=targets,
+            revolving=revolving,
         )
 
     # -- shape and iteration ----------------------------------------------------------------
@@ -257,12 +261,15 @@ class WaterfallResult(CoverageMeasures):
     def conservation_gap(self) -> FloatArray:
         """Cash in − cash out per scenario and period (S, T); 0 up to rounding.
 
-        In: collections, cash carried in, reserve release, reserve draws, 差额支付 and
-        guarantee draws. Out: taxes, fees, interest, principal, 期间收益, residual, reserve
-        deposits, reimbursements of 差额支付/guarantee draws and cash carried out.
+        In: collections, cash carried in, reserve release, idle cash released with its
+        interest, reserve draws, 差额支付 and guarantee draws. Out: taxes, fees, interest,
+        principal, 期间收益, residual, reserve deposits, reimbursements of 差额支付/guarantee
+        draws, revolving purchases, idle cash kept and cash carried out.
         """
         cash_in = self.available + self.support_draws
         out = self.reserve_deposits + self.carried_out + self.support_reimbursed
+        if self.revolving is not None:
+            out = out + self.revolving.purchases + self.revolving.idle
         for line in self.lines():
             out = out + line.paid
         for arr in self.residual.values():

@@ -29,27 +29,36 @@ from waterfall.layout import (
     ERR_PERIOD,
     ERR_VALUE,
     FEE_ARR,
+    IDLE,
     INT_ARR,
     IOI_ARR,
     OPEN_BAL,
     OWED_COM,
     OWED_GUA,
+    PD_BAL,
+    PD_DEFAULTS,
+    PD_INCOME,
+    PD_TOTAL,
     RESERVE,
 )
 from waterfall.measures import (
     measure_settled,
 )
 from waterfall.params import (
+    I_HAS_AMORT,
+    I_HAS_REVOLVING,
     I_N_FEES,
     I_N_PERIODS,
     I_N_TRANCHES,
     I_N_TRIGGERS,
+    I_REV_END,
     I_ROUNDING,
     IV_RESIDUAL_OF_LIST,
     IV_TRIG_CURE,
     IV_TRIG_EVENT,
     iv,
 )
+from waterfall.revolving import settled_revolving
 from waterfall.steps._core import (
     cash_amount,
 )
@@ -73,6 +82,8 @@ def is_settled(d, rows, acc):
     """
     if acc[RESERVE] != 0.0 or acc[OWED_COM] != 0.0 or acc[OWED_GUA] != 0.0:
         return False
+    if acc[IDLE] != 0.0:
+        return False
     for k in range(d.ip[I_N_TRANCHES]):
         if rows[BAL, k] != 0.0 or rows[INT_ARR, k] != 0.0 or rows[IOI_ARR, k] != 0.0:
             return False
@@ -83,7 +94,7 @@ def is_settled(d, rows, acc):
 
 
 @tail_jit
-def settled_tail(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):
+def settled_tail(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from, pend):
     """Periods ``t0`` … T − 1 of a settled scenario (see :func:`_is_settled`).
 
     Triggers: a trigger that stays on once on (no ``cure``) is on from the first period its
@@ -99,17 +110,22 @@ def settled_tail(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):
         rows[OPEN_BAL, k] = 0.0
     any_cure = False
     acc_from = NEVER  # first accelerated period when no trigger cures
+    amort_from = d.ip[I_REV_END]  # first period of the amortisation list
     for k in range(n_trig):
         if iv(d, IV_TRIG_CURE, k):
             on_from[k] = -1
             any_cure = True
         else:
-            on_from[k] = t0 if latches[k] else first_on(d, x, s, t0, k, acc, orig)
+            on_from[k] = t0 if latches[k] else first_on(d, x, s, t0, k, acc, orig, pend)
             e = iv(d, IV_TRIG_EVENT, k)
             if e == ly.EV_ACCELERATION or e == ly.EV_DEFAULT:
                 acc_from = min(acc_from, on_from[k])
+            elif e == ly.EV_EARLY_AMORTISATION:
+                amort_from = min(amort_from, on_from[k])
+    if d.ip[I_HAS_AMORT] == 0:
+        amort_from = NEVER
     if any_cure:
-        return settled_periods(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from)
+        return settled_periods(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from, pend)
     # Every latch is a step function of t: book the flags once, then only cash per period.
     t_count = d.ip[I_N_PERIODS]
     step_flags(d, o, s, t0, on_from, acc_from)
@@ -117,7 +133,10 @@ def settled_tail(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):
         ok, total, _, _, _ = read_inputs(x, s, t, err)
         if not ok:
             return False
-        lst = 1 if t >= acc_from else 0
+        if d.ip[I_HAS_REVOLVING] != 0:
+            total += pend[PD_TOTAL, t]
+            settled_revolving(d, x, o, s, t, pend)
+        lst = 1 if t >= acc_from else (2 if t >= amort_from else 0)
         gap = settled_period(d, o, s, t, acc, lst, total, acc[CARRY], cf)
         if not abs(gap) <= CONSERVATION_TOL and err[ERR_PERIOD] < 0.0:
             err[ERR_PERIOD] = t
@@ -154,14 +173,20 @@ def step_flags(d, o, s, t0, on_from, acc_from):
 
 
 @kernel_jit
-def settled_periods(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):
+def settled_periods(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from, pend):
     """The settled tail period by period (some trigger cures: its latch can switch off)."""
     err = o.errors[s]
     orig = x.originator_default[s]
     for t in range(t0, d.ip[I_N_PERIODS]):
-        ok, total, _, defaults, pool_balance = read_inputs(x, s, t, err)
+        ok, total, income, defaults, pool_balance = read_inputs(x, s, t, err)
         if not ok:
             return False
+        if d.ip[I_HAS_REVOLVING] != 0:
+            total += pend[PD_TOTAL, t]
+            income += pend[PD_INCOME, t]
+            defaults += pend[PD_DEFAULTS, t]
+            pool_balance += pend[PD_BAL, t]
+            settled_revolving(d, x, o, s, t, pend)
         acc[CUM_DEF] += defaults
         for e in range(ly.N_EV):
             ev[e] = False
@@ -169,12 +194,14 @@ def settled_periods(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from):
             if on_from[k] >= 0:
                 latches[k] = t >= on_from[k]
             else:
-                latches[k] = holds(d, t, k, rows, acc, 0.0, total, pool_balance, orig)
+                latches[k] = holds(d, t, k, rows, acc, 0.0, total, income, pool_balance, orig, pend)
             if latches[k]:
                 ev[iv(d, IV_TRIG_EVENT, k)] = True
         accelerated = ev[ly.EV_ACCELERATION] or ev[ly.EV_DEFAULT]
+        ended = t >= d.ip[I_REV_END] or ev[ly.EV_EARLY_AMORTISATION]
+        lst = 1 if accelerated else (2 if ended and d.ip[I_HAS_AMORT] != 0 else 0)
         carry_in = acc[CARRY]
-        gap = settled_period(d, o, s, t, acc, 1 if accelerated else 0, total, carry_in, cf)
+        gap = settled_period(d, o, s, t, acc, lst, total, carry_in, cf)
         record_period(d, o, s, t, err, gap, accelerated, latches, ev)
     return True
 

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from abs.cashflows import Collections
+from abs.cashflows import Collections, Purchases
 from abs.deal import Deal
-from abs.templates import default_waterfall
+from abs.templates import default_waterfall, effective_waterfall
 
 CLOSING = dt.date(2025, 1, 1)
 
@@ -43,6 +43,7 @@ def make_deal(
     waterfall: dict[str, Any] | None = None,
     reference_rate: float = 0.03,
     conventions: dict[str, Any] | None = None,
+    revolving: dict[str, Any] | None = None,
 ) -> Deal:
     """A deal with quarterly payment dates; expected maturity at period ``expected_period``."""
     dates = quarter_dates(n_periods)
@@ -64,6 +65,7 @@ def make_deal(
         "waterfall": waterfall,
         "assumptions": {"reference_rate": reference_rate},
         "conventions": conventions or {},
+        "revolving": revolving,
     }
     return Deal.model_validate(data)
 
@@ -77,6 +79,8 @@ def make_collections(
     forecast: Any = None,
     initial_pool_balance: float | None = None,
     days: Any = None,
+    purchases: Purchases | None = None,
+    data_balance: Any = None,
 ) -> Collections:
     """Collections on the quarterly dates of :func:`make_deal` (year fraction = days/365)."""
     tot = np.atleast_2d(np.asarray(total, dtype=np.float64))
@@ -99,6 +103,8 @@ def make_collections(
         pool_balance=pool_balance,
         forecast=forecast,
         initial_pool_balance=initial_pool_balance,
+        purchases=purchases,
+        data_balance=data_balance,
     )
 
 
@@ -206,6 +212,8 @@ def trigger_specs(draw: st.DrawFn, *, n_periods: int) -> list[dict[str, Any]]:
                     "principal_unpaid_at_expected_maturity",
                     "originator_event",
                     "date_reached",
+                    "revolving_rate_below",
+                    "pool_yield_below",
                 ]
             )
         )
@@ -214,7 +222,13 @@ def trigger_specs(draw: st.DrawFn, *, n_periods: int) -> list[dict[str, Any]]:
             "condition": cond,
             "event": draw(
                 st.sampled_from(
-                    ["acceleration", "default_event", "shortfall_support_start", "guarantee_start"]
+                    [
+                        "acceleration",
+                        "default_event",
+                        "shortfall_support_start",
+                        "guarantee_start",
+                        "early_amortisation",
+                    ]
                 )
             ),
             "cure": draw(st.booleans()),
@@ -223,8 +237,12 @@ def trigger_specs(draw: st.DrawFn, *, n_periods: int) -> list[dict[str, Any]]:
             "cumulative_default_rate_above",
             "overcollateralisation_below",
             "collections_below_forecast",
+            "revolving_rate_below",
+            "pool_yield_below",
         }:
             spec["threshold"] = draw(st.floats(0.0, 1.5))
+        if cond == "revolving_rate_below":
+            spec["periods"] = draw(st.integers(1, 3))
         if cond == "date_reached":
             spec["date"] = draw(st.sampled_from(dates)).isoformat()
         out.append(spec)
@@ -232,8 +250,11 @@ def trigger_specs(draw: st.DrawFn, *, n_periods: int) -> list[dict[str, Any]]:
 
 
 @st.composite
-def random_deals(draw: st.DrawFn, *, custom_waterfall: bool = True) -> tuple[Deal, int]:
-    """A random deal and its number of periods (1–8)."""
+def random_deals(
+    draw: st.DrawFn, *, custom_waterfall: bool = True, revolving: bool = False
+) -> tuple[Deal, int]:
+    """A random deal and its number of periods (1–8); with ``revolving``, half of them are
+    revolving deals (:func:`revolving_structure`)."""
     n_periods = draw(st.integers(1, 8))
     tranches = draw(tranche_specs(n_periods=n_periods))
     fees = draw(fee_specs())
@@ -281,7 +302,80 @@ def random_deals(draw: st.DrawFn, *, custom_waterfall: bool = True) -> tuple[Dea
     )
     if custom_waterfall and draw(st.booleans()):
         deal = deal.model_copy(update={"waterfall": draw(shuffled_waterfall(deal))})
+    if revolving and draw(st.booleans()):
+        deal = draw(revolving_structure(deal, n_periods))
     return deal, n_periods
+
+
+@st.composite
+def revolving_structure(draw: st.DrawFn, deal: Deal, n_periods: int) -> Deal:
+    """``deal`` made revolving: random terms, a revolve step (and maybe a turbo_oc step) put
+    anywhere in the normal list, maybe an amortisation list (with maybe a turbo_oc step)."""
+    names = [t.name for t in deal.tranches]
+    base = effective_waterfall(deal)
+
+    def turbo() -> dict[str, Any]:
+        chosen = draw(
+            st.lists(st.sampled_from(names), min_size=1, max_size=len(names), unique=True)
+        )
+        return {"step": "turbo_oc", "tranches": chosen, "target_oc": draw(st.floats(0.0, 0.6))}
+
+    def insert(steps: list[dict[str, Any]], step: dict[str, Any]) -> None:
+        steps.insert(draw(st.integers(0, len(steps))), step)
+
+    normal = [s.model_dump(mode="json") for s in base.normal]
+    insert(normal, {"step": "revolve", "excess_spread": draw(st.booleans())})
+    if draw(st.booleans()):
+        insert(normal, turbo())
+    if draw(st.booleans()):
+        insert(normal, {"step": "revolve"})  # a second revolve step spends what is left
+    amort = None
+    if draw(st.booleans()):
+        amort = [s.model_dump(mode="json") for s in base.accelerated]
+        if draw(st.booleans()):
+            insert(amort, turbo())
+    terms: dict[str, Any] = {
+        "purchase_price": draw(st.floats(0.8, 1.2)),
+        "account_rate": draw(st.floats(0.0, 0.05)),
+        "keep_kind_band": draw(st.booleans()),
+        "issued_kind": draw(st.sampled_from(["pure", "labelled", "enabled", "not_dabs"])),
+    }
+    if draw(st.booleans()):
+        terms["periods"] = draw(st.integers(1, n_periods + 1))
+    else:
+        terms["end_date"] = draw(st.sampled_from(quarter_dates(n_periods))).isoformat()
+    spec = deal.model_dump(mode="json")
+    spec["revolving"] = terms
+    spec["waterfall"] = {
+        "normal": normal,
+        "accelerated": [s.model_dump(mode="json") for s in base.accelerated],
+        "amortisation": amort,
+    }
+    return Deal.model_validate(spec)
+
+
+@st.composite
+def random_purchases(draw: st.DrawFn, *, n_periods: int) -> Purchases:
+    """Random per-yuan purchase profiles (ages 0 … L − 1, L ≤ 4) and supply in whole fen."""
+    length = draw(st.integers(1, 4))
+    shape = (2, n_periods, length)
+    size = 2 * n_periods * length
+
+    def arr(lo: float, hi: float) -> np.ndarray:
+        vals = draw(st.lists(st.floats(lo, hi), min_size=size, max_size=size))
+        return np.array(vals).reshape(shape)
+
+    total = arr(0.0, 1.2)
+    total[:, :, 0] = 0.0
+    income = total * arr(0.0, 0.3)
+    supply = np.array(draw(st.lists(_money, min_size=2 * n_periods, max_size=2 * n_periods)))
+    return Purchases(
+        supply=supply.reshape(2, n_periods) / 4,
+        total=total,
+        income=income,
+        defaults=arr(0.0, 0.2),
+        balance=arr(0.0, 1.3),
+    )
 
 
 @st.composite
@@ -322,6 +416,7 @@ def random_collections(draw: st.DrawFn, *, n_periods: int, n_scenarios: int) -> 
     dfl = np.array(draw(st.lists(_money, min_size=flat, max_size=flat))).reshape(shape) / 10
     pool = np.array(draw(st.lists(_money, min_size=flat, max_size=flat))).reshape(shape) * 2
     fc = np.array(draw(st.lists(_money, min_size=n_periods, max_size=n_periods)))
+    linked = np.array(draw(st.lists(st.floats(0.0, 1.0), min_size=flat, max_size=flat)))
     return make_collections(
         tot,
         income=tot * share,
@@ -329,4 +424,6 @@ def random_collections(draw: st.DrawFn, *, n_periods: int, n_scenarios: int) -> 
         pool_balance=pool,
         forecast=fc,
         initial_pool_balance=draw(_fen(100.0, 10_000.0)),
+        purchases=draw(random_purchases(n_periods=n_periods)),
+        data_balance=pool * linked.reshape(shape) if draw(st.booleans()) else None,
     )

@@ -22,6 +22,8 @@ from abs.deal import (
     PayResidual,
     PaySubYield,
     ReimburseSupport,
+    Revolve,
+    TurboOC,
 )
 from abs.enums import (
     AllocationMode,
@@ -70,6 +72,15 @@ class OracleResult:
     accelerated: list[bool] = field(default_factory=list)
     events: dict[str, list[bool]] = field(default_factory=dict)
     triggers: dict[str, list[bool]] = field(default_factory=dict)
+    purchases: list[float] = field(default_factory=list)
+    purchases_data: list[float] = field(default_factory=list)
+    set_aside: list[float] = field(default_factory=list)
+    idle: list[float] = field(default_factory=list)
+    idle_interest: list[float] = field(default_factory=list)
+    pool_balance: list[float] = field(default_factory=list)
+    data_balance: list[float] = field(default_factory=list)
+    revolving: list[bool] = field(default_factory=list)
+    purchased_collections: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -198,6 +209,27 @@ def _pay_group(b: _Books, needs: dict[str, float]) -> dict[str, float]:
     return _whole_fen_shares(b, {k: v * ratio for k, v in needs.items()}, needs, got_all)
 
 
+def _largest_in_band(p0: float, data: float, pool: float, face0: float, lo: int) -> float:
+    """``p0`` if buying it keeps 100·data ≥ lo·pool (integer fen), else the largest whole-fen
+    amount below it that does (bisection: the test only fails more as the amount grows)."""
+
+    def ok(amount: float) -> bool:
+        return 100 * _fen(data) >= lo * _fen(pool + amount * face0)
+
+    if ok(p0):
+        return p0
+    lo_c, hi_c = -1, math.floor(p0 * 100.0)  # ok(lo_c) holds (−1: nothing at all), hi_c unknown
+    if hi_c >= 0 and ok(hi_c / 100.0):
+        return hi_c / 100.0
+    while hi_c - lo_c > 1:
+        mid = (lo_c + hi_c) // 2
+        if mid >= 0 and ok(mid / 100.0):
+            lo_c = mid
+        else:
+            hi_c = mid
+    return max(lo_c, 0) / 100.0
+
+
 def _expected_index(dates: tuple[dt.date, ...], when: dt.date) -> int:
     i = 0
     while i < len(dates) and dates[i] < when:
@@ -304,12 +336,40 @@ def run_oracle(
     cum_defaults = 0.0
     b.commit_used = 0.0
     b.guar_used = 0.0
+    # revolving: what bought assets bring later (period → amount), idle cash, 循环购买率
+    rv = deal.revolving
+    pur = coll.purchases
+    if rv is not None and rv.periods is not None:
+        rev_end = min(rv.periods, n_periods)
+    elif rv is not None:
+        rev_end = len([d for d in dates if rv.end_date is not None and d <= rv.end_date])
+    else:
+        rev_end = n_periods
+    later: dict[str, list[float]] = {
+        k: [0.0] * n_periods for k in ("total", "income", "defaults", "bal", "data")
+    }
+    rates: list[float | None] = [None] * n_periods
+    idle = 0.0
+    pool_open = coll.initial_pool_balance
+    if rv is not None:
+        from abs.kind_over_life import issued_kind, kind_band
+
+        band_lo = kind_band(issued_kind(deal))[0]
 
     for t in range(n_periods):
         last = t == n_periods - 1
         total = float(coll.total[scenario, t])
         income = float(coll.income[scenario, t])
-        cum_defaults += float(coll.defaults[scenario, t])
+        defaults_t = float(coll.defaults[scenario, t])
+        pool_t = float(coll.pool_balance[scenario, t])
+        data_t = float(coll.data_balance[scenario, t]) if coll.data_balance is not None else 0.0
+        if rv is not None:
+            total += later["total"][t]
+            income += later["income"][t]
+            defaults_t += later["defaults"][t]
+            pool_t += later["bal"][t]
+            data_t += later["data"][t]
+        cum_defaults += defaults_t
         yf = float(coll.year_fractions[t])
         days = float(coll.days[t])
         sec = sum(bal.values())
@@ -323,7 +383,7 @@ def run_oracle(
                 init = coll.initial_pool_balance
                 holds = init > 0 and cum_defaults / init > x
             elif c is TriggerCondition.OVERCOLLATERALISATION_BELOW:
-                holds = sec > EPS and float(coll.pool_balance[scenario, t]) < x * sec
+                holds = sec > EPS and pool_t < x * sec
             elif c is TriggerCondition.COLLECTIONS_BELOW_FORECAST:
                 fc = float(coll.forecast[t])
                 holds = fc > 0 and (fc - total) / fc > x
@@ -338,6 +398,17 @@ def run_oracle(
                             holds = True
             elif c is TriggerCondition.ORIGINATOR_EVENT:
                 holds = originator_default
+            elif c is TriggerCondition.REVOLVING_RATE_BELOW:
+                seen = [r for r in rates[:t] if r is not None][-trg.periods :]
+                holds = (
+                    sec > EPS
+                    and rv is not None
+                    and len(seen) == trg.periods
+                    and all(r < x for r in seen)
+                )
+            elif c is TriggerCondition.POOL_YIELD_BELOW:
+                yf_t = float(coll.year_fractions[t])
+                holds = sec > EPS and pool_open > EPS and yf_t > 0 and income / pool_open / yf_t < x
             else:
                 holds = trg.date is not None and dates[t] >= trg.date
             latch[trg.name] = holds if trg.cure else (latch[trg.name] or holds)
@@ -352,6 +423,8 @@ def run_oracle(
             out.events[ev.value].append(event_on[ev])
         accelerated = event_on[EventType.ACCELERATION] or event_on[EventType.DEFAULT_EVENT]
         out.accelerated.append(accelerated)
+        ended = t >= rev_end or event_on[EventType.EARLY_AMORTISATION]
+        revolving_now = rv is not None and not accelerated and not ended and sec > EPS
         b.commit_on = (
             not event_has[EventType.SHORTFALL_SUPPORT_START]
             or event_on[EventType.SHORTFALL_SUPPORT_START]
@@ -368,8 +441,21 @@ def run_oracle(
             b.reserve = 0.0
             reserve_open = False
         out.reserve_release.append(release)
-        b.avail = total + carry + release
+        idle_release = idle
+        idle_interest = 0.0
+        if rv is not None:
+            idle_interest = _amt(b, idle * rv.account_rate * float(coll.year_fractions[t]))
+        idle = 0.0
+        b.avail = total + carry + release + idle_release + idle_interest
         cash_in = b.avail
+        pool_now, data_now = pool_t, data_t
+        buy = [0.0, 0.0]
+        set_aside = 0.0
+        supply = [0.0, 0.0]
+        face = [0.0, 0.0]
+        if rv is not None and pur is not None:
+            supply = [float(pur.supply[c, t]) for c in (0, 1)]
+            face = [float(pur.balance[c, t, 0]) for c in (0, 1)]
 
         # dues
         alive = 1.0 if sec > EPS else 0.0
@@ -421,7 +507,12 @@ def run_oracle(
         b.drawn = {"reserve": 0.0, "shortfall_commitment": 0.0, "guarantee": 0.0}
         repaid = {"shortfall_commitment": 0.0, "guarantee": 0.0}
 
-        steps = wf.accelerated if accelerated else wf.normal
+        if accelerated:
+            steps = wf.accelerated
+        elif ended and wf.amortisation is not None:
+            steps = wf.amortisation
+        else:
+            steps = wf.normal
         for step in steps:
             if isinstance(step, PayFees):
                 if step.mode is AllocationMode.SEQUENTIAL or len(step.fees) == 1:
@@ -561,6 +652,48 @@ def run_oracle(
                     b.owed[provider.value] -= x
                     repaid[provider.value] += x
                     b.avail -= x
+            elif isinstance(step, Revolve):
+                if not revolving_now:
+                    continue
+                if step.excess_spread:
+                    budget = b.avail
+                else:
+                    principal_cash = max(total - income, 0.0)
+                    budget = min(b.avail, principal_cash + idle_release - set_aside)
+                budget = _cash(b, max(budget, 0.0))
+                offered = supply[0] + supply[1]
+                p0 = p1 = 0.0
+                if offered > 0 and budget > 0:
+                    f = min(1.0, budget / offered)
+                    p1 = _cash(b, min(supply[1] * f, budget))
+                    p0 = _cash(b, max(min(supply[0] * f, budget - p1), 0.0))
+                    if rv is not None and rv.keep_kind_band and band_lo > 0 and p0 > 0:
+                        p0 = _largest_in_band(
+                            p0, data_now + p1 * face[1], pool_now + p1 * face[1], face[0], band_lo
+                        )
+                supply = [supply[0] - p0, supply[1] - p1]
+                buy = [buy[0] + p0, buy[1] + p1]
+                set_aside += budget
+                pool_now += p0 * face[0] + p1 * face[1]
+                data_now += p1 * face[1]
+                idle += budget - p0 - p1
+                b.avail -= budget
+            elif isinstance(step, TurboOC):
+                covered = max(RANK[by_name[n].tranche_class] for n in step.tranches)
+                keep = _amt(b, (1.0 - step.target_oc) * max(pool_now, 0.0))
+                need = sum(bal[n] for n in names if RANK[by_name[n].tranche_class] <= covered)
+                need -= keep
+                for n in step.tranches:
+                    if need <= 0:
+                        break
+                    x = _cash(b, min(need, bal[n], b.avail))
+                    b.avail -= x
+                    scheduled = 0.0 if math.isinf(target(n, t)) else hard_due[n] - hard_paid[n]
+                    part = min(x, max(scheduled, 0.0))
+                    hard_paid[n] += part
+                    soft_paid[n] += x - part
+                    bal[n] -= x
+                    need -= x
             elif isinstance(step, PayResidual):
                 n = step.tranche
                 if _eligible(bal, more_senior(n), step.wait_for_seniors):
@@ -569,6 +702,30 @@ def run_oracle(
                     b.avail -= x
 
         carry = b.avail
+        if rv is not None:
+            if revolving_now and set_aside > EPS:
+                rates[t] = (buy[0] + buy[1]) / set_aside
+            if pur is not None and buy[0] + buy[1] > 0:
+                for a in range(1, pur.total.shape[2]):
+                    u = t + a
+                    if u >= n_periods:
+                        break
+                    for c in (0, 1):
+                        later["total"][u] += buy[c] * float(pur.total[c, t, a])
+                        later["income"][u] += buy[c] * float(pur.income[c, t, a])
+                        later["defaults"][u] += buy[c] * float(pur.defaults[c, t, a])
+                        later["bal"][u] += buy[c] * float(pur.balance[c, t, a])
+                    later["data"][u] += buy[1] * float(pur.balance[1, t, a])
+        pool_open = pool_now
+        out.purchases.append(buy[0] + buy[1])
+        out.purchases_data.append(buy[1])
+        out.set_aside.append(set_aside)
+        out.idle.append(idle)
+        out.idle_interest.append(idle_interest)
+        out.pool_balance.append(pool_now)
+        out.data_balance.append(data_now)
+        out.revolving.append(revolving_now)
+        out.purchased_collections.append(later["total"][t] if rv is not None else 0.0)
         for name in fees:
             out.fee_due[name].append(fee_due[name])
             out.fee_paid[name].append(fee_paid[name])
@@ -612,6 +769,9 @@ def run_oracle(
             + deposit
             + sum(repaid.values())
             + carry
+            + buy[0]
+            + buy[1]
+            + idle
         )
         gap = cash_in + sum(b.drawn.values()) - paid_out
         if abs(gap) > 0.01:

@@ -57,6 +57,14 @@ def check_measures(deal: Deal, coll: Collections, **kw: Any) -> None:
     _close("cash left", m.cash_left, full.carried_out[:, -1])
     first_acc = np.where(full.accelerated.any(axis=1), np.argmax(full.accelerated, axis=1), -1)
     np.testing.assert_array_equal(m.accelerated_first, first_acc)
+    rv = full.revolving
+    if rv is not None:
+        assert m.purchased is not None and m.negative_carry is not None
+        _close("purchased", m.purchased, rv.purchases.sum(axis=1))
+        _close("negative carry", m.negative_carry, rv.negative_carry.sum(axis=1))
+        if rv.has_data:
+            assert m.first_out_of_band is not None
+            np.testing.assert_array_equal(m.first_out_of_band, rv.kind_over_life().first_out)
 
 
 @settings(
@@ -66,7 +74,7 @@ def check_measures(deal: Deal, coll: Collections, **kw: Any) -> None:
 )
 @given(data=st.data())
 def test_measures_equal_full_mode_on_random_deals(data: st.DataObject) -> None:
-    deal, n_periods = data.draw(random_deals())
+    deal, n_periods = data.draw(random_deals(revolving=True))
     n = data.draw(st.integers(1, 3))
     coll = data.draw(random_collections(n_periods=n_periods, n_scenarios=n))
     check_measures(

@@ -25,7 +25,7 @@ SETTINGS = settings(
 def test_cash_is_conserved_paid_never_exceeds_due_balances_never_negative(
     data: st.DataObject,
 ) -> None:
-    deal, n_periods = data.draw(random_deals())
+    deal, n_periods = data.draw(random_deals(revolving=True))
     n_scen = data.draw(st.integers(1, 4))
     coll = data.draw(random_collections(n_periods=n_periods, n_scenarios=n_scen))
     orig = np.array(data.draw(st.lists(st.booleans(), min_size=n_scen, max_size=n_scen)))

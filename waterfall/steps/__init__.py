@@ -28,6 +28,8 @@ from waterfall.steps import (
     pay_residual,
     pay_sub_yield,
     reimburse_support,
+    revolve,
+    turbo_oc,
 )
 
 #: Every step module, in code order.
@@ -39,6 +41,8 @@ MODULES: tuple[ModuleType, ...] = (
     pay_sub_yield,
     reimburse_support,
     pay_residual,
+    revolve,
+    turbo_oc,
 )
 
 #: Spec class → step module.
@@ -63,3 +67,7 @@ def run_step(d, i, rows, acc, t):
         reimburse_support.kernel(d, i, rows, acc, t)
     elif code == pay_residual.CODE:
         pay_residual.kernel(d, i, rows, acc, t)
+    elif code == revolve.CODE:
+        revolve.kernel(d, i, rows, acc, t)
+    elif code == turbo_oc.CODE:
+        turbo_oc.kernel(d, i, rows, acc, t)

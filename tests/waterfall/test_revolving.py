@@ -1,0 +1,234 @@
+"""Revolving purchases (循环购买), idle cash, early amortisation and the OC turbo, worked by hand.
+
+The 4-period deal of ``docs/revolving.md`` ("A worked example"): every period is 73 days
+(year fraction 0.2), 优先A 800 at 5% (interest 1% of its balance a period), 次级 200 bullet,
+pool 1,000 (700 data-linked). Purchased assets pay 1.02 per yuan one period after purchase
+(0.02 income) and are then gone. Revolving period: 3 periods; 提前摊还事件 when cumulative
+defaults exceed 5% of the pool.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import waterfall
+from abs.cashflows import Purchases
+from abs.enums import EventType
+from tests.waterfall.builders import make_collections, make_deal
+from tests.waterfall.oracle import run_oracle
+
+NORMAL: list[dict[str, Any]] = [
+    {"step": "pay_interest", "tranches": ["优先A"]},
+    {"step": "revolve"},
+    {"step": "turbo_oc", "tranches": ["优先A"], "target_oc": 0.25},
+    {"step": "pay_residual", "tranche": "次级"},
+]
+AMORTISATION: list[dict[str, Any]] = [
+    {"step": "pay_interest", "tranches": ["优先A"]},
+    {"step": "pay_principal", "tranches": ["优先A"]},
+    {"step": "pay_principal", "tranches": ["次级"]},
+    {"step": "pay_residual", "tranche": "次级"},
+]
+
+
+def _profiles(supply: list[list[float]], t: int = 4) -> Purchases:
+    """Each yuan pays 1.02 one period later (0.02 income); face 1 per yuan at purchase."""
+    tot = np.zeros((2, t, 2))
+    tot[:, :, 1] = 1.02
+    inc = np.zeros((2, t, 2))
+    inc[:, :, 1] = 0.02
+    bal = np.zeros((2, t, 2))
+    bal[:, :, 0] = 1.0
+    return Purchases(
+        supply=np.array(supply, dtype=np.float64),
+        total=tot,
+        income=inc,
+        defaults=np.zeros((2, t, 2)),
+        balance=bal,
+    )
+
+
+def _deal(**revolving: Any) -> Any:
+    return make_deal(
+        tranches=[
+            {
+                "name": "优先A",
+                "tranche_class": "senior",
+                "balance": 800.0,
+                "principal_type": "pass_through",
+                "coupon": {"rate": 0.05},
+            },
+            {"name": "次级", "tranche_class": "subordinated", "balance": 200.0},
+        ],
+        n_periods=4,
+        triggers=[
+            {
+                "name": "累计违约率超过5%",
+                "condition": "cumulative_default_rate_above",
+                "threshold": 0.05,
+                "event": "early_amortisation",
+            }
+        ],
+        waterfall={"normal": NORMAL, "accelerated": AMORTISATION, "amortisation": AMORTISATION},
+        revolving={
+            "periods": 3,
+            "account_rate": 0.02,
+            "issued_kind": "pure",
+            **revolving,
+        },
+    )
+
+
+def _collections(supply: list[list[float]]) -> Any:
+    return make_collections(
+        [[130.0, 150.0, 58.0, 600.0]],
+        income=[[30.0, 60.0, 8.0, 5.0]],
+        defaults=[[0.0, 0.0, 60.0, 0.0]],
+        pool_balance=[[900.0, 810.0, 700.0, 0.0]],
+        forecast=np.zeros(4),
+        initial_pool_balance=1000.0,
+        days=[73.0] * 4,
+        purchases=_profiles(supply),
+        data_balance=[[700.0, 560.0, 500.0, 0.0]],
+    )
+
+
+SUPPLY = [[0.0, 150.0, 0.0, 0.0], [0.0, 50.0, 0.0, 0.0]]
+
+
+def test_four_periods_by_hand() -> None:
+    deal, coll = _deal(), _collections(SUPPLY)
+    res = waterfall.run(deal, coll)
+    rv = res.revolving
+    assert rv is not None
+    a = res.principal["优先A"].paid[0]
+    # t0: no eligible asset: the 100 of principal collections stay idle; 22 of excess spread
+    #     go to 优先A by the OC turbo (target 25%: A ≤ 0.75 × 900 = 675), nothing to 次级.
+    # t1: idle 100 released with 100 × 2% × 0.2 = 0.40 of interest; set aside 90 + 100 = 190;
+    #     200 offered, 95% bought: 142.50 + 47.50 (data-linked); pool 810 + 190 = 1,000; the
+    #     turbo pays 778 − 750 = 28 and reaches its target; 242.62 − 190 − 28 = 24.62 residual.
+    # t2: defaults 60 = 6% > 5%: 提前摊还事件, amortisation list; the purchased assets pay
+    #     190 × 1.02 = 193.80; 优先A interest 7.50, principal 251.80 − 7.50 = 244.30.
+    # t3: interest 5.057, 优先A 505.70, 次级 principal 600 − 510.757 = 89.243.
+    np.testing.assert_allclose(rv.set_aside[0], [100.0, 190.0, 0.0, 0.0])
+    np.testing.assert_allclose(rv.purchases[0], [0.0, 190.0, 0.0, 0.0])
+    np.testing.assert_allclose(rv.purchases_data[0], [0.0, 47.5, 0.0, 0.0])
+    np.testing.assert_allclose(rv.idle[0], [100.0, 0.0, 0.0, 0.0])
+    np.testing.assert_allclose(rv.idle_interest[0], [0.0, 0.4, 0.0, 0.0])
+    # negative carry of t1: 100 × (5% × 778 / 978) × 0.2 − 0.40
+    np.testing.assert_allclose(
+        rv.negative_carry[0], [0.0, 100 * 0.05 * 778 / 978 * 0.2 - 0.4, 0, 0]
+    )
+    np.testing.assert_allclose(rv.rate[0, :2], [0.0, 1.0])
+    assert np.isnan(rv.rate[0, 2:]).all()
+    assert rv.revolving[0].tolist() == [True, True, False, False]
+    np.testing.assert_allclose(rv.pool_balance[0], [900.0, 1000.0, 700.0, 0.0])
+    np.testing.assert_allclose(rv.data_balance[0], [700.0, 607.5, 500.0, 0.0])
+    np.testing.assert_allclose(rv.purchased_collections[0], [0.0, 0.0, 193.8, 0.0])
+    np.testing.assert_allclose(a, [22.0, 28.0, 244.3, 505.7])
+    np.testing.assert_allclose(res.interest["优先A"].paid[0], [8.0, 7.78, 7.5, 5.057])
+    np.testing.assert_allclose(res.residual["次级"][0], [0.0, 24.62, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(res.principal["次级"].paid[0], [0.0, 0.0, 0.0, 89.243])
+    assert res.events[EventType.EARLY_AMORTISATION][0].tolist() == [False, False, True, True]
+    # collections in the result include the purchased assets'
+    np.testing.assert_allclose(res.collections.total[0], [130.0, 150.0, 251.8, 600.0])
+    # conservation with purchases and idle cash as uses of cash
+    assert np.abs(res.conservation_gap()).max() < 1e-9
+    assert res.max_conservation_gap < 1e-9
+    # the kind over the life: 77.78% 纯数据型, 60.75% 贴标型 (out of band), 71.43% 纯数据型
+    kol = rv.kind_over_life()
+    assert kol.kind[0].tolist() == [3, 2, 3, -1]
+    assert kol.out_of_band[0].tolist() == [False, True, False, False]
+    assert kol.first_out.tolist() == [1]
+
+
+def test_the_oracle_agrees_on_the_worked_example() -> None:
+    deal, coll = _deal(), _collections(SUPPLY)
+    res = waterfall.run(deal, coll)
+    ref = run_oracle(deal, coll, 0)
+    rv = res.revolving
+    assert rv is not None
+    np.testing.assert_allclose(rv.purchases[0], ref.purchases, atol=1e-9)
+    np.testing.assert_allclose(rv.idle[0], ref.idle, atol=1e-9)
+    np.testing.assert_allclose(rv.pool_balance[0], ref.pool_balance, atol=1e-9)
+    np.testing.assert_allclose(res.principal["优先A"].paid[0], ref.prin_paid["优先A"], atol=1e-9)
+
+
+def test_measures_mode_reports_the_same_revolving_figures() -> None:
+    deal, coll = _deal(), _collections(SUPPLY)
+    m = waterfall.run_measures(deal, coll)
+    res = waterfall.run(deal, coll)
+    rv = res.revolving
+    assert rv is not None and m.purchased is not None and m.first_out_of_band is not None
+    assert m.purchased.tolist() == [190.0]
+    np.testing.assert_allclose(m.idle_interest, [0.4])
+    np.testing.assert_allclose(m.negative_carry, rv.negative_carry.sum(axis=1))
+    assert m.first_out_of_band.tolist() == [1]
+    assert m.min_data_share is not None and m.min_data_share.tolist() == [0.6075]
+
+
+def test_keeping_the_kind_band_leaves_cash_idle() -> None:
+    """With keep_kind_band the non-data purchase of t1 is cut so the share stays ≥ 70.00%:
+    data 560 + 47.50 = 607.50 ⇒ pool ≤ 867.857…: 810 + 47.50 + x ≤ 867.85 ⇒ x = 10.35 (fen)."""
+    deal, coll = _deal(keep_kind_band=True), _collections(SUPPLY)
+    res = waterfall.run(deal, coll)
+    rv = res.revolving
+    assert rv is not None
+    np.testing.assert_allclose(rv.purchases[0, 1], 47.5 + 10.35)
+    np.testing.assert_allclose(rv.idle[0, 1], 190.0 - 57.85)
+    kol = rv.kind_over_life()
+    assert not kol.out_of_band.any()
+    assert res.max_conservation_gap < 1e-9
+    ref = run_oracle(deal, coll, 0)
+    np.testing.assert_allclose(rv.purchases[0], ref.purchases, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("data_bought", "kind", "out"),
+    [
+        (100.0, 3, False),  # 600 + 100 = 700.00 of 1,000.00: exactly 70.00% keeps 纯数据型
+        (99.99, 2, True),  # 699.99 of 1,000.00: 69.999% is 贴标型
+    ],
+)
+def test_a_purchase_to_exactly_seventy_percent_keeps_pure(
+    data_bought: float, kind: int, out: bool
+) -> None:
+    deal = _deal(periods=1)
+    # one period: pool 900 with 600 data-linked; buy data_bought data-linked, the rest plain
+    coll = make_collections(
+        [[108.0, 58.0, 58.0, 900.0]],
+        days=[73.0] * 4,
+        income=[[8.0, 8.0, 8.0, 8.0]],
+        pool_balance=[[900.0, 850.0, 800.0, 0.0]],
+        forecast=np.zeros(4),
+        initial_pool_balance=1000.0,
+        purchases=_profiles([[100.0 - data_bought, 0, 0, 0], [data_bought, 0, 0, 0]]),
+        data_balance=[[600.0, 600.0, 600.0, 0.0]],
+    )
+    res = waterfall.run(deal, coll)
+    rv = res.revolving
+    assert rv is not None
+    np.testing.assert_allclose(rv.pool_balance[0, 0], 1000.0)
+    kol = rv.kind_over_life()
+    assert kol.kind[0, 0] == kind
+    assert bool(kol.out_of_band[0, 0]) is out
+    m = waterfall.run_measures(deal, coll)
+    assert m.first_out_of_band is not None
+    assert m.first_out_of_band.tolist() == [0 if out else -1]
+
+
+def test_a_revolving_deal_needs_revolving_terms_for_its_revolve_step() -> None:
+    with pytest.raises(ValueError, match=r"waterfall.normal\[1\] revolve: the deal has no"):
+        make_deal(
+            tranches=[{"name": "优先A", "tranche_class": "senior", "balance": 100.0}],
+            n_periods=2,
+            waterfall={"normal": NORMAL[:2], "accelerated": NORMAL[:1]},
+        )
+
+
+def test_revolving_terms_need_exactly_one_end() -> None:
+    with pytest.raises(ValueError, match="revolving: give exactly one of end_date"):
+        _deal(end_date="2025-10-01")
