@@ -54,6 +54,24 @@ class Stress(Spec):
     rate_shift_bp: float = Field(default=0.0, description="利率平移 (bp) floating coupons/discount")
     originator_default: bool = Field(default=False, description="差额支付承诺人违约")
     guarantor_default: bool = Field(default=False, description="担保人违约")
+    payment_rate_change: float = Field(
+        default=0.0,
+        ge=-0.9,
+        le=1.0,
+        description="循环购买资产月回款率变化 fraction (−0.2 = 20% slower principal)",
+    )
+    revolving_yield_haircut: float = Field(
+        default=0.0, ge=0, le=1, description="循环购买资产收益率下降 fraction"
+    )
+    revolving_rate_haircut: float = Field(
+        default=0.0, ge=0, le=1, description="循环购买率下降 fraction: eligible supply × (1 − x)"
+    )
+    data_supply_haircut: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="数据资产关联资产供给下降 fraction: data-linked eligible supply × (1 − x)",
+    )
 
     @property
     def is_base(self) -> bool:

@@ -17,6 +17,7 @@ from abs.asset import Pool
 from abs.assumptions import Assumptions
 from abs.enums import (
     AllocationMode,
+    AssetType,
     BusinessDayConvention,
     CalendarName,
     CouponType,
@@ -445,6 +446,80 @@ class Waterfall(Spec):
     )
 
 
+class Eligibility(Spec):
+    """合格标准 of revolving purchases, applied when the candidate stream is built."""
+
+    max_obligor_share: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="单一债务人占比上限: an obligor's amount (initial pool + bought) over the "
+        "initial pool balance",
+    )
+    min_remaining_months: float | None = Field(
+        default=None, ge=0, description="剩余期限下限 (月) at the purchase date"
+    )
+    max_term_months: float | None = Field(
+        default=None, gt=0, description="合同期限上限 (月): start to maturity"
+    )
+    allowed_kinds: tuple[AssetType, ...] = Field(
+        default=(), description="允许的资产类型 (empty: any)"
+    )
+    data_linked_only: bool = Field(default=False, description="只购买数据资产关联资产")
+    industries: tuple[str, ...] = Field(default=(), description="允许的行业 (empty: any)")
+    regions: tuple[str, ...] = Field(default=(), description="允许的地区 (empty: any)")
+
+
+class Generator(Spec):
+    """A seeded generator of new assets offered in each revolving period (替代候选资产清单)."""
+
+    seed: int = Field(ge=0, description="same seed, same assets")
+    amount_per_period: float = Field(gt=0, lt=MAX_YUAN, description="每期可购买资产金额 (元)")
+    asset_amount: float = Field(gt=0, lt=MAX_YUAN, description="单笔资产平均金额 (元)")
+    kind_mix: dict[AssetType, float] = Field(
+        default_factory=lambda: {AssetType.RECEIVABLE: 1.0},
+        description="资产类型权重 (receivable, data_license)",
+    )
+    data_link_share: float = Field(
+        default=0.0, ge=0, le=1, description="数据资产关联资产的金额占比 (pledged receivables)"
+    )
+    rate: float = Field(default=0.0, ge=0, le=1, description="资产收益率 (annual)")
+    term_months: int = Field(default=6, ge=1, le=120, description="资产期限 (月)")
+    pd: float = Field(default=0.0, ge=0, le=1, description="年违约概率")
+    recovery_rate: float = Field(default=0.0, ge=0, le=1)
+    region: str | None = None
+    industry: str | None = None
+
+    @model_validator(mode="after")
+    def _mix(self) -> Generator:
+        allowed = {AssetType.RECEIVABLE, AssetType.DATA_LICENSE}
+        bad = [k.value for k in self.kind_mix if k not in allowed]
+        if bad or not self.kind_mix or sum(self.kind_mix.values()) <= 0:
+            raise ValueError(
+                "revolving.replenishment.generator.kind_mix: weights > 0 of receivable and "
+                f"data_license only; got {dict((k.value, v) for k, v in self.kind_mix.items())}"
+            )
+        return self
+
+
+class Replenishment(Spec):
+    """What is offered for purchase each period: a candidate tape or a generator."""
+
+    tape: str | None = Field(
+        default=None,
+        description="候选资产清单 (tape format, relative to the deal file); an asset is offered "
+        "on the first payment date on/after its start date",
+    )
+    generator: Generator | None = None
+    pool: Pool | None = Field(default=None, description="the candidate tape, read (saved deal)")
+
+    @model_validator(mode="after")
+    def _one(self) -> Replenishment:
+        if (self.tape is None and self.pool is None) == (self.generator is None):
+            raise ValueError("revolving.replenishment: give exactly one of tape and generator")
+        return self
+
+
 class Revolving(Spec):
     """循环购买 terms: the revolving period and what the purchases must satisfy."""
 
@@ -467,6 +542,10 @@ class Revolving(Spec):
     )
     issued_kind: DealKind | None = Field(
         default=None, description="the kind to hold over the life; default: the pool's kind"
+    )
+    eligibility: Eligibility = Field(default_factory=Eligibility, description="合格标准")
+    replenishment: Replenishment | None = Field(
+        default=None, description="assets offered each period; none: nothing is offered"
     )
 
     @model_validator(mode="after")

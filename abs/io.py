@@ -221,7 +221,45 @@ def load_deal(path_or_name: str | os.PathLike[str], *, with_pool: bool = True) -
         # read_tape opens only a regular file within MAX_TAPE_FILE_BYTES (never /dev/zero)
         pool = read_tape(tape_path, cutoff_date=deal.dates.cutoff_date)
         deal = deal.model_copy(update={"pool": pool})
+    if with_pool:
+        deal = read_replenishment(deal, path.parent)
     return deal
+
+
+def read_replenishment(deal: Deal, base: Path, tape: str | os.PathLike[str] | None = None) -> Deal:
+    """``deal`` with its candidate tape (循环购买候选资产清单) read into
+    ``revolving.replenishment.pool``; ``tape`` (the CLI's ``--replenishment``) replaces the
+    deal's own replenishment model.
+
+    Raises
+    ------
+    DealSpecError
+        ``tape`` given for a deal without revolving terms.
+    TapeError
+        The candidate tape is unreadable or invalid.
+    """
+    from abs.deal import Replenishment
+    from abs.tape import read_tape
+
+    rv = deal.revolving
+    if tape is not None:
+        if rv is None:
+            raise DealSpecError(
+                f"deal {deal.name}: --replenishment {tape}: the deal has no revolving terms "
+                "(field 'revolving')"
+            )
+        rep = Replenishment(pool=read_tape(Path(tape), cutoff_date=deal.dates.cutoff_date))
+        return deal.model_copy(update={"revolving": rv.model_copy(update={"replenishment": rep})})
+    if rv is None or rv.replenishment is None or rv.replenishment.tape is None:
+        return deal
+    if rv.replenishment.pool is not None:
+        return deal
+    tape_path = Path(rv.replenishment.tape)
+    if not tape_path.is_absolute():
+        tape_path = base / tape_path
+    pool = read_tape(tape_path, cutoff_date=deal.dates.cutoff_date)
+    rep = rv.replenishment.model_copy(update={"pool": pool})
+    return deal.model_copy(update={"revolving": rv.model_copy(update={"replenishment": rep})})
 
 
 def require_pool(deal: Deal) -> Pool:

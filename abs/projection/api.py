@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from abs import replenishment
 from abs.assumptions import Assumptions, Stress
 from abs.cashflows import Collections
 from abs.deal import Deal
@@ -74,10 +75,13 @@ def project(
     model = pool_model(deal, assumptions)
     st = _stress(deal, assumptions, stress)
     if scenarios == 1 and seed is None:
-        return model.expected(st)
-    if seed is None:
-        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
-    return model.simulate(n_paths=scenarios, seed=seed, first_path=0, stress=st)
+        out = model.expected(st)
+    else:
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
+        out = model.simulate(n_paths=scenarios, seed=seed, first_path=0, stress=st)
+    # a revolving deal: what can be bought each period (docs/revolving.md)
+    return replenishment.attach(deal, out, assumptions=assumptions, stress=st)
 
 
 def simulate(
@@ -131,12 +135,9 @@ def simulate(
     """
     check_paths(n_paths, seed, first_path)
     model = pool_model(deal, assumptions)
-    return model.simulate(
-        n_paths=n_paths,
-        seed=seed,
-        first_path=first_path,
-        stress=_stress(deal, assumptions, stress),
-    )
+    st = _stress(deal, assumptions, stress)
+    out = model.simulate(n_paths=n_paths, seed=seed, first_path=first_path, stress=st)
+    return replenishment.attach(deal, out, assumptions=assumptions, stress=st)
 
 
 def expected_asset_table(

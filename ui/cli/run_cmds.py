@@ -330,6 +330,41 @@ def run_report(
         "cash_left": float(result.carried_out[0, -1]),
         "conserved": result.conserved,
         "max_conservation_gap": float(result.max_conservation_gap),
+        "revolving": _revolving_report(result),
+    }
+
+
+def _revolving_report(result: Any) -> dict[str, Any] | None:
+    """The revolving part of ``dabs run --json`` (None for a static deal)."""
+    rv = result.revolving
+    if rv is None:
+        return None
+    kol = rv.kind_over_life()
+    from abs.kind_over_life import KIND_CODES
+
+    rate = rv.rate[0]
+    return {
+        "issued_kind": kol.issued.value,
+        "purchased": float(rv.purchases[0].sum()),
+        "idle_interest": float(rv.idle_interest[0].sum()),
+        "negative_carry": float(rv.negative_carry[0].sum()),
+        "first_out_of_band_period": int(kol.first_out[0]) + 1 if kol.first_out[0] >= 0 else None,
+        "periods": [
+            {
+                "period": t + 1,
+                "revolving": bool(rv.revolving[0, t]),
+                "set_aside": float(rv.set_aside[0, t]),
+                "purchases": float(rv.purchases[0, t]),
+                "purchases_data_linked": float(rv.purchases_data[0, t]),
+                "revolving_rate": _num(float(rate[t])),
+                "idle": float(rv.idle[0, t]),
+                "pool_balance": float(rv.pool_balance[0, t]),
+                "data_linked_share": _num(float(kol.share[0, t])),
+                "kind": KIND_CODES[kol.kind[0, t]].value if kol.kind[0, t] >= 0 else None,
+                "in_band": not bool(kol.out_of_band[0, t]),
+            }
+            for t in range(rv.purchases.shape[1])
+        ],
     }
 
 
@@ -411,6 +446,16 @@ def _print_report(rep: dict[str, Any]) -> None:
     repaid = ", ".join(f"{k} {wan(v)}" for k, v in rep["support_reimbursed"].items() if v > 0)
     if repaid:
         console.print(f"增信垫款返还 support repaid (万元): {repaid}", highlight=False)
+    rv = rep.get("revolving")
+    if rv is not None:
+        out = rv["first_out_of_band_period"]
+        console.print(
+            f"循环购买 revolving: 购买合计 {rv['purchased'] / 1e4:,.2f} 万元, 闲置资金负利差 "
+            f"negative carry {rv['negative_carry'] / 1e4:,.2f} 万元, 发行类型 "
+            f"{rv['issued_kind']}: "
+            + ("全程维持 held throughout" if out is None else f"第{out}期起偏离 out of band"),
+            highlight=False,
+        )
     mark = "[green]是 yes[/]" if rep["conserved"] else "[red]否 NO[/]"
     console.print(f"现金守恒 cash conserved: {mark}", highlight=False)
 
@@ -426,9 +471,16 @@ def run_cmd(
         None, "--collections", help="per-period CSV replacing the projection (see docs)"
     ),
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
+    replenishment: str | None = typer.Option(
+        None, "--replenishment", help="循环购买候选资产清单 (tape) replacing the deal's own model"
+    ),
 ) -> None:
     """运行现金流分配 / run the waterfall: tranche summary, coverage, events."""
     d = load_deal_arg(deal)
+    if replenishment is not None:
+        from abs.io import read_replenishment
+
+        d = read_replenishment(d, Path.cwd(), replenishment)
     rep = run_report(d, scenario=scenario, collections_csv=collections)
     if as_json:
         print_json(rep)
