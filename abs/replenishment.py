@@ -189,13 +189,19 @@ def _screen(
 
 
 def _speed(prin: FloatArray, factor: float) -> FloatArray:
-    """Principal per age (…, L) paid ``factor`` times as fast, never beyond what is owed:
-    cumulative collected F(a) → min(F(a) · factor, F(end)), the rest at the last age."""
+    """Principal per age (…, L) collected ``factor`` times as fast: the cumulative share
+    collected by age a becomes what was collected by age a × factor (linear between ages);
+    what a slower rate leaves uncollected at the last age is collected there."""
     cum = np.cumsum(prin, axis=-1)
-    end = cum[..., -1:]
-    new = np.minimum(cum * factor, end)
-    new[..., -1] = end[..., 0]
-    return np.diff(new, axis=-1, prepend=0.0)
+    length = prin.shape[-1]
+    x = np.arange(length) * factor
+    lo = np.minimum(np.floor(x).astype(np.int64), length - 1)
+    hi = np.minimum(lo + 1, length - 1)
+    w = np.clip(x - lo, 0.0, 1.0)
+    new = cum[..., lo] * (1.0 - w) + cum[..., hi] * w
+    new[..., -1] = cum[..., -1]
+    new = np.maximum.accumulate(new, axis=-1)
+    return np.maximum(np.diff(new, axis=-1, prepend=0.0), 0.0)
 
 
 def build(

@@ -667,6 +667,92 @@ def tianfeng_bytes() -> bytes:
 
 
 # --------------------------------------------------------------------------------------------
+# scf-revolving-labelled: a revolving supply-chain receivables pool, data-pledged share ~51.7%
+
+SCF_CUTOFF = dt.date(2025, 6, 30)
+SCF_COUNT = 90
+#: Target data-linked (pledged) share of every maturity bucket: the share stays near 51.4%
+#: while the pool runs off, so only the replenishment moves it.
+SCF_SHARE = 0.514
+SCF_DEBTORS = (
+    "建设集团", "交通投资", "城市发展", "水务集团", "能源", "港务", "产业投资", "医药集团",
+    "轨道交通", "钢铁", "汽车零部件", "电子科技", "纺织", "化工", "粮食物流", "冷链", "电力工程",
+    "环保科技", "建材", "智能制造",
+)  # fmt: skip
+SCF_REGIONS = ("江苏省南京市", "江苏省苏州市", "江苏省无锡市", "江苏省南通市", "江苏省常州市")
+SCF_INDUSTRIES = (
+    "建筑业",
+    "制造业",
+    "交通运输、仓储和邮政业",
+    "电力、热力、燃气及水生产和供应业",
+    "批发和零售业",
+)
+SCF_HEADERS = (
+    "asset_id", "obligor", "asset_type", "data_link", "amount", "start_date", "maturity_date",
+    "originator", "region", "industry", "rate", "amortization", "registration_id",
+    "pledge_registration", "pd", "recovery_rate",
+)  # fmt: skip
+
+
+def scf_bytes() -> bytes:
+    """The revolving example's tape: 90 bullet receivables of 2–8 million, 1–6 months left;
+    receivables of the 15 suppliers who pledged data assets are pledged, assigned in maturity
+    order so that every maturity bucket holds about :data:`SCF_SHARE`. UTF-8, English headers."""
+    rng = np.random.default_rng(np.random.SeedSequence(SEED, spawn_key=(3,)))
+    rows = []
+    for i in range(SCF_COUNT):
+        amount = round(float(rng.uniform(2.0e6, 8.0e6)), 2)
+        start = SCF_CUTOFF - dt.timedelta(days=int(rng.integers(5, 120)))
+        maturity = SCF_CUTOFF + dt.timedelta(days=int(rng.integers(25, 185)))
+        rows.append(
+            {
+                "asset_id": f"SCF{i + 1:03d}",
+                "obligor": f"江苏某{SCF_DEBTORS[int(rng.integers(0, 20))]}有限公司（示例）",
+                "amount": amount,
+                "start": start,
+                "maturity": maturity,
+                "region": SCF_REGIONS[int(rng.integers(0, 5))],
+                "industry": SCF_INDUSTRIES[int(rng.integers(0, 5))],
+            }
+        )
+    total = linked = 0.0
+    for k, r in enumerate(sorted(rows, key=lambda r: (r["maturity"], r["asset_id"]))):
+        a = float(r["amount"])
+        pledged = linked + a / 2 <= SCF_SHARE * (total + a)
+        total += a
+        linked += a if pledged else 0.0
+        supplier = (k % 15) + (1 if pledged else 16)
+        r["pledged"] = pledged
+        r["supplier"] = supplier
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(SCF_HEADERS)
+    for r in rows:
+        n = r["supplier"]
+        writer.writerow(
+            [
+                r["asset_id"],
+                r["obligor"],
+                "receivable",
+                "pledged" if r["pledged"] else "none",
+                f"{r['amount']:.2f}",
+                r["start"].isoformat(),
+                r["maturity"].isoformat(),
+                f"某供应商{n:02d}有限公司（示例）",
+                r["region"],
+                r["industry"],
+                "0.055",
+                "bullet",
+                f"苏数登(2025)第{n:04d}号" if r["pledged"] else "",
+                f"中登网动产融资统一登记 质押登记编号 2025{n:04d}（示例）" if r["pledged"] else "",
+                "0.012",
+                "0.35",
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+# --------------------------------------------------------------------------------------------
 
 
 def build_all() -> dict[Path, bytes]:
@@ -675,6 +761,7 @@ def build_all() -> dict[Path, bytes]:
         EXAMPLES / "qingdao-pure" / "tape.csv": qingdao_bytes(),
         EXAMPLES / "rugao-labelled" / "tape.csv": rugao_bytes(),
         EXAMPLES / "tianfeng-enabled" / "tape.xlsx": tianfeng_bytes(),
+        EXAMPLES / "scf-revolving-labelled" / "tape.csv": scf_bytes(),
     }
 
 

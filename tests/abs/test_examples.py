@@ -33,7 +33,7 @@ def _generator() -> ModuleType:
 
 def test_generator_reproduces_every_tape_byte_for_byte() -> None:
     files = _generator().build_all()
-    assert len(files) == 3
+    assert len(files) == 4
     for path, data in files.items():
         assert path.read_bytes() == data, f"{path} differs from tools/make_example_tapes.py output"
     # a second run is identical too (no clock, no global random state)

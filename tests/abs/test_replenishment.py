@@ -148,7 +148,7 @@ def test_the_example_keeps_its_kind_in_the_base_case_and_leaves_it_under_stress(
     stressed = abs.project(deal, stress=Stress(data_supply_haircut=0.2))
     res = waterfall.run(deal, stressed)
     assert res.revolving is not None
-    assert res.revolving.kind_over_life().first_out.tolist() == [2]  # the third payment date
+    assert res.revolving.kind_over_life().first_out.tolist() == [1]  # the second payment date
 
 
 def test_the_revolving_stresses_reach_the_profiles() -> None:
