@@ -75,17 +75,19 @@ class Purchases:
     Class 0 is not data-linked, class 1 data-linked. Built by the replenishment model
     (:mod:`abs.replenishment`) from the eligible candidate assets of each period, projected by
     the same asset models as the initial pool; the waterfall scales them by what the scenario
-    spends. Money in yuan per yuan of purchase price.
+    spends. Money in yuan per yuan of purchase price. A run whose scenarios carry different
+    replenishment stresses holds one set per group (leading axis G; ``Collections.purchase_group``
+    says which set a scenario uses); arrays given without the group axis are one set.
 
     Attributes
     ----------
-    supply : ndarray (2, T)
+    supply : ndarray (G, 2, T)
         Purchase price of the eligible assets offered in period t (the most that can be spent).
-    total, income, defaults : ndarray (2, T, L)
+    total, income, defaults : ndarray (G, 2, T, L)
         Cash collected, its income part, and balance defaulted, ``a`` periods after a purchase
         in period t (``a`` = 1 … L − 1; column 0 is zero: a purchase pays nothing the day it is
         bought).
-    balance : ndarray (2, T, L)
+    balance : ndarray (G, 2, T, L)
         Pool balance (face) per yuan spent in period t at the end of period t + a (``a`` = 0:
         right after the purchase, 1 / price).
     """
@@ -98,12 +100,16 @@ class Purchases:
 
     def __post_init__(self) -> None:
         sup = np.asarray(self.supply, dtype=np.float64)
-        if sup.ndim != 2 or sup.shape[0] != 2:
+        if sup.ndim == 2:
+            sup = sup[np.newaxis]
+        if sup.ndim != 3 or sup.shape[1] != 2:
             raise ProjectionError(f"purchases.supply: expected shape (2, T), got {sup.shape}")
-        t = sup.shape[1]
+        g, _, t = sup.shape
         for name in ("total", "income", "defaults", "balance"):
             arr = np.asarray(getattr(self, name), dtype=np.float64)
-            if arr.ndim != 3 or arr.shape[:2] != (2, t) or arr.shape[2] < 1:
+            if arr.ndim == 3:
+                arr = arr[np.newaxis]
+            if arr.ndim != 4 or arr.shape[:3] != (g, 2, t) or arr.shape[3] < 1:
                 raise ProjectionError(
                     f"purchases.{name}: expected shape (2, {t}, L), got {arr.shape}"
                 )
@@ -117,13 +123,34 @@ class Purchases:
     @property
     def n_periods(self) -> int:
         """T."""
-        return int(self.supply.shape[1])
+        return int(self.supply.shape[2])
+
+    @property
+    def n_groups(self) -> int:
+        """G."""
+        return int(self.supply.shape[0])
 
     @classmethod
     def none(cls, n_periods: int) -> Purchases:
         """No eligible asset in any period (every yuan set aside stays idle)."""
         z = np.zeros((2, n_periods, 1))
         return cls(np.zeros((2, n_periods)), z, z.copy(), z.copy(), z.copy())
+
+    @classmethod
+    def concat(cls, sets: list[Purchases]) -> Purchases:
+        """The groups of ``sets`` one after the other (profiles padded to the longest)."""
+        length = max(p.total.shape[3] for p in sets)
+
+        def pad(a: FloatArray) -> FloatArray:
+            return np.pad(a, ((0, 0), (0, 0), (0, 0), (0, length - a.shape[3])))
+
+        return cls(
+            supply=np.concatenate([p.supply for p in sets]),
+            total=np.concatenate([pad(p.total) for p in sets]),
+            income=np.concatenate([pad(p.income) for p in sets]),
+            defaults=np.concatenate([pad(p.defaults) for p in sets]),
+            balance=np.concatenate([pad(p.balance) for p in sets]),
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,6 +202,8 @@ class Collections:
         The deal's payment schedule the periods come from (:func:`abs.calendar.build_schedule`).
     purchases : Purchases or None
         Revolving purchase profiles (a revolving deal's replenishment model); None: none.
+    purchase_group : ndarray (S,) of int or None
+        Which set of ``purchases`` each scenario uses (None: the first).
     data_balance : ndarray (S, T) or None
         Data-linked part of ``pool_balance`` (the deal kind over the life); None: unknown.
 
@@ -206,6 +235,7 @@ class Collections:
     schedule: PaymentSchedule | None = None
     purchases: Purchases | None = None
     data_balance: FloatArray | None = None
+    purchase_group: npt.NDArray[np.int64] | None = None
 
     @property
     def asset_table(self) -> pd.DataFrame | None:
@@ -387,6 +417,7 @@ class Collections:
             schedule=self.schedule,
             purchases=self.purchases,
             data_balance=None if self.data_balance is None else self.data_balance[idx],
+            purchase_group=None if self.purchase_group is None else self.purchase_group[idx],
         )
 
     @classmethod
@@ -399,6 +430,7 @@ class Collections:
             if p.payment_dates != first.payment_dates:
                 raise ProjectionError("collections.stack: parts have different payment dates")
         kinds = sorted({k for p in parts for k in p.by_kind})
+        purchases, group = _stack_purchases(parts)
 
         def cat(name: str) -> FloatArray:
             return np.concatenate([getattr(p, name) for p in parts], axis=0)
@@ -435,7 +467,8 @@ class Collections:
             ),
             asset_table_source=first.asset_table_source,
             schedule=first.schedule,
-            purchases=_same_purchases(parts),
+            purchases=purchases,
+            purchase_group=group,
             data_balance=(
                 None
                 if any(p.data_balance is None for p in parts)
@@ -444,12 +477,26 @@ class Collections:
         )
 
 
-def _same_purchases(parts: list[Collections]) -> Purchases | None:
-    """The purchase profiles of stacked parts: one run has one replenishment model."""
-    first = parts[0].purchases
-    if all(p.purchases is first for p in parts):
-        return first
-    raise ProjectionError(
-        "collections.stack: parts have different revolving purchase profiles; run each "
-        "replenishment assumption on its own"
-    )
+def _stack_purchases(
+    parts: list[Collections],
+) -> tuple[Purchases | None, npt.NDArray[np.int64] | None]:
+    """Purchase sets of stacked parts and each scenario's group (parts sharing one set share
+    its group; a part without purchases gets a set that offers nothing)."""
+    if all(p.purchases is None for p in parts):
+        return None, None
+    sets: list[Purchases] = []
+    seen: dict[int, int] = {}
+    groups = []
+    for p in parts:
+        pur = p.purchases if p.purchases is not None else Purchases.none(p.n_periods)
+        if id(pur) not in seen:
+            seen[id(pur)] = sum(s.n_groups for s in sets)
+            sets.append(pur)
+        own = (
+            np.zeros(p.n_scenarios, dtype=np.int64)
+            if p.purchase_group is None
+            else p.purchase_group
+        )
+        groups.append(own + seen[id(pur)])
+    merged = sets[0] if len(sets) == 1 else Purchases.concat(sets)
+    return merged, np.concatenate(groups).astype(np.int64)

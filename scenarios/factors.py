@@ -17,6 +17,11 @@ renewal_change_pp         percentage points           projection: renewal probab
 rate_shift_bp             basis points                engine: floating coupons/reference rate
 originator_default        on/off                      engine: 差额支付 unavailable
 guarantor_default         on/off                      engine: guarantee unavailable
+payment_rate_change       fraction (−0.2 = 20% slower)  replenishment: purchased principal
+                                                      collected at (1 + c) × the speed
+revolving_yield_haircut   fraction                    replenishment: purchased income × (1 − h)
+revolving_rate_haircut    fraction                    replenishment: eligible supply × (1 − h)
+data_supply_haircut       fraction                    replenishment: data-linked supply × (1 − h)
 ========================  ==========================  =========================================
 
 ``collection_delay_months`` is a convenience alias used by the built-in sets: a delay in
@@ -346,6 +351,72 @@ FACTORS: tuple[Factor, ...] = (
         search_min=0.0,
         description="the guarantee pays nothing",
         aliases=("保证人违约", "担保违约", "guarantor"),
+    ),
+    Factor(
+        id="payment_rate_change",
+        zh="月回款率变化",
+        en="payment rate change",
+        unit="fraction 比例 (−0.2 = 慢20%)",
+        applied=Applied.PROJECTION,
+        kind=ValueKind.FLOAT,
+        neutral=0.0,
+        lo=-0.9,
+        hi=1.0,
+        direction=-1,
+        search_max=-0.9,
+        search_min=0.0,
+        description="revolving purchases: principal of purchased assets collected (1 + c) times "
+        "as fast (docs/revolving.md)",
+        aliases=("回款率", "月回款率", "payment rate"),
+    ),
+    Factor(
+        id="revolving_yield_haircut",
+        zh="循环资产收益率下降",
+        en="revolving yield haircut",
+        unit="fraction 比例 (0.3 = −30%)",
+        applied=Applied.PROJECTION,
+        kind=ValueKind.FLOAT,
+        neutral=0.0,
+        lo=0.0,
+        hi=1.0,
+        direction=1,
+        search_max=1.0,
+        search_min=0.0,
+        description="revolving purchases: income of purchased assets × (1 − h)",
+        aliases=("收益率下降", "循环收益率", "revolving yield"),
+    ),
+    Factor(
+        id="revolving_rate_haircut",
+        zh="循环购买率下降",
+        en="revolving rate haircut",
+        unit="fraction 比例 (0.5 = −50%)",
+        applied=Applied.PROJECTION,
+        kind=ValueKind.FLOAT,
+        neutral=0.0,
+        lo=0.0,
+        hi=1.0,
+        direction=1,
+        search_max=1.0,
+        search_min=0.0,
+        description="revolving purchases: eligible supply × (1 − h); cash left unspent is idle",
+        aliases=("循环购买率", "revolving rate"),
+    ),
+    Factor(
+        id="data_supply_haircut",
+        zh="数据资产供给下降",
+        en="data-linked supply haircut",
+        unit="fraction 比例",
+        applied=Applied.PROJECTION,
+        kind=ValueKind.FLOAT,
+        neutral=0.0,
+        lo=0.0,
+        hi=1.0,
+        direction=1,
+        search_max=1.0,
+        search_min=0.0,
+        description="revolving purchases: data-linked eligible supply × (1 − h) (the deal kind "
+        "over the life)",
+        aliases=("数据资产供给", "data supply"),
     ),
 )
 

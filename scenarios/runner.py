@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from abs import replenishment
 from abs.assumptions import Assumptions, Stress
 from abs.cashflows import Collections
 from abs.deal import Deal
@@ -500,6 +501,8 @@ def simulate_outcome(
     if projection_key(st) != projection_key(Stress()):
         # the forecast stays the unstressed expected case (see project_stresses)
         coll = dataclasses.replace(coll, forecast=m.expected().forecast)
+    # a revolving deal: what can be bought each period under this stress (docs/revolving.md)
+    coll = replenishment.attach(deal, coll, assumptions=assumptions, stress=projection_part(st))
     drawn = (
         support_defaults(deal, seed=seed, first_path=first_path, n_paths=n_paths)
         if support_default
@@ -683,7 +686,15 @@ class StressFamily:
             return _stack_rows([one] * len(values), self.cache.forecast)
         if self.mode == FAMILY_MODEL:
             model = self.cache.model
-            parts = [model.expected(projection_part(self.stress(v))) for v in values]
+            parts = [
+                replenishment.attach(
+                    self.cache.deal,
+                    model.expected(projection_part(self.stress(v))),
+                    assumptions=self.cache.assumptions,
+                    stress=projection_part(self.stress(v)),
+                )
+                for v in values
+            ]
             return _stack_rows(parts, np.asarray(model.expected().forecast))
         parts = [self.cache.get(self.stress(v)) for v in values]
         return _stack_rows(parts, self.cache.forecast)

@@ -37,6 +37,8 @@ SCHEMA_VERSION = "1"
 DATA_SET = "data"
 #: Built-in set for receivable pools.
 RECEIVABLE_SET = "receivable"
+#: Built-in set for revolving deals (循环购买).
+REVOLVING_SET = "revolving"
 #: Data-linked ``direct`` share at or above which the data set is the default.
 DATA_SHARE_THRESHOLD_FEN = (1, 2)  # 50%, compared exactly in integer fen
 
@@ -51,6 +53,7 @@ COL_SOURCE = ("source", "来源")
 _SET_ALIASES = {
     DATA_SET: ("data", "数据", "数据收入", "数据收入类", "数据收入类资产池", "data-revenue"),
     RECEIVABLE_SET: ("receivable", "receivables", "应收", "应收账款", "应收账款类资产池"),
+    REVOLVING_SET: ("revolving", "循环", "循环购买", "循环购买类资产池"),
 }
 
 
@@ -456,12 +459,15 @@ def default_set_name(pool: Pool | None) -> str:
 
 
 def default_set_for(deal: Deal) -> ScenarioSet:
-    """The built-in set that fits the deal's pool (data-revenue or receivable).
+    """The built-in set that fits the deal (revolving, data-revenue or receivable).
 
-    The data set applies when assets whose cash flow comes from the data asset itself
-    (``data_link = direct``) are at least 50% of 入池金额; pledged-data receivables count as
-    receivables. A deal without a pool gets the receivable set.
+    A deal with revolving terms gets the revolving set. Otherwise the data set applies when
+    assets whose cash flow comes from the data asset itself (``data_link = direct``) are at
+    least 50% of 入池金额; pledged-data receivables count as receivables. A deal without a pool
+    gets the receivable set.
     """
+    if deal.revolving is not None:
+        return builtin_sets()[REVOLVING_SET]
     return builtin_sets()[default_set_name(deal.pool)]
 
 

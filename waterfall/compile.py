@@ -83,8 +83,9 @@ class ScenarioInputs(NamedTuple):
     originator_default: BoolArray
     guarantor_default: BoolArray
     data_balance: FloatArray  # (S, T), or (0, 0) when unknown
-    p_supply: FloatArray  # (2, T)
-    p_total: FloatArray  # (2, T, L)
+    p_group: IntArray  # (S,) which set of purchase profiles each scenario uses
+    p_supply: FloatArray  # (G, 2, T)
+    p_total: FloatArray  # (G, 2, T, L)
     p_income: FloatArray
     p_defaults: FloatArray
     p_balance: FloatArray
@@ -432,10 +433,18 @@ def scenario_inputs(
             f"collections {t}"
         )
     if pur is None or deal.revolving is None:
-        z2, z3 = np.zeros((2, 0)), np.zeros((2, 0, 0))
+        z2, z3 = np.zeros((1, 2, 0)), np.zeros((1, 2, 0, 0))
         p_parts = (z2, z3, z3, z3, z3)
+        group = np.zeros(s, dtype=np.int64)
     else:
         p_parts = (pur.supply, pur.total, pur.income, pur.defaults, pur.balance)
+        given = collections.purchase_group
+        group = np.zeros(s, dtype=np.int64) if given is None else np.asarray(given, np.int64)
+        if group.shape != (s,) or group.min() < 0 or group.max() >= pur.n_groups:
+            raise WaterfallError(
+                f"deal {deal.name}: collections.purchase_group must give each of the {s} "
+                f"scenarios one of the {pur.n_groups} purchase sets"
+            )
     data = collections.data_balance
     shift = _per_scenario("rate_shift_bp", rate_shift_bp, s, np.float64) / 1e4
     if not np.all(np.isfinite(shift)):
@@ -451,6 +460,7 @@ def scenario_inputs(
         data_balance=np.zeros((0, 0))
         if data is None
         else np.ascontiguousarray(data, dtype=np.float64),
+        p_group=np.ascontiguousarray(group),
         p_supply=p_parts[0],
         p_total=p_parts[1],
         p_income=p_parts[2],

@@ -157,7 +157,7 @@ def run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from, pend):
             acc[RESERVE] = 0.0
             acc[RESERVE_OPEN] = 0.0
         on = not accelerated and not ended and sec > EPS
-        idle_in = start_revolving(d, x, t, rows, acc, sec, total, income, on)
+        idle_in = start_revolving(d, x, s, t, rows, acc, sec, total, income, on)
         acc[AVAIL] = total + carry_in + acc[RELEASE] + idle_in
         dues(d, t, rows, accelerated, sec, sen, total, income)
         for i in range(iv(d, IV_LIST_START, lst), iv(d, IV_LIST_END, lst)):
@@ -166,7 +166,7 @@ def run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from, pend):
         out = settle(d, rows, acc) + cash_out(acc)
         gap = (total + carry_in + acc[RELEASE] + idle_in + drawn) - out
         acc[CARRY] = acc[AVAIL]
-        book_purchases(d, x, t, acc, pend)
+        book_purchases(d, x, s, t, acc, pend)
         if full:
             write_lines(d, s, t, rows, acc, o.lines, o.off, o.balances)
             write_revolving(d, s, t, acc, pend, o.lines, o.off)

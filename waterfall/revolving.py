@@ -90,7 +90,7 @@ def pool_inputs(d, x, s, t, pend, acc, total, income, defaults, pool_balance):
 
 
 @kernel_jit
-def start_revolving(d, x, t, rows, acc, sec, total, income, on):
+def start_revolving(d, x, s, t, rows, acc, sec, total, income, on):
     """Release last period's idle cash with its interest (and work out its negative carry);
     load the period's supply; returns the cash it adds to available funds."""
     if d.ip[I_HAS_REVOLVING] == 0:
@@ -112,15 +112,16 @@ def start_revolving(d, x, t, rows, acc, sec, total, income, on):
     acc[BUDGET] = 0.0
     acc[PRIN_COLL] = max(total - income, 0.0)
     acc[REV_ON] = 1.0 if on else 0.0
-    acc[SUP0] = x.p_supply[0, t]
-    acc[SUP1] = x.p_supply[1, t]
-    acc[FACE0] = x.p_balance[0, t, 0]
-    acc[FACE1] = x.p_balance[1, t, 0]
+    g = x.p_group[s]
+    acc[SUP0] = x.p_supply[g, 0, t]
+    acc[SUP1] = x.p_supply[g, 1, t]
+    acc[FACE0] = x.p_balance[g, 0, t, 0]
+    acc[FACE1] = x.p_balance[g, 1, t, 0]
     return idle + acc[IDLE_INT]
 
 
 @kernel_jit
-def book_purchases(d, x, t, acc, pend):
+def book_purchases(d, x, s, t, acc, pend):
     """After the steps: what this period's purchases bring in later periods, its 循环购买率,
     and the pool balance the next period opens with."""
     acc[POOL_OPEN] = acc[POOL]
@@ -132,15 +133,17 @@ def book_purchases(d, x, t, acc, pend):
     if not p0 + p1 > 0.0:
         return
     t_count = d.ip[I_N_PERIODS]
-    for a in range(1, x.p_total.shape[2]):
+    g = x.p_group[s]
+    tot, inc, dfl, bal = x.p_total[g], x.p_income[g], x.p_defaults[g], x.p_balance[g]
+    for a in range(1, tot.shape[2]):
         u = t + a
         if u >= t_count:
             break
-        pend[PD_TOTAL, u] += p0 * x.p_total[0, t, a] + p1 * x.p_total[1, t, a]
-        pend[PD_INCOME, u] += p0 * x.p_income[0, t, a] + p1 * x.p_income[1, t, a]
-        pend[PD_DEFAULTS, u] += p0 * x.p_defaults[0, t, a] + p1 * x.p_defaults[1, t, a]
-        data = p1 * x.p_balance[1, t, a]
-        pend[PD_BAL, u] += p0 * x.p_balance[0, t, a] + data
+        pend[PD_TOTAL, u] += p0 * tot[0, t, a] + p1 * tot[1, t, a]
+        pend[PD_INCOME, u] += p0 * inc[0, t, a] + p1 * inc[1, t, a]
+        pend[PD_DEFAULTS, u] += p0 * dfl[0, t, a] + p1 * dfl[1, t, a]
+        data = p1 * bal[1, t, a]
+        pend[PD_BAL, u] += p0 * bal[0, t, a] + data
         pend[PD_DATA, u] += data
 
 

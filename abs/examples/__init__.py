@@ -15,8 +15,8 @@ EXAMPLES: dict[str, str] = {
     "qingdao-pure": "纯数据型 100%: 数据授权与算法服务合同, 发行5亿元 / pure data, 0.5bn issue",
     "rugao-labelled": "贴标型: 10笔应收账款, 质押数据资产占50.46% / labelled, pledged share 50.46%",
     "tianfeng-enabled": "赋能型: 国企付款方供应链应收账款, 约5.1亿元 / enabled, SOE receivables",
-    "scf-revolving-labelled": "贴标型循环购买: 供应链应收账款, 质押数据资产约51.7%, 循环期12个月 / "
-    "labelled revolving supply-chain receivables near the 50% floor",
+    "scf-revolving-labelled": "贴标型循环购买: 供应链应收账款, 质押数据资产51.05%, 循环期12个月"
+    " / labelled, revolving, near the 50% floor",
 }
 
 

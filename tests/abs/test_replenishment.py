@@ -90,19 +90,19 @@ def test_candidates_are_screened_with_a_reason_each() -> None:
     assert reasons["C006"].startswith("循环期外")
     assert table[replenishment.COL_OFFER_PERIOD].tolist()[:1] == [1]
     assert table.loc["C007", replenishment.COL_OFFER_PERIOD] == 2
-    sup = cands.purchases.supply
+    sup = cands.purchases.supply[0]
     # C001 (not data-linked) in period 1, C007 (data-linked) in period 2, at its balance then
     # (survival to the purchase date; price 1.0)
     assert sup[0, 0] == pytest.approx(table.loc["C001", replenishment.COL_BALANCE])
     assert sup[1, 1] == pytest.approx(table.loc["C007", replenishment.COL_BALANCE])
     assert sup.sum() == pytest.approx(sup[0, 0] + sup[1, 1])
     # a yuan bought is face 1 at purchase and is collected by maturity (bullet, November)
-    assert cands.purchases.balance[0, 0, 0] == pytest.approx(1.0)
+    assert cands.purchases.balance[0, 0, 0, 0] == pytest.approx(1.0)
     p = cands.purchases
-    assert p.balance[0, 0, 4] == pytest.approx(0.0, abs=1e-9)  # repaid or defaulted by Dec
-    assert p.balance[0, 0, 3] > 0.9  # outstanding until the November maturity
+    assert p.balance[0, 0, 0, 4] == pytest.approx(0.0, abs=1e-9)  # repaid or defaulted by Dec
+    assert p.balance[0, 0, 0, 3] > 0.9  # outstanding until the November maturity
     # principal (with recoveries) plus defaults less recoveries = the yuan of face bought
-    assert 0.99 < p.total[0, 0].sum() - p.income[0, 0].sum() < 1.01
+    assert 0.99 < p.total[0, 0, 0].sum() - p.income[0, 0, 0].sum() < 1.01
 
 
 def test_the_single_obligor_limit_counts_the_initial_pool() -> None:

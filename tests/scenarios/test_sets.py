@@ -16,13 +16,25 @@ from tests.scenarios.helpers import asset, deal_with
 
 def test_builtin_sets_have_the_four_levels_with_sources() -> None:
     builtin = sets_mod.builtin_sets()
-    assert set(builtin) == {"data", "receivable"}
-    for chosen in builtin.values():
-        assert chosen.names == ["基准", "轻度", "中度", "重度"]
+    assert set(builtin) == {"data", "receivable", "revolving"}
+    for name, chosen in builtin.items():
+        extra = ["回款加快"] if name == "revolving" else []
+        assert chosen.names == ["基准", "轻度", "中度", "重度", *extra]
         assert chosen.scenarios[0].factors == {}
         for sc in chosen.scenarios:
             assert set(sc.sources) == set(sc.factors)
-            assert all("DOMAIN.md" in src for src in sc.sources.values())
+            cited = ("DOMAIN.md", "issue 14", "dabs [I]")
+            assert all(any(c in src for c in cited) for src in sc.sources.values())
+
+
+def test_builtin_revolving_values_match_issue_14() -> None:
+    # issue 14: monthly payment rate ±20/30%, yield −20/30/50%, 循环购买率 −50%
+    rv = sets_mod.load_scenario_set("循环购买")
+    f = [sc.factors for sc in rv.scenarios]
+    assert [x.get("payment_rate_change", 0.0) for x in f] == [0.0, -0.2, -0.3, -0.3, 0.3]
+    assert [x.get("revolving_yield_haircut", 0.0) for x in f] == [0.0, 0.2, 0.3, 0.5, 0.0]
+    assert [x.get("revolving_rate_haircut", 0.0) for x in f] == [0.0, 0.0, 0.5, 0.5, 0.0]
+    assert rv.get("重度").factors["data_supply_haircut"] == 0.2
 
 
 def test_builtin_data_values_match_domain_md() -> None:
@@ -120,7 +132,9 @@ def test_user_list_json_and_multi_set_file(tmp_path: Path) -> None:
     multi = tmp_path / "multi.json"
     builtin = Path(sets_mod.__file__).parent / "data" / sets_mod.BUILTIN_FILE
     multi.write_bytes(builtin.read_bytes())
-    with pytest.raises(ScenarioError, match=r"holds 2 sets \['data', 'receivable'\]; choose one"):
+    with pytest.raises(
+        ScenarioError, match=r"holds 3 sets \['data', 'receivable', 'revolving'\]; choose one"
+    ):
         sets_mod.load_scenario_set(multi)
     assert sets_mod.load_scenario_set(f"{multi}#receivable").names[-1] == "重度"
     with pytest.raises(ScenarioError, match=r"no set named 'x'; sets are"):

@@ -5,6 +5,7 @@ Every test calls these to build its OWN deal; nothing here is shared mutable sta
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -417,13 +418,18 @@ def random_collections(draw: st.DrawFn, *, n_periods: int, n_scenarios: int) -> 
     pool = np.array(draw(st.lists(_money, min_size=flat, max_size=flat))).reshape(shape) * 2
     fc = np.array(draw(st.lists(_money, min_size=n_periods, max_size=n_periods)))
     linked = np.array(draw(st.lists(st.floats(0.0, 1.0), min_size=flat, max_size=flat)))
-    return make_collections(
+    sets = [draw(random_purchases(n_periods=n_periods)) for _ in range(draw(st.integers(1, 2)))]
+    group = draw(
+        st.lists(st.integers(0, len(sets) - 1), min_size=n_scenarios, max_size=n_scenarios)
+    )
+    coll = make_collections(
         tot,
         income=tot * share,
         defaults=dfl,
         pool_balance=pool,
         forecast=fc,
         initial_pool_balance=draw(_fen(100.0, 10_000.0)),
-        purchases=draw(random_purchases(n_periods=n_periods)),
+        purchases=sets[0] if len(sets) == 1 else Purchases.concat(sets),
         data_balance=pool * linked.reshape(shape) if draw(st.booleans()) else None,
     )
+    return dataclasses.replace(coll, purchase_group=np.array(group, dtype=np.int64))

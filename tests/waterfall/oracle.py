@@ -339,6 +339,7 @@ def run_oracle(
     # revolving: what bought assets bring later (period → amount), idle cash, 循环购买率
     rv = deal.revolving
     pur = coll.purchases
+    grp = 0 if coll.purchase_group is None else int(coll.purchase_group[scenario])
     if rv is not None and rv.periods is not None:
         rev_end = min(rv.periods, n_periods)
     elif rv is not None:
@@ -454,8 +455,8 @@ def run_oracle(
         supply = [0.0, 0.0]
         face = [0.0, 0.0]
         if rv is not None and pur is not None:
-            supply = [float(pur.supply[c, t]) for c in (0, 1)]
-            face = [float(pur.balance[c, t, 0]) for c in (0, 1)]
+            supply = [float(pur.supply[grp, c, t]) for c in (0, 1)]
+            face = [float(pur.balance[grp, c, t, 0]) for c in (0, 1)]
 
         # dues
         alive = 1.0 if sec > EPS else 0.0
@@ -706,16 +707,16 @@ def run_oracle(
             if revolving_now and set_aside > EPS:
                 rates[t] = (buy[0] + buy[1]) / set_aside
             if pur is not None and buy[0] + buy[1] > 0:
-                for a in range(1, pur.total.shape[2]):
+                for a in range(1, pur.total.shape[3]):
                     u = t + a
                     if u >= n_periods:
                         break
                     for c in (0, 1):
-                        later["total"][u] += buy[c] * float(pur.total[c, t, a])
-                        later["income"][u] += buy[c] * float(pur.income[c, t, a])
-                        later["defaults"][u] += buy[c] * float(pur.defaults[c, t, a])
-                        later["bal"][u] += buy[c] * float(pur.balance[c, t, a])
-                    later["data"][u] += buy[1] * float(pur.balance[1, t, a])
+                        later["total"][u] += buy[c] * float(pur.total[grp, c, t, a])
+                        later["income"][u] += buy[c] * float(pur.income[grp, c, t, a])
+                        later["defaults"][u] += buy[c] * float(pur.defaults[grp, c, t, a])
+                        later["bal"][u] += buy[c] * float(pur.balance[grp, c, t, a])
+                    later["data"][u] += buy[1] * float(pur.balance[grp, 1, t, a])
         pool_open = pool_now
         out.purchases.append(buy[0] + buy[1])
         out.purchases_data.append(buy[1])
