@@ -52,6 +52,9 @@ COL_RECOVERIES = cf.COL_RECOVERIES
 COL_TOTAL = cf.COL_TOTAL
 COL_TAX_DUE = "应缴税费"
 COL_TAX_PAID = "实缴税费"
+#: Revolving deals add these two (循环购买: price paid, and whether the period revolved).
+COL_PURCHASES = "本期循环购买支出"
+COL_REVOLVING = "是否循环期"
 POOL_COLUMNS: tuple[str, ...] = (
     COL_COLLECTION_DATE,
     COL_PAYMENT_DATE,
@@ -140,7 +143,7 @@ def pool_frame(res: WaterfallResult, s: int) -> pd.DataFrame:
     taxes = [f.name for f in res.deal.fees if f.fee_type is FeeType.TAX]
     tax_due = sum((res.fees[n].due[s] for n in taxes), np.zeros(res.n_periods))
     tax_paid = sum((res.fees[n].paid[s] for n in taxes), np.zeros(res.n_periods))
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             COL_COLLECTION_DATE: list(c.collection_dates),
             COL_PAYMENT_DATE: list(c.payment_dates),
@@ -155,6 +158,15 @@ def pool_frame(res: WaterfallResult, s: int) -> pd.DataFrame:
             COL_TAX_PAID: tax_paid,
         },
         columns=list(POOL_COLUMNS),
+    )
+    rv = res.revolving
+    if rv is None:
+        return frame
+    return frame.assign(
+        **{
+            COL_PURCHASES: rv.purchases[s],
+            COL_REVOLVING: np.where(rv.revolving[s], "是", "否"),
+        }
     )
 
 

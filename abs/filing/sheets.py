@@ -334,11 +334,72 @@ def deal_summary_sheet(
         key="tranches", title="证券要素", columns=TRANCHE_COLUMNS, rows=tuple(tranche_rows)
     ).with_sum_totals(["balance", "share"])
     blocks = [facts_block, dates_block, tranches_block, _enhancement_block(deal, issue_fen)]
+    if deal.revolving is not None:
+        blocks.append(revolving_block(deal))
     if deal.pool is not None:
         data_block = _data_asset_block(deal.pool)
         if data_block is not None:
             blocks.append(data_block)
     return _sheet(key, UNIT_NOTE, blocks)
+
+
+def _months_text(months: float | None) -> str | None:
+    return None if months is None else f"{months:g}个月"
+
+
+def revolving_block(deal: Deal) -> TableBlock:
+    """产品概要 · 循环购买: the revolving period, price, idle cash, 合格标准, early amortisation
+    events and the kind the deal must hold over its life (``docs/revolving.md``)."""
+    from abs.kind_over_life import issued_kind
+
+    rv = deal.revolving
+    if rv is None:
+        raise ExportError(f"deal {deal.name}: no revolving terms for the 循环购买 section")
+    el = rv.eligibility
+    if rv.periods is not None:
+        period = f"首个兑付日起{rv.periods}期"
+    else:
+        period = f"至{rv.end_date}（循环期结束日）"
+    rep = rv.replenishment
+    if rep is None:
+        supply = "未设定（无可购买资产）"
+    elif rep.generator is not None:
+        g = rep.generator
+        supply = (
+            f"资产生成假设：每期{g.amount_per_period / 1e4:,.2f}万元，期限{g.term_months}个月，"
+            f"收益率{g.rate:.2%}，年违约率{g.pd:.2%}，数据资产关联占比{g.data_link_share:.2%}"
+            f"（随机种子{g.seed}）"
+        )
+    else:
+        n = len(rep.pool.assets) if rep.pool is not None else 0
+        supply = f"候选资产清单{('：' + rep.tape) if rep.tape else ''}（{n}笔）"
+    events = [
+        f"{t.name}（{t.condition.zh}）"
+        for t in deal.triggers
+        if t.event.value == "early_amortisation"
+    ]
+    kinds = "、".join(k.zh for k in el.allowed_kinds) or "不限"
+    kind = issued_kind(deal)
+    rows: list[tuple[str, str | None]] = [
+        ("循环期", period),
+        ("循环购买价格", f"按面值的{rv.purchase_price:.2%}"),
+        ("闲置资金收益率", f"{rv.account_rate:.2%}/年"),
+        ("可购买资产", supply),
+        ("合格标准·资产类型", kinds),
+        ("合格标准·数据资产关联", YES if el.data_linked_only else "不要求"),
+        (
+            "合格标准·单一债务人占比上限",
+            None if el.max_obligor_share is None else f"{el.max_obligor_share:.2%}",
+        ),
+        ("合格标准·最短剩余期限", _months_text(el.min_remaining_months)),
+        ("合格标准·最长合同期限", _months_text(el.max_term_months)),
+        ("合格标准·行业", "、".join(el.industries) or "不限"),
+        ("合格标准·地区", "、".join(el.regions) or "不限"),
+        ("提前摊还事件", "；".join(events) or "无"),
+        ("存续期产品类型要求", f"维持{kind.zh}（数据资产关联占比按入池金额逐期计算）"),
+        ("购买时维持产品类型", YES if rv.keep_kind_band else NO),
+    ]
+    return TableBlock(key="revolving", title="循环购买", columns=FACT_COLUMNS, rows=tuple(rows))
 
 
 def _enhancement_block(deal: Deal, issue_fen: int) -> TableBlock:
@@ -784,6 +845,8 @@ POOL_CASHFLOW_SPEC: tuple[tuple[str, str, ColumnKind, bool], ...] = (
     ("collections", "回收款合计", MONEY, True),
     ("tax_due", "应缴税费", MONEY, True),
     ("tax_paid", "实缴税费", MONEY, True),
+    ("purchases", "本期循环购买支出", MONEY, True),
+    ("revolving", "是否循环期", TEXT, False),
 )
 
 
