@@ -289,6 +289,37 @@ LABELS: dict[str, tuple[str, str]] = {
     "waterfall.pick_tranches": ("档位", "Tranches"),
     "waterfall.unit_note": ("金额单位：万元。", "Amounts in CNY 10k (万元)."),
     "waterfall.pool_table": ("现金流归集表（万元）", "Pool collections table (CNY 10k)"),
+    # --- waterfall: revolving section (循环购买, ui/views/revolving_section.py) ---------------
+    "revolving.title": ("循环购买", "Revolving purchases"),
+    "revolving.card.purchased": ("循环购买合计（万元）", "Purchased (CNY 10k)"),
+    "revolving.card.negative_carry": (
+        "闲置资金负利差（万元）",
+        "Idle-cash negative carry (CNY 10k)",
+    ),
+    "revolving.card.kind": ("须维持的产品类型", "Kind to hold"),
+    "revolving.kept": (
+        "存续期内数据资产关联占比始终维持在发行类型区间内。",
+        "The data-linked share stays in the issued kind's band over the life.",
+    ),
+    "revolving.out": (
+        "数据资产关联占比自 {date} 起偏离发行类型区间。",
+        "The data-linked share leaves the issued kind's band from {date}.",
+    ),
+    "revolving.no_data": (
+        "现金流未包含数据资产关联余额，无法计算存续期产品类型。",
+        "The collections carry no data-linked balance; the kind over the life is not shown.",
+    ),
+    "revolving.chart.title": (
+        "数据资产关联占比（循环购买后）",
+        "Data-linked share after purchases",
+    ),
+    "revolving.chart.share": ("数据资产关联占比", "Data-linked share"),
+    "revolving.line.labelled": ("50% 贴标型", "50% labelled"),
+    "revolving.line.pure": ("70% 纯数据型", "70% pure"),
+    "revolving.unit_note": (
+        "金额单位：万元；循环购买率、数据资产关联占比单位：%",
+        "Amounts in CNY 10k; purchase rate and data-linked share in %",
+    ),
     # --- stress page ---------------------------------------------------------------------------
     "stress.set": ("情景集", "Scenario set"),
     "stress.set.data": ("数据收入情景集（data）", "Data-revenue scenarios (data)"),

@@ -19,6 +19,7 @@ from ui import format as fmt
 from ui.engine import COV_SENIOR, COV_SENIOR_PRINCIPAL, BaseCase
 from ui.i18n import t
 from ui.views._shared import guarded, header, table
+from ui.views.revolving_section import render_revolving
 
 #: Default comfort line for senior coverage (AAA practice 1.2–1.3×, DOMAIN.md).
 DEFAULT_COMFORT = 1.2
@@ -222,6 +223,8 @@ def render() -> None:
         st.plotly_chart(balance_chart(base, lang), key="balances")
     with right:
         st.plotly_chart(payments_chart(base, lang), key="payments")
+
+    render_revolving(deal_json)  # 循环购买 (revolving deals only)
 
     st.subheader(t("waterfall.coverage"))
     comfort = st.number_input(
