@@ -232,3 +232,100 @@ def test_a_revolving_deal_needs_revolving_terms_for_its_revolve_step() -> None:
 def test_revolving_terms_need_exactly_one_end() -> None:
     with pytest.raises(ValueError, match="revolving: give exactly one of end_date"):
         _deal(end_date="2025-10-01")
+
+
+def test_the_settled_shortcut_is_exact_while_purchased_assets_still_pay() -> None:
+    """Everything is repaid in period 3; the assets bought in periods 1–2 pay for three
+    periods after purchase (ages 1–3: 0.5, 0.3, 0.22 per yuan): the settled tail books them to the 次级 as
+    residual, bit for bit as the general path, and the cumulative-default trigger it scans
+    counts the purchased assets' defaults."""
+    from tests.waterfall.test_kernel import _with_ip, assert_rows_equal
+    from waterfall import params as pm
+
+    t_count = 6
+    tot = np.zeros((2, t_count, 4))
+    tot[:, :, 1:] = [0.5, 0.3, 0.22]
+    inc = tot * 0.05
+    dfl = np.zeros((2, t_count, 4))
+    dfl[:, :, 3] = 0.1  # pushes cumulative defaults over 5% in period 5
+    bal = np.zeros((2, t_count, 4))
+    bal[:, :, :3] = [1.0, 0.5, 0.2]
+    supply = np.zeros((2, t_count))
+    supply[:, :2] = [[60.0, 60.0], [40.0, 40.0]]
+    deal = make_deal(
+        tranches=[
+            {
+                "name": "优先A",
+                "tranche_class": "senior",
+                "balance": 300.0,
+                "principal_type": "pass_through",
+                "coupon": {"rate": 0.05},
+            },
+            {"name": "次级", "tranche_class": "subordinated", "balance": 50.0},
+        ],
+        n_periods=t_count,
+        triggers=[
+            {
+                "name": "违约",
+                "condition": "cumulative_default_rate_above",
+                "threshold": 0.05,
+                "event": "early_amortisation",
+            },
+            {
+                "name": "违约加速",
+                "condition": "cumulative_default_rate_above",
+                "threshold": 0.05,
+                "event": "acceleration",
+            },
+        ],
+        waterfall={
+            "normal": [
+                {"step": "pay_interest", "tranches": ["优先A"]},
+                {"step": "revolve"},
+                {"step": "pay_principal", "tranches": ["优先A", "次级"]},
+                {"step": "pay_residual", "tranche": "次级"},
+            ],
+            "amortisation": [
+                {"step": "pay_interest", "tranches": ["优先A"]},
+                {"step": "pay_principal", "tranches": ["优先A", "次级"]},
+                {"step": "pay_residual", "tranche": "次级"},
+            ],
+            "accelerated": [
+                {"step": "pay_principal", "tranches": ["优先A", "次级"], "turbo": True},
+                {"step": "pay_residual", "tranche": "次级"},
+            ],
+        },
+        revolving={"periods": 2, "issued_kind": "pure", "account_rate": 0.01},
+    )
+    coll = make_collections(
+        [[150.0, 400.0, 10.0, 0.0, 0.0, 0.0], [120.0, 380.0, 5.0, 1.0, 0.0, 0.0]],
+        income=[[10.0, 10.0, 1.0, 0.0, 0.0, 0.0], [10.0, 10.0, 1.0, 0.0, 0.0, 0.0]],
+        pool_balance=[[200.0, 0.0, 0.0, 0.0, 0.0, 0.0]] * 2,
+        forecast=np.zeros(t_count),
+        initial_pool_balance=350.0,
+        days=[73.0] * t_count,
+        purchases=Purchases(supply, tot, inc, dfl, bal),
+        data_balance=[[150.0, 0.0, 0.0, 0.0, 0.0, 0.0]] * 2,
+    )
+    fast = waterfall.run(deal, coll)
+    fast_m = waterfall.run_measures(deal, coll, cash="all")
+    with pytest.MonkeyPatch.context() as mp:
+        _with_ip(mp, pm.I_SKIP_SETTLED, 0)
+        slow = waterfall.run(deal, coll)
+        slow_m = waterfall.run_measures(deal, coll, cash="all")
+    for s in range(2):
+        assert_rows_equal(fast, s, slow, s)
+    for name in ("loss", "residual_paid", "first_out_of_band", "purchased", "trigger_first"):
+        np.testing.assert_array_equal(getattr(fast_m, name), getattr(slow_m, name), err_msg=name)
+    rv = fast.revolving
+    assert rv is not None
+    # the tranches are repaid by period 3 (the idle cash of period 2 is released there); the
+    # assets bought in periods 1–2 still pay afterwards, all of it to the 次级 as residual
+    repaid = (fast.balances["优先A"][0] + fast.balances["次级"][0] == 0.0).argmax() - 1
+    assert repaid == 2
+    tail = slice(repaid + 1, 5)
+    assert (rv.purchased_collections[0, tail] > 0).all()
+    np.testing.assert_array_equal(fast.residual["次级"][0, tail], rv.purchased_collections[0, tail])
+    # the defaults of the purchased assets trip the triggers in the settled tail
+    assert fast.accelerated[0].tolist()[-2:] == [True, True]
+    assert fast.max_conservation_gap < 1e-9
