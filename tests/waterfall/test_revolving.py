@@ -236,9 +236,9 @@ def test_revolving_terms_need_exactly_one_end() -> None:
 
 def test_the_settled_shortcut_is_exact_while_purchased_assets_still_pay() -> None:
     """Everything is repaid in period 3; the assets bought in periods 1–2 pay for three
-    periods after purchase (ages 1–3: 0.5, 0.3, 0.22 per yuan): the settled tail books them to the 次级 as
-    residual, bit for bit as the general path, and the cumulative-default trigger it scans
-    counts the purchased assets' defaults."""
+    periods after purchase (ages 1–3: 0.5, 0.3, 0.22 per yuan): the settled tail books them to
+    the 次级 as residual, bit for bit as the general path, and the cumulative-default trigger
+    it scans counts the purchased assets' defaults."""
     from tests.waterfall.test_kernel import _with_ip, assert_rows_equal
     from waterfall import params as pm
 
