@@ -244,6 +244,7 @@ class MCResult:
             "chunk_size": self.chunk_size,
             "support_default_share": float(self.support_defaults.mean()),
             "mean_cumulative_default_rate": float(self.outcome.cdr.mean()),
+            "share_out_of_band": self.outcome.share_out_of_band,
             "tranches": tranches,
         }
 

@@ -104,6 +104,9 @@ class Outcome:
         Cumulative default rate of the pool (defaults / 入池本金).
     support_defaulted : bool ndarray (S,)
         The 差额支付 provider was in default in that scenario/path.
+    first_out_of_band : int ndarray (S,) or None
+        Revolving deals: first period the data-linked share left the issued kind's band
+        (−1: never; ``docs/revolving.md``); None when not known.
     """
 
     tranche_names: tuple[str, ...]
@@ -123,6 +126,14 @@ class Outcome:
     trigger_first: IntArray
     cdr: FloatArray
     support_defaulted: BoolArray
+    first_out_of_band: IntArray | None = None
+
+    @property
+    def share_out_of_band(self) -> float | None:
+        """Share of the scenarios/paths that leave the issued kind's band (None: not known)."""
+        if self.first_out_of_band is None:
+            return None
+        return float((self.first_out_of_band >= 0).mean())
 
     @property
     def n_scenarios(self) -> int:
@@ -177,6 +188,11 @@ class Outcome:
             trigger_first=cat("trigger_first"),
             cdr=cat("cdr"),
             support_defaulted=cat("support_defaulted"),
+            first_out_of_band=(
+                None
+                if any(p.first_out_of_band is None for p in parts)
+                else cat("first_out_of_band")
+            ),
         )
 
     def select(self, rows: Any) -> Outcome:
@@ -204,6 +220,9 @@ class Outcome:
             trigger_first=pick("trigger_first"),
             cdr=pick("cdr"),
             support_defaulted=pick("support_defaulted"),
+            first_out_of_band=(
+                None if self.first_out_of_band is None else self.first_out_of_band[idx]
+            ),
         )
 
 
@@ -362,6 +381,11 @@ def outcome_from_result(
         trigger_first=trig_first,
         cdr=cdr,
         support_defaulted=sup,
+        first_out_of_band=(
+            result.revolving.kind_over_life().first_out
+            if result.revolving is not None and result.revolving.has_data
+            else None
+        ),
     )
 
 
@@ -399,6 +423,7 @@ def outcome_from_measures(
         trigger_first=m.trigger_first,
         cdr=cdr,
         support_defaulted=sup,
+        first_out_of_band=m.first_out_of_band,
     )
 
 

@@ -62,3 +62,20 @@ def test_breakeven_on_the_payment_rate() -> None:
         return bool(res.paid_in_full[0, 0])
 
     assert paid(b.value) and not paid(b.fail_value)
+
+
+def test_monte_carlo_reports_the_share_of_paths_out_of_band() -> None:
+    from scenarios.montecarlo import run_mc
+
+    deal = abs.load_deal(EXAMPLE)
+    mc = run_mc(deal, n_paths=400, seed=7)
+    fob = mc.outcome.first_out_of_band
+    assert fob is not None and fob.shape == (400,)
+    assert mc.to_dict()["share_out_of_band"] == float((fob >= 0).mean())
+    # the same paths through the engine directly
+    paths = abs.project(deal, scenarios=400, seed=7)
+    m = waterfall.run_measures(deal, paths)
+    assert m.first_out_of_band is not None
+    assert 0.0 <= float((m.first_out_of_band >= 0).mean()) <= 0.2
+    static = run_mc(abs.load_deal("rugao-labelled"), n_paths=50, seed=7)
+    assert static.to_dict()["share_out_of_band"] is None

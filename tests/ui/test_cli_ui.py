@@ -79,7 +79,19 @@ def test_demo_summary_only(launched: list[dict[str, Any]]) -> None:
     result = runner.invoke(app, ["demo", "--summary-only", "--json"])
     assert result.exit_code == 0, result.output
     rows = {r["name"]: r for r in json.loads(result.output)}
-    assert set(rows) == {"qingdao-pure", "rugao-labelled", "tianfeng-enabled"}
+    assert set(rows) == {
+        "qingdao-pure",
+        "rugao-labelled",
+        "tianfeng-enabled",
+        "scf-revolving-labelled",
+    }
+    assert (
+        rows["scf-revolving-labelled"]["kind"],
+        rows["scf-revolving-labelled"]["data_share"],
+    ) == (
+        "labelled",
+        "51.05%",
+    )
     assert (rows["qingdao-pure"]["kind"], rows["qingdao-pure"]["pure_100"]) == ("pure", True)
     assert rows["qingdao-pure"]["data_share"] == "100.00%"
     assert (rows["rugao-labelled"]["kind"], rows["rugao-labelled"]["data_share"]) == (
