@@ -333,13 +333,8 @@ def _revolving_lines(
         return lines[off[kind] + i].T
 
     pcoll, pinc, pdef = row(ly.LN_PCOLL), row(ly.LN_PINC), row(ly.LN_PDEF)
-    pool = np.ascontiguousarray(row(ly.LN_POOL))
-    data = (
-        np.full_like(pool, np.nan)
-        if collections.data_balance is None
-        else np.ascontiguousarray(row(ly.LN_DATA))
-    )
-    sec = sum(o.balances[k, :-1, :].T for k in range(len(deal.tranches)))
+    pool = row(ly.LN_POOL)
+    data = np.full(pool.shape, np.nan) if collections.data_balance is None else row(ly.LN_DATA)
     rev = RevolvingLines(
         purchases=row(ly.LN_PURCHASE) + row(ly.LN_PURCHASE, 1),
         purchases_data=row(ly.LN_PURCHASE, 1),
@@ -354,7 +349,7 @@ def _revolving_lines(
         purchased_income=pinc,
         purchased_defaults=pdef,
         issued_kind=issued_kind(deal),
-        alive=np.asarray(sec > ly.EPS),
+        opening_balances=tuple(o.balances[k, :-1, :].T for k in range(len(deal.tranches))),
     )
     effective = dataclasses.replace(
         collections,

@@ -92,8 +92,9 @@ PD_INCOME = 1
 PD_DEFAULTS = 2
 PD_BAL = 3  # pool balance of purchased assets at the end of the period
 PD_DATA = 4  # its data-linked part
-PD_RATE = 5  # 循环购买率 of the period (purchases / cash set aside; −1: nothing set aside)
-N_PEND = 6
+PD_RATE = 5  # 1 + 循环购买率 of the period (purchases / cash set aside; 0: nothing set aside)
+PD_HI = 6  # column 0: one past the last column written (the next scenario zeroes only those)
+N_PEND = 7
 
 # --- support covers (bit numbers of a cover mask) ---------------------------------------------
 COVER_TAXES = 0

@@ -31,6 +31,7 @@ from waterfall.layout import (
     PD_BAL,
     PD_DATA,
     PD_DEFAULTS,
+    PD_HI,
     PD_INCOME,
     PD_RATE,
     PD_TOTAL,
@@ -59,14 +60,15 @@ from waterfall.steps._core import round_amount
 
 @kernel_jit
 def reset_pending(d, pend):
-    """Nothing bought yet; no 循环购买率 recorded."""
+    """Nothing bought yet; no 循环购买率 recorded (zeroes only the columns the scenario
+    before wrote; a fresh array is all zeros)."""
     if d.ip[I_HAS_REVOLVING] == 0:
         return
-    for r in range(ly.N_PEND):
-        for t in range(pend.shape[1]):
+    hi = int(pend[PD_HI, 0])
+    for r in range(PD_HI):
+        for t in range(hi):
             pend[r, t] = 0.0
-    for t in range(pend.shape[1]):
-        pend[PD_RATE, t] = -1.0
+    pend[PD_HI, 0] = 0.0
 
 
 @kernel_jit
@@ -128,13 +130,15 @@ def book_purchases(d, x, s, t, acc, pend):
     if d.ip[I_HAS_REVOLVING] == 0:
         return
     p0, p1 = acc[BUY0], acc[BUY1]
+    t_count = d.ip[I_N_PERIODS]
     if acc[REV_ON] != 0.0 and acc[BUDGET] > EPS:
-        pend[PD_RATE, t] = (p0 + p1) / acc[BUDGET]
+        pend[PD_RATE, t] = 1.0 + (p0 + p1) / acc[BUDGET]
+        pend[PD_HI, 0] = max(pend[PD_HI, 0], t + 1.0)
     if not p0 + p1 > 0.0:
         return
-    t_count = d.ip[I_N_PERIODS]
     g = x.p_group[s]
     tot, inc, dfl, bal = x.p_total[g], x.p_income[g], x.p_defaults[g], x.p_balance[g]
+    pend[PD_HI, 0] = max(pend[PD_HI, 0], min(t + tot.shape[2], t_count) * 1.0)
     for a in range(1, tot.shape[2]):
         u = t + a
         if u >= t_count:

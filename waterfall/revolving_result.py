@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,15 @@ class RevolvingLines:
     purchased_income: FloatArray
     purchased_defaults: FloatArray
     issued_kind: DealKind
-    alive: BoolArray  # securities outstanding at the start of the period
+    opening_balances: tuple[FloatArray, ...]  # (S, T) per tranche, at the start of each period
+
+    @cached_property
+    def alive(self) -> BoolArray:
+        """Securities outstanding at the start of each period (S, T)."""
+        total = np.zeros(self.purchases.shape)
+        for b in self.opening_balances:
+            total += b
+        return np.asarray(total > 0.005)
 
     @property
     def idle_release(self) -> FloatArray:

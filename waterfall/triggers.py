@@ -109,7 +109,7 @@ def _rate_below(d, t, k, thr, pend):
     need = iv(d, IV_TRIG_PERIODS, k)
     u = t - 1
     while need > 0 and u >= 0:
-        r = pend[PD_RATE, u]
+        r = pend[PD_RATE, u] - 1.0  # stored as 1 + rate; 0: nothing set aside
         if r >= 0.0:
             if not r < thr:
                 return False
