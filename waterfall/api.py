@@ -351,11 +351,13 @@ def _revolving_lines(
         issued_kind=issued_kind(deal),
         opening_balances=tuple(o.balances[k, :-1, :].T for k in range(len(deal.tranches))),
     )
+    total = collections.total + pcoll
+    income = collections.income + pinc
     effective = dataclasses.replace(
         collections,
-        total=collections.total + pcoll,
-        income=collections.income + pinc,
-        principal=collections.principal + (pcoll - pinc),
+        total=total,
+        income=income,
+        principal=total - income,  # total = income + principal, as in every Collections
         defaults=collections.defaults + pdef,
         pool_balance=pool,
         data_balance=None if collections.data_balance is None else data,
