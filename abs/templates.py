@@ -31,6 +31,7 @@ from abs.deal import (
     PayResidual,
     PaySubYield,
     ReimburseSupport,
+    Revolve,
     Step,
     Tranche,
     Waterfall,
@@ -83,7 +84,9 @@ def default_waterfall(deal: Deal) -> Waterfall:
     Returns
     -------
     Waterfall
-        ``normal`` and ``accelerated`` step lists.
+        ``normal`` and ``accelerated`` step lists; for a deal with ``revolving`` terms the
+        normal list is the revolving period's (interest only, ``revolve``, excess spread to the
+        次级) and ``amortisation`` the static normal order.
 
     Examples
     --------
@@ -131,7 +134,25 @@ def default_waterfall(deal: Deal) -> Waterfall:
     if subs:
         accelerated.append(PayPrincipal(tranches=subs, mode=AllocationMode.SEQUENTIAL, turbo=True))
         accelerated.append(PayResidual(tranche=subs[-1]))
-    return Waterfall(normal=tuple(normal), accelerated=tuple(accelerated))
+    if deal.revolving is None:
+        return Waterfall(normal=tuple(normal), accelerated=tuple(accelerated))
+    # 循环期: interest-only notes; principal collections and idle cash buy new assets, excess
+    # spread goes to the 次级 (期间收益, then the rest); 摊还期: the static order above.
+    revolving: list[Step] = list(fee_steps)
+    if seniors:
+        revolving.append(PayInterest(tranches=seniors))
+    revolving.extend(PayInterest(tranches=(m,)) for m in mezz)
+    revolving.append(Revolve())
+    if deal.reserve is not None:
+        revolving.append(FundReserve())
+    revolving.extend(_reimburse_steps(deal))
+    revolving.extend(PayInterest(tranches=(s,)) for s in sub_coupons)
+    revolving.extend(PaySubYield(tranche=s) for s in subs if by_name[s].period_yield > 0)
+    if subs:
+        revolving.append(PayResidual(tranche=subs[-1]))
+    return Waterfall(
+        normal=tuple(revolving), accelerated=tuple(accelerated), amortisation=tuple(normal)
+    )
 
 
 def effective_waterfall(deal: Deal) -> Waterfall:

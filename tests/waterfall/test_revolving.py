@@ -329,3 +329,31 @@ def test_the_settled_shortcut_is_exact_while_purchased_assets_still_pay() -> Non
     # the defaults of the purchased assets trip the triggers in the settled tail
     assert fast.accelerated[0].tolist()[-2:] == [True, True]
     assert fast.max_conservation_gap < 1e-9
+
+
+def test_the_default_template_of_a_revolving_deal() -> None:
+    from abs.templates import default_waterfall
+
+    deal = make_deal(
+        tranches=[
+            {
+                "name": "优先A",
+                "tranche_class": "senior",
+                "balance": 800.0,
+                "coupon": {"rate": 0.05},
+            },
+            {"name": "次级", "tranche_class": "subordinated", "balance": 200.0},
+        ],
+        n_periods=4,
+        revolving={"periods": 3, "issued_kind": "pure"},
+    )
+    wf = default_waterfall(deal)
+    static = default_waterfall(deal.model_copy(update={"revolving": None}))
+    assert [s.step for s in wf.normal] == ["pay_interest", "revolve", "pay_residual"]
+    assert wf.normal[-1].wait_for_seniors is False  # type: ignore[union-attr]
+    assert wf.amortisation == static.normal
+    assert wf.accelerated == static.accelerated
+    res = waterfall.run(deal, _collections(SUPPLY))
+    assert res.revolving is not None
+    np.testing.assert_allclose(res.revolving.purchases[0], [0.0, 190.0, 0.0, 0.0])
+    assert res.principal["优先A"].paid[0, :2].tolist() == [0.0, 0.0]  # interest only
