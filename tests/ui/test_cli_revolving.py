@@ -47,3 +47,18 @@ def test_replenishment_tape_replaces_the_generator(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["run", "rugao-labelled", "--replenishment", str(tape)])
     assert bad.exit_code == 2
     assert "the deal has no revolving terms" in bad.output
+
+
+def test_collections_csv_of_a_revolving_deal_still_buys(tmp_path: Path) -> None:
+    csv = tmp_path / "proj.csv"
+    made = runner.invoke(app, ["project", "scf-revolving-labelled", "--csv", str(csv)])
+    assert made.exit_code == 0, made.output
+    given = runner.invoke(
+        app, ["run", "scf-revolving-labelled", "--collections", str(csv), "--json"]
+    )
+    assert given.exit_code == 0, given.output
+    projected = runner.invoke(app, ["run", "scf-revolving-labelled", "--json"])
+    a = json.loads(given.output)["revolving"]
+    b = json.loads(projected.output)["revolving"]
+    assert abs(a["purchased"] - b["purchased"]) < 1.0  # the CSV carries amounts to the fen
+    assert a["data_linked_share_known"] and a["first_out_of_band_period"] is None

@@ -252,6 +252,11 @@ def run_report(
                 f"--collections {collections_csv} (give the stressed collections in the CSV)"
             )
         collections = read_collections_csv(collections_csv, deal)
+        if deal.revolving is not None:
+            from abs import replenishment
+
+            # the CSV is the initial pool's cash; purchases come from the replenishment model
+            collections = replenishment.attach(deal, collections)
         source = collections_csv
     else:
         from abs.projection import project
@@ -348,7 +353,10 @@ def _revolving_report(result: Any) -> dict[str, Any] | None:
         "purchased": float(rv.purchases[0].sum()),
         "idle_interest": float(rv.idle_interest[0].sum()),
         "negative_carry": float(rv.negative_carry[0].sum()),
-        "first_out_of_band_period": int(kol.first_out[0]) + 1 if kol.first_out[0] >= 0 else None,
+        "data_linked_share_known": rv.has_data,
+        "first_out_of_band_period": (
+            int(kol.first_out[0]) + 1 if rv.has_data and kol.first_out[0] >= 0 else None
+        ),
         "periods": [
             {
                 "period": t + 1,
@@ -359,8 +367,12 @@ def _revolving_report(result: Any) -> dict[str, Any] | None:
                 "revolving_rate": _num(float(rate[t])),
                 "idle": float(rv.idle[0, t]),
                 "pool_balance": float(rv.pool_balance[0, t]),
-                "data_linked_share": _num(float(kol.share[0, t])),
-                "kind": KIND_CODES[kol.kind[0, t]].value if kol.kind[0, t] >= 0 else None,
+                "data_linked_share": _num(float(kol.share[0, t])) if rv.has_data else None,
+                "kind": (
+                    KIND_CODES[kol.kind[0, t]].value
+                    if rv.has_data and kol.kind[0, t] >= 0
+                    else None
+                ),
                 "in_band": not bool(kol.out_of_band[0, t]),
             }
             for t in range(rv.purchases.shape[1])
@@ -453,7 +465,13 @@ def _print_report(rep: dict[str, Any]) -> None:
             f"循环购买 revolving: 购买合计 {rv['purchased'] / 1e4:,.2f} 万元, 闲置资金负利差 "
             f"negative carry {rv['negative_carry'] / 1e4:,.2f} 万元, 发行类型 "
             f"{rv['issued_kind']}: "
-            + ("全程维持 held throughout" if out is None else f"第{out}期起偏离 out of band"),
+            + (
+                "数据资产关联余额未知 unknown (no data-linked balance)"
+                if not rv["data_linked_share_known"]
+                else "全程维持 held throughout"
+                if out is None
+                else f"第{out}期起偏离 out of band"
+            ),
             highlight=False,
         )
     mark = "[green]是 yes[/]" if rep["conserved"] else "[red]否 NO[/]"
