@@ -115,3 +115,38 @@ def test_more_collections_never_reduce_principal_or_raise_losses(data: st.DataOb
         if nm not in residual_holder:
             assert up.loss(nm)[0] <= base.loss(nm)[0] + 1e-6, nm
         assert up.interest[nm].shortfall[0, -1] <= base.interest[nm].shortfall[0, -1] + 1e-6
+
+
+@SETTINGS
+@given(data=st.data())
+def test_revolving_purchases_stay_within_cash_supply_and_band(data: st.DataObject) -> None:
+    """Purchases ≤ cash set aside ≤ what was available; each class ≤ its supply; idle cash =
+    set aside − bought; with keep_kind_band, a period that buys plain (not data-linked) assets
+    ends in band whenever its data-linked purchases alone would."""
+    from tests.waterfall.builders import revolving_structure
+
+    drawn, n_periods = data.draw(random_deals())
+    deal = data.draw(revolving_structure(drawn, n_periods))
+    n_scen = data.draw(st.integers(1, 3))
+    coll = data.draw(random_collections(n_periods=n_periods, n_scenarios=n_scen))
+    r = waterfall.run(deal, coll)
+    rv = r.revolving
+    assert rv is not None and coll.purchases is not None
+    tol = 1e-6
+    assert (rv.purchases <= rv.set_aside + tol).all()
+    assert (rv.set_aside <= r.available + r.support_draws + tol).all()
+    np.testing.assert_allclose(rv.idle, rv.set_aside - rv.purchases, atol=tol)
+    group = np.zeros(n_scen, dtype=np.int64) if coll.purchase_group is None else coll.purchase_group
+    supply = coll.purchases.supply[group]  # (S, 2, T)
+    assert (rv.purchases_data <= supply[:, 1, :] + tol).all()
+    assert (rv.purchases - rv.purchases_data <= supply[:, 0, :] + tol).all()
+    assert ((rv.purchases == 0) | rv.revolving).all()  # nothing bought outside the period
+    assert deal.revolving is not None
+    if deal.revolving.keep_kind_band and rv.has_data:
+        from abs.kind_over_life import kind_band, to_fen
+
+        lo = kind_band(rv.issued_kind)[0]
+        plain = rv.purchases - rv.purchases_data
+        pool_f, data_f = to_fen(rv.pool_balance), to_fen(rv.data_balance)
+        ok = 100 * data_f >= lo * pool_f
+        assert (ok | (plain <= tol) | (pool_f <= 0)).all()
