@@ -134,6 +134,27 @@ def price_from_yield(cashflows: Any, times: Any, yield_rate: float, *, frequency
     return (cf * discount_factors(times, yield_rate, frequency=frequency)).sum(axis=-1)
 
 
+def yield_at_frequency(annual_yield: Any, frequency: int) -> Any:
+    """An annually compounded yield restated at ``frequency`` compounding (*vectorised*).
+
+    ``f·((1 + y)^(1/f) − 1)``: the same discount factors, ``(1 + y)^(−t) = (1 + y_f/f)^(−f·t)``,
+    so a yield solved with annual compounding and restated here is the yield that
+    :func:`yield_from_price` returns at ``frequency``. This is how the engine's measures mode
+    (which solves annually) reports yields in the one convention of ``docs/analytics.md``.
+    −1 (the engine's "nothing received") stays −1 and NaN stays NaN.
+
+    Examples
+    --------
+    >>> round(float(yield_at_frequency(0.0221, 4)), 6)
+    0.021919
+    """
+    _check_frequency(frequency)
+    y = np.asarray(annual_yield, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        out = np.where(y <= -1.0, y, frequency * (np.power(1.0 + y, 1.0 / frequency) - 1.0))
+    return out if out.ndim else float(out)
+
+
 def yield_from_price(
     cashflows: Any, times: Any, *, price: float, frequency: int = 1, tol: float = 1e-12
 ) -> float:

@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from abs import replenishment
+from abs.analytics import yield_at_frequency
 from abs.assumptions import Assumptions, Stress
 from abs.cashflows import Collections
 from abs.deal import Deal
@@ -87,7 +88,8 @@ class Outcome:
     wal : ndarray (S, K)
         Weighted average life in years from closing (NaN if no principal was paid).
     yld : ndarray (S, K)
-        Yield (annual compounding, ACT/365F from closing) of the tranche's cash at par.
+        Yield at par of the tranche's cash (compounded at the deal's payment frequency,
+        ACT/365F from closing).
     min_coverage, life_coverage : ndarray (S, K)
         现金流覆盖倍数 of the tranche and everything senior to it: minimum over the periods it
         is outstanding, and life-of-deal (obligations: taxes, fees and interest).
@@ -226,8 +228,9 @@ class Outcome:
         )
 
 
-def yields_at_par(cash: Any, times: Any, price: float) -> FloatArray:
-    """Yield per row of ``cash`` (S, T) paid at ``times`` (years) for ``price`` (annual comp.).
+def yields_at_par(cash: Any, times: Any, price: float, *, frequency: int = 1) -> FloatArray:
+    """Yield per row of ``cash`` (S, T) paid at ``times`` (years) for ``price``, compounded
+    ``frequency`` times a year (the deal's payment frequency in every table; annual by default).
 
     Solves Σₜ CFₜ·(1 + y)^(−τₜ) = price by Newton's method, each row on its own (a row stops
     when its step is below 1e-14, so its value never depends on the other rows), with the
@@ -246,6 +249,8 @@ def yields_at_par(cash: Any, times: Any, price: float) -> FloatArray:
     if cf.ndim == 1:
         cf = cf[np.newaxis, :]
     out: FloatArray = solve(cf, np.ascontiguousarray(times, dtype=np.float64), float(price))
+    if frequency != 1:
+        out = np.asarray(yield_at_frequency(out, frequency), dtype=np.float64)
     return out
 
 
@@ -338,6 +343,7 @@ def outcome_from_result(
     life_cov = np.zeros((s, k))
     min_cov_p = np.zeros((s, k))
     original = np.array([t.balance for t in deal.tranches], dtype=np.float64)
+    freq = deal.dates.frequency.per_year or 1
     for i, name in enumerate(names):
         lost = result.loss(name)
         missed = missed_payments(deal, result, name, lost=lost)
@@ -347,7 +353,9 @@ def outcome_from_result(
         shortfall[:, i] = result.shortfall(name)
         loss[:, i] = lost / original[i]
         wal[:, i] = result.wal(name)
-        yld[:, i] = yields_at_par(result.tranche_cash(name), times, float(original[i]))
+        yld[:, i] = yields_at_par(
+            result.tranche_cash(name), times, float(original[i]), frequency=freq
+        )
         min_cov[:, i] = result.min_coverage(through=name)
         life_cov[:, i] = result.life_coverage(through=name)
         min_cov_p[:, i] = result.min_coverage(through=name, include_principal=True)

@@ -39,7 +39,9 @@ class Measures:
     wal : ndarray (S, N)
         Weighted average life in years from closing (NaN if no principal was paid).
     yld : ndarray (S, N)
-        Yield at par (annual compounding, ACT/365F), NaN when not asked for or none exists.
+        Yield at par (compounded at the deal's payment frequency, ACT/365F; the kernel solves
+        annually and :func:`abs.analytics.yield_at_frequency` restates it), NaN when not asked
+        for or none exists.
     interest_paid, principal_paid, sub_yield_paid, residual_paid, support : ndarray (S, N)
         Totals over the life of the deal (元); ``support``: 补充支付 that paid the tranche.
     first_missed : int ndarray (S, N)
@@ -109,7 +111,14 @@ class Measures:
         names = tuple(t.name for t in deal.tranches)
         m = o.m
         tot = o.totals
-        yields = m[:, :, ly.M_YIELD] if o.yields else np.full(m.shape[:2], np.nan)
+        # the kernel solves with annual compounding; report in the one convention
+        # (compounded at the payment frequency, docs/analytics.md), as summary() does
+        freq = deal.dates.frequency.per_year or 1
+        yields = (
+            analytics.yield_at_frequency(m[:, :, ly.M_YIELD], freq)
+            if o.yields
+            else np.full(m.shape[:2], np.nan)
+        )
         cash: dict[str, FloatArray] = {}
         for k, nm in enumerate(names):
             if keep[k]:
