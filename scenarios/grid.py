@@ -46,9 +46,9 @@ COL_SHORTFALL = "短缺金额(元) shortfall"
 COL_LOSS = "本金损失率 loss"
 COL_WAL = "加权平均期限(年) WAL"
 COL_YIELD = "收益率 yield"
-COL_MIN_COV = "最低覆盖倍数 min coverage"
-COL_LIFE_COV = "全周期覆盖倍数 life coverage"
-COL_MIN_COV_P = "最低覆盖倍数(含本金) min coverage incl. principal"
+COL_MIN_COV = "最低覆盖倍数（仅利息） min coverage, interest only"
+COL_LIFE_COV = "全周期覆盖倍数（仅利息） life coverage, interest only"
+COL_MIN_COV_P = "最低覆盖倍数（含本金） min coverage incl. principal"
 COL_FIRST_SHORT = "首次短缺日 first shortfall"
 COL_EVENTS = "触发事件 events"
 GRID_COLUMNS = (
@@ -132,9 +132,10 @@ class GridResult:
                         "loss": float(o.loss[s, k]),
                         "wal_years": float(o.wal[s, k]),
                         "yield": float(o.yld[s, k]),
-                        "min_coverage": float(o.min_coverage[s, k]),
-                        "life_coverage": float(o.life_coverage[s, k]),
-                        "min_coverage_incl_principal": float(o.min_coverage_principal[s, k]),
+                        # the same keys and definitions as ``dabs run --json``
+                        "min_coverage": float(o.min_coverage_principal[s, k]),
+                        "min_coverage_interest": float(o.min_coverage[s, k]),
+                        "life_coverage_interest": float(o.life_coverage[s, k]),
                         "first_shortfall_date": (
                             o.payment_dates[first].isoformat() if first >= 0 else None
                         ),

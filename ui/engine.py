@@ -29,6 +29,13 @@ from pydantic import ValidationError
 from abs.asset import Pool
 from abs.deal import Deal
 from abs.errors import DealSpecError, Issue
+from scenarios.report import (
+    COV_SENIOR,
+    COV_SENIOR_PRINCIPAL,
+    SUPPORT_COLUMNS,
+    BaseReport,
+    base_report,
+)
 
 if TYPE_CHECKING:
     from abs.classify import Classification
@@ -325,152 +332,15 @@ def projection(deal_json: str) -> ProjectionView:
 
 # --- base case: projection + waterfall + analytics --------------------------------------------
 
-
-@dataclass(frozen=True)
-class BaseCase:
-    """The base case of a deal, reduced to what the pages draw (amounts in yuan).
-
-    Attributes
-    ----------
-    summary : DataFrame
-        ``WaterfallResult.summary()``: one row per tranche.
-    securities, pool : DataFrame
-        证券兑付表 and 现金流归集表 (``WaterfallResult.to_frame``).
-    balances : DataFrame
-        Tranche balances at closing and after each payment date (rows) per tranche (columns).
-    interest, principal : DataFrame
-        Interest (incl. 期间收益 and residual) and principal paid per payment date per tranche.
-    coverage : DataFrame
-        Senior 现金流覆盖倍数 per payment date: without and with scheduled principal.
-    durations : dict
-        Tranche name → (Macaulay, modified) duration in years at its own yield.
-    events : DataFrame
-        Event state (bool) per payment date (rows) per event type value (columns).
-    events_fired : list of dict
-        ``WaterfallResult.events_fired()``.
-    support : DataFrame
-        Payment dates (rows) where the reserve, 差额支付 or the guarantee paid or was repaid;
-        columns :data:`SUPPORT_COLUMNS` (reserve balance after the date, draws, repayments).
-    conserved : bool
-        The engine's cash-conservation check passed.
-    senior_min_coverage, senior_min_coverage_principal : float
-        Lowest senior 现金流覆盖倍数 while seniors are outstanding: taxes + fees + senior
-        interest (the SSE definition), and the same with scheduled senior principal.
-    """
-
-    summary: pd.DataFrame
-    securities: pd.DataFrame
-    pool: pd.DataFrame
-    balances: pd.DataFrame
-    interest: pd.DataFrame
-    principal: pd.DataFrame
-    coverage: pd.DataFrame
-    durations: dict[str, tuple[float, float]]
-    events: pd.DataFrame
-    events_fired: list[dict[str, object]]
-    support: pd.DataFrame
-    conserved: bool
-    senior_min_coverage: float
-    senior_min_coverage_principal: float
-
-
-#: Columns of :attr:`BaseCase.support` (amounts in yuan).
-SUPPORT_COLUMNS = (
-    "reserve_balance",
-    "reserve_draw",
-    "commitment_draw",
-    "guarantee_draw",
-    "commitment_repaid",
-    "guarantee_repaid",
-)
-
-#: Columns of :attr:`BaseCase.coverage`.
-COV_SENIOR = "senior"
-COV_SENIOR_PRINCIPAL = "senior_with_principal"
-
-
-def _support_frame(result: Any, dates: list[Any]) -> pd.DataFrame:
-    """Draws and repayments of scenario 0 on the payment dates where there are any."""
-    from waterfall.result import SOURCE_COMMITMENT, SOURCE_GUARANTEE, SOURCE_RESERVE
-
-    frame = pd.DataFrame(
-        {
-            "reserve_balance": result.reserve_balance[0, 1:],
-            "reserve_draw": result.draws[SOURCE_RESERVE][0],
-            "commitment_draw": result.draws[SOURCE_COMMITMENT][0],
-            "guarantee_draw": result.draws[SOURCE_GUARANTEE][0],
-            "commitment_repaid": result.reimbursements[SOURCE_COMMITMENT][0],
-            "guarantee_repaid": result.reimbursements[SOURCE_GUARANTEE][0],
-        },
-        index=pd.Index(dates, name="兑付日"),
-    )
-    moving = frame[list(SUPPORT_COLUMNS[1:])].abs().sum(axis=1) > 0.005
-    return frame[moving]
+#: The base-case report is assembled once, Streamlit-free, in :mod:`scenarios.report` (the CLI
+#: and the workbook read the same object); the pages use these names.
+BaseCase = BaseReport
 
 
 @st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
-def base_case(deal_json: str) -> BaseCase:
-    """Run the deal's expected case through the waterfall (``abs.projection.project`` +
-    ``waterfall.run``) and collect the tables and measures the pages show."""
-    import waterfall
-    from abs import analytics
-    from abs.projection import project
-    from waterfall.tables import SUM_NAME, SUM_YIELD
-
-    deal = deal_from_json(deal_json)
-    result = waterfall.run(deal, project(deal))
-    dates = list(result.payment_dates)
-    names = [tr.name for tr in deal.tranches]
-    summary = result.summary()
-    times = result.year_times()
-    freq = deal.dates.frequency.per_year or 1
-    durations: dict[str, tuple[float, float]] = {}
-    for _, row in summary.iterrows():
-        name = str(row[SUM_NAME])
-        y = float(row[SUM_YIELD])
-        cash = result.tranche_cash(name)[0]
-        if y == y and cash.sum() > 0:  # a yield exists (not NaN)
-            durations[name] = (
-                float(analytics.macaulay_duration(cash, times, y, frequency=freq)),
-                float(analytics.modified_duration(cash, times, y, frequency=freq)),
-            )
-    return BaseCase(
-        summary=summary,
-        securities=result.to_frame(0, "securities"),
-        pool=result.to_frame(0, "pool"),
-        balances=pd.DataFrame(
-            {n: result.balances[n][0] for n in names},
-            index=pd.Index([deal.dates.closing_date, *dates], name="兑付日"),
-        ),
-        interest=pd.DataFrame(
-            {
-                n: result.interest[n].paid[0] + result.sub_yield[n].paid[0] + result.residual[n][0]
-                for n in names
-            },
-            index=pd.Index(dates, name="兑付日"),
-        ),
-        principal=pd.DataFrame(
-            {n: result.principal[n].paid[0] for n in names},
-            index=pd.Index(dates, name="兑付日"),
-        ),
-        coverage=pd.DataFrame(
-            {
-                COV_SENIOR: result.coverage()[0],
-                COV_SENIOR_PRINCIPAL: result.coverage(include_principal=True)[0],
-            },
-            index=pd.Index(dates, name="兑付日"),
-        ),
-        durations=durations,
-        events=pd.DataFrame(
-            {ev.value: on[0] for ev, on in result.events.items()},
-            index=pd.Index(dates, name="兑付日"),
-        ),
-        events_fired=result.events_fired(0),
-        support=_support_frame(result, dates),
-        conserved=result.conserved,
-        senior_min_coverage=float(result.min_coverage()[0]),
-        senior_min_coverage_principal=float(result.min_coverage(include_principal=True)[0]),
-    )
+def base_case(deal_json: str) -> BaseReport:
+    """The deal's base case (:func:`scenarios.report.base_report`), cached per deal JSON."""
+    return base_report(deal_from_json(deal_json))
 
 
 # --- stress ---------------------------------------------------------------------------------
@@ -495,6 +365,9 @@ class StressView:
         the tranche and those above it (without / with scheduled principal).
     paid : DataFrame
         Scenario (rows) × tranche (columns): paid in full (bool).
+    support_drawn : Series
+        Scenario → reserve, 差额支付 and guarantee draws over the life of the deal (yuan): a
+        scenario paid in full with draws rests on support and is shown as such, not as ✓.
     factors : DataFrame
         Scenario (rows) × factor values that differ from neutral.
     """
@@ -507,6 +380,7 @@ class StressView:
     min_coverage: pd.DataFrame
     min_coverage_principal: pd.DataFrame
     paid: pd.DataFrame
+    support_drawn: pd.Series
     factors: pd.DataFrame
 
 
@@ -563,6 +437,7 @@ def stress_grid(deal_json: str, set_name: str) -> StressView:
             o.min_coverage_principal, index=names, columns=tranches
         ),
         paid=pd.DataFrame(o.paid_in_full, index=names, columns=tranches),
+        support_drawn=pd.Series(grid.result.support_draws.sum(axis=1), index=names),
         factors=_factor_table(grid.stresses, names),
     )
 
@@ -710,7 +585,12 @@ def require_pool(deal: Deal) -> Pool:
 
 
 __all__ = [
+    "COV_SENIOR",
+    "COV_SENIOR_PRINCIPAL",
+    "SUPPORT_COLUMNS",
+    "BaseCase",
     "DealSpecError",
+    "base_case",
     "deal_file_json",
     "deal_from_json",
     "deal_json_bytes",

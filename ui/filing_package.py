@@ -91,8 +91,9 @@ _GRID_COLUMNS: tuple[tuple[str, Column], ...] = (
     ("COL_LOSS", _c("loss", "本金损失率", ColumnKind.PERCENT)),
     ("COL_WAL", _c("wal", "加权平均期限", ColumnKind.NUMBER, unit="年")),
     ("COL_YIELD", _c("yield", "收益率", ColumnKind.PERCENT)),
-    ("COL_MIN_COV", _c("min_coverage", "最低覆盖倍数", ColumnKind.RATIO)),
-    ("COL_LIFE_COV", _c("life_coverage", "全周期覆盖倍数", ColumnKind.RATIO)),
+    ("COL_MIN_COV", _c("min_coverage_interest", "最低覆盖倍数（仅利息）", ColumnKind.RATIO)),
+    ("COL_LIFE_COV", _c("life_coverage_interest", "全周期覆盖倍数（仅利息）", ColumnKind.RATIO)),
+    ("COL_MIN_COV_P", _c("min_coverage", "最低覆盖倍数（含本金）", ColumnKind.RATIO)),
     ("COL_FIRST_SHORT", _c("first_shortfall", "首次短缺日", ColumnKind.DATE)),
     ("COL_EVENTS", _c("events", "触发事件")),
 )
@@ -122,8 +123,8 @@ _MC_COLUMNS: tuple[tuple[str, Column], ...] = (
     ("COL_YIELD_MEAN", _c("yield_mean", "平均收益率", ColumnKind.PERCENT)),
     ("COL_YIELD_P5", _c("yield_p5", "收益率P5", ColumnKind.PERCENT)),
     ("COL_YIELD_P50", _c("yield_p50", "收益率P50", ColumnKind.PERCENT)),
-    ("COL_MINCOV_P5", _c("min_coverage_p5", "最低覆盖倍数P5", ColumnKind.RATIO)),
-    ("COL_MINCOV_P50", _c("min_coverage_p50", "最低覆盖倍数P50", ColumnKind.RATIO)),
+    ("COL_MINCOV_P5", _c("min_coverage_p5", "最低覆盖倍数（仅利息）P5", ColumnKind.RATIO)),
+    ("COL_MINCOV_P50", _c("min_coverage_p50", "最低覆盖倍数（仅利息）P50", ColumnKind.RATIO)),
 )
 
 
@@ -394,14 +395,10 @@ def _coverage_frames(
         summary_rows.append(
             {
                 "情景": name,
-                "最低覆盖倍数": float(result.min_coverage()[s]),
-                "全周期覆盖倍数": float(result.life_coverage()[s]),
-                "最低覆盖倍数（含优先级本金）": float(
-                    result.min_coverage(include_principal=True)[s]
-                ),
-                "全周期覆盖倍数（含优先级本金）": float(
-                    result.life_coverage(include_principal=True)[s]
-                ),
+                "最低覆盖倍数（仅利息）": float(result.min_coverage()[s]),
+                "全周期覆盖倍数（仅利息）": float(result.life_coverage()[s]),
+                "最低覆盖倍数（含本金）": float(result.min_coverage(include_principal=True)[s]),
+                "全周期覆盖倍数（含本金）": float(result.life_coverage(include_principal=True)[s]),
             }
         )
     labels = [name for _, _, name in runs]
@@ -650,7 +647,10 @@ def _grid_block(grid: Any, grid_mod: Any) -> TableBlock:
         title="压力情景结果（每情景每档位）",
         sheet="压力测试",
         extra=extra,
-        notes=("收益率按面值买入计算；最低/全周期覆盖倍数含该档位及以上档位的应付本息与费用",),
+        notes=(
+            "收益率按面值买入计算，按兑付频率复利；覆盖倍数覆盖该档位及以上档位的税费与利息"
+            "（仅利息）或另加应付本金（含本金）",
+        ),
     )
 
 

@@ -173,16 +173,32 @@ LABELS: dict[str, tuple[str, str]] = {
     "structure.cap_total": ("总上限（万元，空=无）", "Total cap (CNY 10k, empty = none)"),
     "structure.check.share": ("占发行比例", "Share of issue"),
     "structure.check.subordination": ("次级支持", "Subordination"),
-    "structure.check.base_cov": ("优先级最低覆盖倍数（基准）", "Senior min coverage (base)"),
+    "structure.check.base_cov": (
+        "优先级最低覆盖倍数（含本金，基准）",
+        "Senior min coverage incl. principal (base)",
+    ),
+    "structure.check.base_cov_interest": (
+        "优先级最低覆盖倍数（仅利息，基准）：{value}",
+        "Senior min coverage, interest only (base): {value}",
+    ),
+    "check.support_needed": (
+        "基准情景下优先级需动用增信（储备金、差额支付或担保，合计 {draws}）才能足额兑付："
+        "结构本身的现金流不足以覆盖。",
+        "In the base case the seniors are paid in full only with support draws (reserve, "
+        "shortfall commitment or guarantee, {draws} in total): the structure's own cash does "
+        "not cover them.",
+    ),
     "structure.check.issue": ("发行规模", "Issue size"),
     "structure.check.pool": ("入池金额", "Pool amount"),
     "structure.check.pool_over_issue": ("入池金额/发行规模", "Pool / issue"),
     "structure.check.caption": (
-        "情景列（情景集 {set}）：✓ 足额兑付 / ✗ 出现短缺，后附本档及以上各档的最低现金流覆盖倍数"
-        "（可分配现金 ÷ 税费、费用与利息）。本次重算 {seconds} 秒。",
-        "Scenario columns (set {set}): ✓ paid in full / ✗ shortfall, then the lowest cash-flow "
-        "coverage of this tranche and those above it (available cash ÷ taxes, fees and "
-        "interest). Recomputed in {seconds} s.",
+        "情景列（情景集 {set}）：✓ 足额兑付 / ⚠ 动用增信后足额兑付 / ✗ 出现短缺，后附本档及以上"
+        "各档的最低覆盖倍数（含本金：可分配现金 ÷ 税费、费用、利息与应付本金）。"
+        "本次重算 {seconds} 秒。",
+        "Scenario columns (set {set}): ✓ paid in full / ⚠ paid in full only with support draws "
+        "/ ✗ shortfall, then the min coverage incl. principal of this tranche and those above "
+        "it (available cash ÷ taxes, fees, interest and principal due). Recomputed in "
+        "{seconds} s.",
     ),
     "check.issue_above_pool": (
         "发行规模 {issue} 超过入池金额 {pool}：请核对分档规模。",
@@ -250,12 +266,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "waterfall.comfort": ("舒适线（倍）", "Comfort line (×)"),
     "waterfall.comfort_line": ("舒适线 {value}", "comfort {value}"),
     "waterfall.below_comfort": (
-        "{n} 个兑付期的优先级覆盖倍数低于舒适线：{dates}",
-        "{n} payment periods have senior coverage below the comfort line: {dates}",
+        "{n} 个兑付期的优先级覆盖倍数（{measure}）低于舒适线：{dates}",
+        "{n} payment periods have senior coverage ({measure}) below the comfort line: {dates}",
     ),
     "waterfall.above_comfort": (
-        "各期优先级覆盖倍数均不低于舒适线 {value}。",
-        "Senior coverage is at or above the comfort line {value} in every period.",
+        "各期优先级覆盖倍数（仅利息与含本金两种口径）均不低于舒适线 {value}。",
+        "Senior coverage, both interest only and incl. principal, is at or above the comfort "
+        "line {value} in every period.",
+    ),
+    "waterfall.cov.measure_interest": ("仅利息", "interest only"),
+    "waterfall.cov.measure_principal": ("含本金", "incl. principal"),
+    "waterfall.support_needed": (
+        "优先级依赖增信才足额兑付：基准情景动用储备金、差额支付或担保合计 {draws}，"
+        "见下方“增信动用”。",
+        "The seniors are paid in full only with support: the base case draws {draws} from the "
+        "reserve, shortfall commitment or guarantee (see support draws below).",
     ),
     "waterfall.events": ("触发事件", "Events"),
     "waterfall.no_events": ("基准情景下未触发任何事件。", "No event fires in the base case."),
@@ -328,7 +353,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "stress.results": ("各情景兑付结果", "Results by scenario and tranche"),
     "stress.heat.metric": ("热力图指标", "Heatmap measure"),
     "stress.heat.loss": ("本金损失率", "Principal loss"),
-    "stress.heat.min_coverage": ("最低覆盖倍数", "Minimum coverage"),
+    "stress.heat.min_coverage": ("最低覆盖倍数（含本金）", "Min coverage incl. principal"),
     "stress.heat.coverage": (
         "最低现金流覆盖倍数（情景 × 档位）",
         "Minimum coverage (scenario × tranche)",

@@ -959,10 +959,10 @@ def tranche_payments_sheet(frame: pd.DataFrame, *, basis_note: str = "基准情�
 
 COVERAGE_SUMMARY_COLUMNS = (
     _col("scenario", "情景"),
-    _col("min_coverage", "最低覆盖倍数", RATIO),
-    _col("life_coverage", "全周期覆盖倍数", RATIO),
-    _col("min_coverage_principal", "最低覆盖倍数（含优先级本金）", RATIO),
-    _col("life_coverage_principal", "全周期覆盖倍数（含优先级本金）", RATIO),
+    _col("min_coverage_interest", "最低覆盖倍数（仅利息）", RATIO),
+    _col("life_coverage_interest", "全周期覆盖倍数（仅利息）", RATIO),
+    _col("min_coverage", "最低覆盖倍数（含本金）", RATIO),
+    _col("life_coverage", "全周期覆盖倍数（含本金）", RATIO),
 )
 
 
@@ -997,7 +997,7 @@ def coverage_sheet(
         The same including scheduled senior principal due [I].
     summary : DataFrame
         One row per scenario: :data:`IN_SCENARIO` and the labels of
-        :data:`COVERAGE_SUMMARY_COLUMNS` (the 含优先级本金 pair optional).
+        :data:`COVERAGE_SUMMARY_COLUMNS` (the 含本金 pair optional).
     scenarios : sequence of str
         Scenario names in display order (base case first).
 
@@ -1020,7 +1020,10 @@ def coverage_sheet(
             title="覆盖倍数汇总（最低值与全周期值）",
             columns=[c for c in COVERAGE_SUMMARY_COLUMNS if c.label in summary.columns],
             sheet=sheet,
-            notes=("全周期覆盖倍数 = 各期可分配现金流之和 / 各期应付税费、费用及优先级利息之和",),
+            notes=(
+                "全周期覆盖倍数（仅利息）= 各期可分配现金流之和 / "
+                "各期应付税费、费用及优先级利息之和；（含本金）另加优先级应付本金",
+            ),
         ),
         _scenario_block(
             coverage,

@@ -349,7 +349,11 @@ def test_coverage_sheet() -> None:
         }
     )
     summary = pd.DataFrame(
-        {"情景": ["基准", "重度"], "最低覆盖倍数": [1.5, 0.9], "全周期覆盖倍数": [1.6, 1.0]}
+        {
+            "情景": ["基准", "重度"],
+            "最低覆盖倍数（仅利息）": [1.5, 0.9],
+            "全周期覆盖倍数（仅利息）": [1.6, 1.0],
+        }
     )
     sheet = coverage_sheet(
         coverage=cov, coverage_principal=None, summary=summary, scenarios=["基准", "重度"]

@@ -70,8 +70,9 @@ def test_stress_set_json(deal_file: str) -> None:
         "loss",
         "wal_years",
         "yield",
-        "min_coverage",
-        "life_coverage",
+        "min_coverage",  # incl. principal, as in ``dabs run --json``
+        "min_coverage_interest",
+        "life_coverage_interest",
         "first_shortfall_date",
     }
     assert len(data["payment_dates"]) == len(severe["coverage"])

@@ -21,6 +21,7 @@ from abs.assumptions import Stress
 from abs.cashflows import Collections
 from abs.deal import Deal
 from abs.errors import ProjectionError
+from scenarios.report import COV_SENIOR, COV_SENIOR_PRINCIPAL
 from ui.cli.app import app
 from ui.cli.common import (
     console,
@@ -222,8 +223,12 @@ def _iso(d: object) -> str | None:
 def run_report(
     deal: Deal, *, scenario: str | None = None, collections_csv: str | None = None
 ) -> dict[str, Any]:
-    """Run the deal and collect everything ``dabs run`` shows (also its ``--json`` output)."""
-    import waterfall
+    """Run the deal and collect everything ``dabs run`` shows (also its ``--json`` output).
+
+    The numbers come from :func:`scenarios.report.base_report`, the object the dashboard and
+    the workbook read, so each has one definition and one value (``docs/analytics.md``).
+    """
+    from scenarios.report import base_report
     from waterfall.tables import (
         SUM_ACTUAL,
         SUM_EXPECTED,
@@ -243,6 +248,8 @@ def run_report(
     )
 
     name, stress = _resolve_stress(deal, scenario)
+    collections: Collections | None = None
+    source = "projection"
     if collections_csv is not None:
         if not stress.is_base and scenario is not None:
             from abs.errors import ScenarioError
@@ -258,21 +265,11 @@ def run_report(
             # the CSV is the initial pool's cash; purchases come from the replenishment model
             collections = replenishment.attach(deal, collections)
         source = collections_csv
-    else:
-        from abs.projection import project
-
-        collections = project(deal, stress=stress)
-        source = "projection"
-    result = waterfall.run(
-        deal,
-        collections,
-        rate_shift_bp=stress.rate_shift_bp,
-        originator_default=stress.originator_default,
-        guarantor_default=stress.guarantor_default,
+    rep = base_report(
+        deal, stress=stress, scenario=name, collections=collections, collections_source=source
     )
-    summary = result.summary(0)
     tranches: list[dict[str, Any]] = []
-    for tr, (_, row) in zip(deal.tranches, summary.iterrows(), strict=True):
+    for tr, (_, row) in zip(deal.tranches, rep.summary.iterrows(), strict=True):
         nm = tr.name
         tranches.append(
             {
@@ -291,57 +288,51 @@ def run_report(
                 "yield": _num(row[SUM_YIELD]),
                 "irr": _num(row[SUM_IRR]) if tr.tranche_class.value == "subordinated" else None,
                 "min_coverage": _num(row[SUM_MIN_COV]),
-                "min_coverage_interest": _num(float(result.min_coverage(through=nm)[0])),
-                "life_coverage": _num(
-                    float(result.life_coverage(through=nm, include_principal=True)[0])
-                ),
+                "min_coverage_interest": _num(rep.tranche_min_coverage_interest[nm]),
+                "life_coverage": _num(rep.tranche_life_coverage[nm]),
                 "first_principal_date": _iso(row[SUM_FIRST]),
                 "last_principal_date": _iso(row[SUM_LAST]),
                 "expected_maturity_date": _iso(row[SUM_EXPECTED]),
                 "actual_final_date": _iso(row[SUM_ACTUAL]),
             }
         )
-    avail = result.available[0]
-    ob = result.obligations()[0]
-    ob_p = result.obligations(include_principal=True)[0]
-    cov = result.coverage()[0]
-    cov_p = result.coverage(include_principal=True)[0]
-    live = result.outstanding()[0]
+    detail = rep.coverage_detail
     coverage = [
         {
             "period": t + 1,
             "payment_date": d.isoformat(),
-            "available": float(avail[t]),
-            "obligations": float(ob[t]),
-            "coverage": _num(float(cov[t])) if live[t] else None,
-            "obligations_with_principal": float(ob_p[t]),
-            "coverage_with_principal": _num(float(cov_p[t])) if live[t] else None,
+            "available": float(detail["available"].iloc[t]),
+            "obligations": float(detail["obligations"].iloc[t]),
+            "coverage": _num(float(rep.coverage[COV_SENIOR].iloc[t])),
+            "obligations_with_principal": float(detail["obligations_with_principal"].iloc[t]),
+            "coverage_with_principal": _num(float(rep.coverage[COV_SENIOR_PRINCIPAL].iloc[t])),
         }
-        for t, d in enumerate(result.payment_dates)
+        for t, d in enumerate(rep.coverage.index)
     ]
     return {
         "deal": deal.name,
         "scenario": name,
         "collections": source,
-        "periods": result.n_periods,
+        "periods": rep.n_periods,
         "tranches": tranches,
         "coverage": coverage,
-        "senior_min_coverage": _num(float(result.min_coverage(include_principal=True)[0])),
-        "senior_min_coverage_interest": _num(float(result.min_coverage()[0])),
-        "senior_life_coverage": _num(float(result.life_coverage(include_principal=True)[0])),
-        "events": result.events_fired(0),
-        "support_draws": {k: float(v[0].sum()) for k, v in result.draws.items()},
-        "support_reimbursed": {k: float(v[0].sum()) for k, v in result.reimbursements.items()},
-        "cash_left": float(result.carried_out[0, -1]),
-        "conserved": result.conserved,
-        "max_conservation_gap": float(result.max_conservation_gap),
-        "revolving": _revolving_report(result),
+        "senior_min_coverage": _num(rep.senior_min_coverage),
+        "senior_min_coverage_interest": _num(rep.senior_min_coverage_interest),
+        "senior_life_coverage": _num(rep.senior_life_coverage),
+        "seniors_paid_in_full": rep.seniors_paid,
+        "support_needed": rep.support_needed,
+        "events": rep.events_fired,
+        "support_draws": rep.support_draws,
+        "support_reimbursed": rep.support_reimbursed,
+        "cash_left": rep.cash_left,
+        "conserved": rep.conserved,
+        "max_conservation_gap": rep.max_conservation_gap,
+        "revolving": _revolving_report(rep.revolving),
     }
 
 
-def _revolving_report(result: Any) -> dict[str, Any] | None:
+def _revolving_report(rv: Any) -> dict[str, Any] | None:
     """The revolving part of ``dabs run --json`` (None for a static deal)."""
-    rv = result.revolving
     if rv is None:
         return None
     kol = rv.kind_over_life()
@@ -408,7 +399,14 @@ def _print_report(rep: dict[str, Any]) -> None:
         line("加权平均期限(年) WAL", [opt(t["wal_years"], ".2f") for t in ts]),
         line("收益率 yield", ["—" if t["yield"] is None else pct(t["yield"]) for t in ts]),
         line("内部收益率 IRR", ["—" if t["irr"] is None else pct(t["irr"]) for t in ts]),
-        line("最低覆盖倍数 min cov.", [_ratio(t["min_coverage"]) for t in ts]),
+        line(
+            "最低覆盖倍数（含本金） min cov. incl. principal",
+            [_ratio(t["min_coverage"]) for t in ts],
+        ),
+        line(
+            "最低覆盖倍数（仅利息） min cov., interest only",
+            [_ratio(t["min_coverage_interest"]) for t in ts],
+        ),
         line("预期到期日 expected", [t["expected_maturity_date"] or "—" for t in ts]),
         line("实际到期日 actual", [t["actual_final_date"] or "—" for t in ts]),
     ]
@@ -431,14 +429,15 @@ def _print_report(rep: dict[str, Any]) -> None:
     ]
     print_table(
         "现金流覆盖倍数 Coverage, seniors (万元)",
-        ["兑付日", "可分配资金", "税费+利息", "倍数", "含本金应付", "倍数(含本金)"],
+        ["兑付日", "可分配资金", "税费+利息", "倍数（仅利息）", "含本金应付", "倍数（含本金）"],
         cov_rows,
         right_align_from=1,
     )
     console.print(
-        f"优先级最低覆盖倍数 min senior coverage: {_ratio(rep['senior_min_coverage'])} "
-        f"(不含本金 interest only {_ratio(rep['senior_min_coverage_interest'])}); "
-        f"全周期 life-of-deal {_ratio(rep['senior_life_coverage'])}",
+        f"优先级最低覆盖倍数（含本金） senior min coverage incl. principal: "
+        f"{_ratio(rep['senior_min_coverage'])}; "
+        f"（仅利息） interest only: {_ratio(rep['senior_min_coverage_interest'])}; "
+        f"全周期（含本金） life-of-deal incl. principal: {_ratio(rep['senior_life_coverage'])}",
         highlight=False,
     )
     if rep["events"]:
@@ -472,6 +471,12 @@ def _print_report(rep: dict[str, Any]) -> None:
                 if out is None
                 else f"第{out}期起偏离 out of band"
             ),
+            highlight=False,
+        )
+    if rep["support_needed"]:
+        console.print(
+            "[yellow]注意 note: 优先级依靠增信（储备金/差额支付/担保）才足额兑付 "
+            "seniors are paid in full only with support draws[/]",
             highlight=False,
         )
     mark = "[green]是 yes[/]" if rep["conserved"] else "[red]否 NO[/]"

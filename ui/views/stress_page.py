@@ -47,9 +47,9 @@ def grid_display(view: StressView) -> pd.DataFrame:
     out[g.COL_PAID] = ["✓" if bool(v) else "✗" for v in view.table[g.COL_PAID]]
     out[g.COL_SHORTFALL] = [fmt.wan(float(v)) for v in view.table[g.COL_SHORTFALL]]
     out[g.COL_LOSS] = [fmt.pct(float(v)) for v in view.table[g.COL_LOSS]]
-    out[g.COL_YIELD] = [fmt.pct(float(v), 3) for v in view.table[g.COL_YIELD]]
+    out[g.COL_YIELD] = [fmt.pct(float(v)) for v in view.table[g.COL_YIELD]]
     out[g.COL_WAL] = [fmt.years(float(v)) for v in view.table[g.COL_WAL]]
-    for col in (g.COL_MIN_COV, g.COL_LIFE_COV):
+    for col in (g.COL_MIN_COV, g.COL_LIFE_COV, g.COL_MIN_COV_P):
         out[col] = [fmt.ratio(float(v)) for v in view.table[col]]
     return out.rename(columns={g.COL_SHORTFALL: "短缺金额(万元) shortfall"})
 
@@ -64,7 +64,7 @@ def heatmap(view: StressView, metric: str, lang: str) -> go.Figure:
         zmin, zmax = 0.0, max(1.0, max((max(r) for r in z), default=0.0))
         title = t("stress.heat.loss", lang)
     else:
-        data = view.min_coverage
+        data = view.min_coverage_principal
         text = [[fmt.ratio(float(v)) for v in row] for row in data.to_numpy()]
         z = [
             [min(float(v), 3.0) if math.isfinite(float(v)) else 3.0 for v in row]
@@ -166,7 +166,7 @@ def mc_display(view: MonteCarloView) -> pd.DataFrame:
         elif "coverage" in lowered:
             out[col] = [fmt.ratio(float(v)) for v in view.summary[col]]
         else:
-            out[col] = [fmt.pct(float(v), 3) for v in view.summary[col]]
+            out[col] = [fmt.pct(float(v)) for v in view.summary[col]]
     return out
 
 

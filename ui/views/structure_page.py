@@ -629,8 +629,13 @@ def checks_table(deal_json: str, lang: str) -> pd.DataFrame:
             t("structure.check.subordination", lang): fmt.pct(float(tr["subordination"])),
         }
         for scenario in stress.scenarios:
-            mark = "✓" if bool(stress.paid.loc[scenario, name]) else "✗"
-            value: Any = stress.min_coverage.loc[scenario, name]
+            if not bool(stress.paid.loc[scenario, name]):
+                mark = "✗"
+            elif float(stress.support_drawn.loc[scenario]) > 0.005:
+                mark = "⚠"  # paid in full only with reserve / 差额支付 / guarantee draws
+            else:
+                mark = "✓"
+            value: Any = stress.min_coverage_principal.loc[scenario, name]
             cov = fmt.ratio(float(value))
             row[scenario] = f"{mark} {cov}"
         rows.append(row)
@@ -653,6 +658,19 @@ def render_checks(deal_json: str) -> None:
         t("structure.check.pool_over_issue"), fmt.ratio(checks.pool_amount / checks.issue_amount)
     )
     c4.metric(t("structure.check.base_cov"), fmt.ratio(base.senior_min_coverage))
+    st.caption(
+        t(
+            "structure.check.base_cov_interest",
+            value=fmt.ratio(base.senior_min_coverage_interest),
+        )
+    )
+    if base.support_needed:
+        st.warning(
+            t(
+                "check.support_needed",
+                draws=fmt.money(sum(base.support_draws.values()), lang=lang),
+            )
+        )
     table(checks_frame, key="structure_checks")
     st.caption(
         t(

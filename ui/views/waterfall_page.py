@@ -175,8 +175,8 @@ def summary_display(base: BaseCase, lang: str) -> pd.DataFrame:
         r.SUM_SUPPORT,
     ]
     out = _money_frame(base.summary, money)
-    out[r.SUM_YIELD] = [fmt.pct(float(v), 3) for v in base.summary[r.SUM_YIELD]]
-    out[r.SUM_IRR] = [fmt.pct(float(v), 3) for v in base.summary[r.SUM_IRR]]
+    out[r.SUM_YIELD] = [fmt.pct(float(v)) for v in base.summary[r.SUM_YIELD]]
+    out[r.SUM_IRR] = [fmt.pct(float(v)) for v in base.summary[r.SUM_IRR]]
     out[r.SUM_MIN_COV] = [fmt.ratio(float(v)) for v in base.summary[r.SUM_MIN_COV]]
     out[r.SUM_WAL] = [fmt.years(float(v)) for v in base.summary[r.SUM_WAL]]
     renamed = {c: f"{c}(万元)" for c in money}
@@ -195,10 +195,10 @@ def render_cards(base: BaseCase, lang: str) -> None:
         st.markdown(f"**{name}** · {row[r.SUM_CLASS]}")
         c1, c2, c3, c4, c5 = st.columns(5)
         c1.metric(t("waterfall.card.wal"), fmt.years(float(row[r.SUM_WAL])))
-        c2.metric(t("waterfall.card.yield"), fmt.pct(float(row[r.SUM_YIELD]), 3))
+        c2.metric(t("waterfall.card.yield"), fmt.pct(float(row[r.SUM_YIELD])))
         c3.metric(t("waterfall.card.duration"), fmt.years(macaulay))
         c4.metric(t("waterfall.card.modified"), fmt.years(modified))
-        c5.metric(t("waterfall.card.irr"), fmt.pct(float(row[r.SUM_IRR]), 3))
+        c5.metric(t("waterfall.card.irr"), fmt.pct(float(row[r.SUM_IRR])))
 
 
 def render() -> None:
@@ -236,14 +236,34 @@ def render() -> None:
         key=state.KEY_COMFORT,
     )
     st.plotly_chart(coverage_chart(base, float(comfort), lang), key="coverage")
-    below = [
-        str(d)
-        for d, v in zip(base.coverage.index, base.coverage[COV_SENIOR], strict=True)
-        if float(v) < float(comfort)
-    ]
-    if below:
-        st.warning(t("waterfall.below_comfort", n=len(below), dates="、".join(below[:8])))
-    else:
+    any_below = False
+    for col, measure in (
+        (COV_SENIOR, "waterfall.cov.measure_interest"),
+        (COV_SENIOR_PRINCIPAL, "waterfall.cov.measure_principal"),
+    ):
+        below = [
+            str(d)
+            for d, v in zip(base.coverage.index, base.coverage[col], strict=True)
+            if float(v) < float(comfort)  # NaN (seniors repaid) is never below
+        ]
+        if below:
+            any_below = True
+            st.warning(
+                t(
+                    "waterfall.below_comfort",
+                    n=len(below),
+                    measure=t(measure),
+                    dates="、".join(below[:8]),
+                )
+            )
+    if base.support_needed:
+        st.warning(
+            t(
+                "waterfall.support_needed",
+                draws=fmt.money(sum(base.support_draws.values()), lang=lang),
+            )
+        )
+    elif not any_below:
         st.success(t("waterfall.above_comfort", value=f"{comfort:.2f}×"))
 
     st.subheader(t("waterfall.events"))
