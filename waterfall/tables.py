@@ -87,7 +87,7 @@ SUM_EXPECTED = "预期到期日"
 SUM_ACTUAL = "实际到期日"
 SUM_YIELD = "收益率"
 SUM_IRR = "内部收益率"
-SUM_MIN_COV = "最低覆盖倍数"
+SUM_MIN_COV = "最低覆盖倍数（含本金）"
 SUMMARY_COLUMNS: tuple[str, ...] = (
     SUM_NAME,
     SUM_CLASS,
