@@ -38,7 +38,7 @@ def test_a_case_that_fails_is_not_called_support_dependent() -> None:
 def test_grid_base_row_has_the_summary_yield(example: str) -> None:
     deal = load_deal(example)
     rep = base_report(deal)
-    grid = run_grid(deal, [{"name": "基准"}], base=deal.assumptions.stress)
+    grid = run_grid(deal, [{}], base=deal.assumptions.stress)
     assert grid.outcome.yld[0] == pytest.approx(rep.summary["收益率"].to_numpy(), rel=1e-9)
     assert grid.outcome.min_coverage_principal[0] == pytest.approx(
         rep.summary["最低覆盖倍数（含本金）"].to_numpy(), rel=1e-12
