@@ -104,6 +104,48 @@ STATUS_ZH: dict[str, str] = {
 }
 
 
+def format_breakeven(factor_id: str, value: float, status: str, *, lang: str = "zh") -> str:
+    """A break-even as a structurer reads it, the same on every surface.
+
+    Fractions as a percentage with two decimals (收入下降 0.4585 → "45.85%"), multiples with
+    "×" (违约率倍数 18.648 → "18.65×"), periods as "2 期", basis points as "150 bp". A tranche
+    that never fails within the searched range reads "不触发（≥ 50.00×）" / "never fails
+    (≥ 50.00×)", and one that fails already at the mild end "起点即违约" / "fails at once",
+    never the search bound as if it were a break-even.
+
+    Examples
+    --------
+    >>> format_breakeven("revenue_haircut", 0.458510, "found")
+    '45.85%'
+    >>> format_breakeven("pd_multiplier", 50.0, "never_fails", lang="en")
+    'never fails (≥ 50.00×)'
+    """
+    from scenarios.factors import FACTOR_BY_ID
+
+    unit = FACTOR_BY_ID[factor_id].unit if factor_id in FACTOR_BY_ID else ""
+    if not math.isfinite(value):
+        shown = "—"
+    elif unit.startswith("fraction"):
+        shown = f"{value * 100:.2f}%"
+    elif unit.startswith("×"):
+        shown = f"{value:.2f}×"
+    elif unit.startswith("periods"):
+        shown = f"{value:g} 期" if lang == "zh" else f"{value:g} periods"
+    elif unit.startswith("percentage points"):
+        shown = f"{value:.2f} pp"
+    elif unit.startswith("basis points"):
+        shown = f"{value:.0f} bp"
+    else:
+        shown = f"{value:.2f}"
+    if status == "never_fails":
+        return f"不触发（≥ {shown}）" if lang == "zh" else f"never fails (≥ {shown})"
+    if status == "fails_at_lo":
+        return "起点即违约" if lang == "zh" else "fails at once"
+    if status == "not_converged":
+        return f"{shown}（未收敛）" if lang == "zh" else f"{shown} (not converged)"
+    return shown
+
+
 @dataclass(frozen=True)
 class BreakevenResult:
     """Outcome of one break-even search.

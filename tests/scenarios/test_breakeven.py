@@ -574,3 +574,21 @@ def test_found_value_passes_and_fail_value_fails(
         _c, _res, out = runner.run_stresses(deal, stresses, projector=proj)
         col = out.tranche_names.index(r.tranche)
         assert out.paid_in_full[0, col] and not out.paid_in_full[1, col]
+
+
+@pytest.mark.parametrize(
+    ("factor", "value", "status", "lang", "shown"),
+    [
+        ("revenue_haircut", 0.458510, "found", "zh", "45.85%"),
+        ("revenue_haircut", 1.0, "never_fails", "zh", "不触发（≥ 100.00%）"),
+        ("pd_multiplier", 18.64819, "found", "en", "18.65×"),
+        ("pd_multiplier", 50.0, "never_fails", "en", "never fails (≥ 50.00×)"),
+        ("pd_multiplier", 1.0, "fails_at_lo", "zh", "起点即违约"),
+        ("collection_delay", 2.0, "found", "zh", "2 期"),
+        ("rate_shift_bp", 150.0, "not_converged", "en", "150 bp (not converged)"),
+    ],
+)
+def test_format_breakeven(factor: str, value: float, status: str, lang: str, shown: str) -> None:
+    from scenarios.breakeven import format_breakeven
+
+    assert format_breakeven(factor, value, status, lang=lang) == shown

@@ -70,3 +70,20 @@ def test_wan_round_trips_to_a_cent_of_wan(yuan: float) -> None:
     text = fmt.wan(yuan)
     back = float(text.replace(",", "")) * fmt.WAN
     assert abs(back - yuan) <= 0.005 * fmt.WAN + 1e-6 * abs(yuan)
+
+
+def test_breakeven_table_shows_percent_multiple_and_never_fails() -> None:
+    from abs.io import load_deal
+    from scenarios import breakeven as be
+    from ui.views.stress_page import breakeven_display
+
+    deal = load_deal("qingdao-pure")
+    frame = be.breakeven_table(deal, ("revenue_haircut", "pd_multiplier"), base=None)
+    shown = breakeven_display(frame, "zh")
+    values = [str(v) for v in shown[be.COL_VALUE]]
+    # 收入下降 as a percentage, 违约率倍数 as a multiple; 优先A1 survives the whole search
+    assert all(v.endswith("%") for v in values[:3]), values
+    assert values[3] == "不触发（≥ 50.00×）"
+    assert all(v.endswith("×") for v in values[4:]), values
+    assert be.COL_UNIT not in shown.columns
+    assert all(str(v).endswith("%") for v in shown[be.COL_CDR])

@@ -203,11 +203,14 @@ def breakeven_cmd(
             out["rating_view"] = grade
         print_json(out)
         return
+    from scenarios.breakeven import format_breakeven
+
     value = f"{r.value:.6f}".rstrip("0").rstrip(".")
     rows: list[tuple[str, str]] = [
         ("档位 tranche", r.tranche),
         ("因子 factor", f.label),
-        ("临界值 break-even", f"{value} {f.unit}"),
+        ("临界值 break-even", format_breakeven(f.id, r.value, r.status)),
+        ("精确值 exact value", f"{value} {f.unit}"),
         ("状态 status", f"{STATUS_ZH[r.status]} ({r.status})"),
         ("首个失败值 first failing", "—" if r.fail_value is None else f"{r.fail_value:.6f}"),
         ("搜索范围 range", f"[{r.lo:g}, {r.hi:g}], tol {r.tol:g}"),

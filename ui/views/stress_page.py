@@ -205,8 +205,31 @@ def render_grid(deal_json: str, lang: str) -> None:
         st.plotly_chart(coverage_lines(view, lang), key="stress_coverage")
 
 
+def breakeven_display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Break-evens as % or × with "不触发" where a tranche never fails (no raw fractions)."""
+    from scenarios import breakeven as be
+    from scenarios.factors import FACTOR_BY_ID
+
+    by_label = {f.label: f.id for f in FACTOR_BY_ID.values()}
+    statuses = [str(s).rsplit("(", 1)[-1].rstrip(")") for s in frame[be.COL_STATUS]]
+    out = frame.copy()
+    out[be.COL_VALUE] = [
+        be.format_breakeven(by_label.get(str(f), ""), float(v), status, lang=lang)
+        for f, v, status in zip(frame[be.COL_FACTOR], frame[be.COL_VALUE], statuses, strict=True)
+    ]
+    out[be.COL_FAIL] = [
+        "—"
+        if not math.isfinite(float(v))
+        else be.format_breakeven(by_label.get(str(f), ""), float(v), "found", lang=lang)
+        for f, v in zip(frame[be.COL_FACTOR], frame[be.COL_FAIL], strict=True)
+    ]
+    out[be.COL_CDR] = [fmt.pct(float(v)) for v in frame[be.COL_CDR]]
+    return out.drop(columns=[be.COL_UNIT])
+
+
 def render_breakeven(deal_json: str) -> None:
     """Break-even per tranche and the indicative rating, computed on request (cached)."""
+    lang = state.language()
     st.subheader(t("stress.breakeven"))
     st.caption(t("stress.breakeven_note"))
     if not st.toggle(t("stress.breakeven_run"), key="stress_breakeven_on"):
@@ -214,7 +237,7 @@ def render_breakeven(deal_json: str) -> None:
     with st.spinner(t("stress.breakeven_running")):
         breakeven = engine.breakevens(deal_json, BREAKEVEN_FACTORS)
         grades = engine.rating(deal_json)
-    table(breakeven, digits=4, key="breakeven_table")
+    table(breakeven_display(breakeven, lang), key="breakeven_table")
     st.markdown(f"**{t('stress.rating')}**")
     table(grades, digits=4, key="rating_table")
 
