@@ -27,6 +27,8 @@ import streamlit as st
 from pydantic import ValidationError
 
 from abs.asset import Pool
+from abs.checks import StructureChecks
+from abs.checks import structure_checks as _structure_checks
 from abs.deal import Deal
 from abs.errors import DealSpecError, Issue
 from scenarios.report import (
@@ -210,77 +212,11 @@ def asset_frame(deal_json: str) -> pd.DataFrame:
 
 # --- structure checks -----------------------------------------------------------------------
 
-#: Risk retention: the originator keeps at least 5% (usually the 次级) unless a guarantee or
-#: 差额支付 exempts it (SSE 挂牌指引2号 2.3.4; DOMAIN.md).
-RETENTION_MIN = 0.05
-#: Typical 次级 share of the issue (market practice, DOMAIN.md [I]).
-SUB_TYPICAL = (0.05, 0.15)
 
-
-@dataclass(frozen=True)
-class StructureChecks:
-    """Sizes of the structure against the pool and the retention rule.
-
-    Attributes
-    ----------
-    tranches : DataFrame
-        One row per tranche: ``name``, ``class`` (value), ``balance`` (yuan), ``share`` of the
-        issue and ``subordination`` (share of the issue junior to it: its credit enhancement
-        from subordination), all fractions.
-    issue_amount, pool_amount : float
-        募集资金 and 入池总金额 (yuan).
-    findings : list of (str, dict)
-        Label key and its fields, for the page to word in the session language.
-    """
-
-    tranches: pd.DataFrame
-    issue_amount: float
-    pool_amount: float
-    findings: list[tuple[str, dict[str, object]]]
-
-
+@st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
 def structure_checks(deal_json: str) -> StructureChecks:
-    """Shares of the issue, subordination below each tranche, and the size/retention rules.
-
-    This is presentation arithmetic on the deal spec (sums of tranche sizes); the cash-flow
-    measures come from :func:`base_case` and :func:`stress_grid`.
-    """
-    from abs.enums import TrancheClass
-
-    deal = deal_from_json(deal_json)
-    total = deal.issue_amount
-    pool_amount = require_pool(deal).total_amount
-    rows = []
-    below = total
-    for tr in deal.tranches:
-        below -= tr.balance
-        rows.append(
-            {
-                "name": tr.name,
-                "class": tr.tranche_class.value,
-                "balance": tr.balance,
-                "share": tr.balance / total,
-                "subordination": max(below, 0.0) / total,
-            }
-        )
-    subs = sum(t.balance for t in deal.tranches if t.tranche_class is TrancheClass.SUBORDINATED)
-    sub_share = subs / total
-    exempt = deal.support.guarantee is not None or deal.support.shortfall_commitment is not None
-    findings: list[tuple[str, dict[str, object]]] = []
-    if total > pool_amount + 0.005:
-        findings.append(("check.issue_above_pool", {"issue": total, "pool": pool_amount}))
-    if not deal.seniors:
-        findings.append(("check.no_senior", {}))
-    if sub_share < RETENTION_MIN and not exempt:
-        findings.append(("check.retention", {"share": sub_share}))
-    elif not SUB_TYPICAL[0] <= sub_share <= SUB_TYPICAL[1]:
-        findings.append(("check.sub_typical", {"share": sub_share}))
-    return StructureChecks(
-        tranches=pd.DataFrame(rows),
-        issue_amount=total,
-        pool_amount=pool_amount,
-        findings=findings,
-    )
+    """Sizes against the pool and the retention rule (:func:`abs.checks.structure_checks`)."""
+    return _structure_checks(deal_from_json(deal_json))
 
 
 # --- projection ---------------------------------------------------------------------------
@@ -545,7 +481,7 @@ def filing_files(
     csv_encoding: str = "utf-8-sig",
     breakeven: bool = True,
 ) -> FilingFiles:
-    """The filing package of the deal in memory (``ui.filing_package.render_package``).
+    """The filing package of the deal in memory (``scenarios.filing_package.render_package``).
 
     Raises
     ------
@@ -555,7 +491,7 @@ def filing_files(
     import io
     import zipfile
 
-    from ui.filing_package import render_package
+    from scenarios.filing_package import render_package
 
     package = render_package(
         deal_from_json(deal_json),

@@ -53,7 +53,7 @@ from abs.library import (
 )
 from abs.library.diff import StructureDiff, diff_deals, measure_changes
 from abs.library.provenance import sha256_bytes, software_versions, version_changes
-from ui.filing_package import (
+from scenarios.filing_package import (
     BREAKEVEN_FACTORS,
     LIBRARY_RUN_LABEL,
     InputFacts,

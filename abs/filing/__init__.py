@@ -2,7 +2,7 @@
 
 Writers take plain tables (:class:`FilingTable` sheets of typed :class:`TableBlock` blocks) and
 know nothing of the engine; the sheet builders in :mod:`abs.filing.sheets` turn DataFrames and
-dicts into those tables, and ``ui.filing_package`` assembles a whole deal's package.
+dicts into those tables, and ``scenarios.filing_package`` assembles a whole deal's package.
 
 Units: money in the model is 元 (yuan, float); the workbook shows 万元 with two decimals, CSV and
 JSON keep 元 to the fen. Percentages are fractions in the model and JSON; dates are

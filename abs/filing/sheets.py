@@ -3,7 +3,8 @@
 One function per sheet, in workbook order (see :data:`SHEETS`). The builders do no engine maths:
 they take what the engine produced (tables of the waterfall result, the stratification, the
 stress grid) and turn it into typed :class:`~abs.filing.model.FilingTable` sheets. ``abs`` never
-imports ``waterfall`` or ``scenarios``; ``ui.filing_package`` runs the engine and calls these.
+imports ``waterfall`` or ``scenarios``; ``scenarios.filing_package`` runs the engine and calls
+these.
 
 Input contracts (column names of the DataFrames) are module constants below; each builder
 names the sheet and the missing or unexpected column when an input does not match. Money in 元,

@@ -162,7 +162,7 @@ def test_bench_full_export_10k_assets_120_periods(benchmark: Any, breakeven: boo
     """Whole package (engine + 9 sheets + xlsx/CSV/JSON) with the 4-scenario stress set."""
     pytest.importorskip("abs.projection")
     pytest.importorskip("scenarios.grid")
-    from ui.filing_package import render_package
+    from scenarios.filing_package import render_package
 
     deal = _big_deal()
 

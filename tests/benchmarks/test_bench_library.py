@@ -186,7 +186,7 @@ def test_bench_verify_example_workbook(benchmark: Any, exported: tuple[Library, 
 def test_bench_baseline_rerun_example(benchmark: Any) -> None:
     """Baseline of verify: the re-run alone (engine, break-evens, nine sheets, xlsx)."""
     from abs.io import load_deal
-    from ui.filing_package import render_package
+    from scenarios.filing_package import render_package
 
     deal = load_deal("qingdao-pure")
     package = benchmark.pedantic(render_package, args=(deal,), rounds=5, iterations=1)

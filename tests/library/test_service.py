@@ -20,10 +20,10 @@ from abs.io import load_deal
 from abs.library import Library, LibraryError
 from abs.projection import project
 from scenarios.breakeven import COL_FACTOR, COL_TRANCHE, COL_VALUE, breakeven_table
+from scenarios.filing_package import LIBRARY_RUN_LABEL, export_package
 from scenarios.montecarlo import run_mc
 from tests.library.helpers import edited_deal, example_bytes
 from ui import library_service as svc
-from ui.filing_package import LIBRARY_RUN_LABEL, export_package
 
 MONEY = "#,##0.00"
 
@@ -224,7 +224,7 @@ def test_verify_names_code_change_when_the_rerun_differs(
     recorded = dict(done.run.software)
     changed = {**recorded, "git_commit": "f" * 40, "git_dirty": False}
     monkeypatch.setattr(svc, "software_versions", lambda: changed)
-    import ui.filing_package as fp
+    import scenarios.filing_package as fp
 
     real = fp.tranche_payments_sheet
 
@@ -260,7 +260,7 @@ def test_verify_names_library_change_and_passes_when_numbers_still_match(
 def test_verify_reports_irreproducible_rerun_under_same_versions(
     lib: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ui.filing_package as fp
+    import scenarios.filing_package as fp
 
     # a clean checkout at run and at verify time: same code, same libraries
     clean = {**fp.software_versions(), "git_commit": "a" * 40, "git_dirty": False}

@@ -35,12 +35,12 @@ from abs.filing.sanitize import is_risky
 from abs.filing.sheets import SHEETS
 from abs.io import load_deal, save_deal
 from abs.projection import project
-from ui.cli import app
-from ui.filing_package import (
+from scenarios.filing_package import (
     build_filing_tables,
     export_package,
     render_package,
 )
+from ui.cli import app
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "filing"
 EXAMPLES = ("qingdao-pure", "rugao-labelled", "tianfeng-enabled")

@@ -87,7 +87,7 @@ def export_cmd(
     """导出申报表格 / write the filing workbook (9 Chinese sheets), optional CSV and JSON."""
     from abs.filing.csv_out import CSV_ENCODINGS
     from abs.io import resolve_deal_path
-    from ui.filing_package import export_package
+    from scenarios.filing_package import export_package
 
     if (mc is None) != (seed is None):
         raise ExportError("dabs export: --mc and --seed go together (give both or neither)")

@@ -77,7 +77,7 @@ def _open(db: str | None) -> Library:
 
 
 def _time(stamp: Any) -> str:
-    return stamp.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return str(stamp.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
 
 
 def _wan(fen: int | None) -> str:

@@ -1,6 +1,6 @@
 """导出 Export: the filing workbook, the CSV zip and the JSON document; save and load the deal.
 
-The filing files are built by ``ui.filing_package.build_filing_tables`` and the writers in
+The filing files are built by ``scenarios.filing_package.build_filing_tables`` and the writers in
 ``abs.filing`` (through :func:`ui.engine.filing_files`), in memory. "Save deal" downloads the
 current deal file — structure, assumptions and the pool embedded — so nothing is lost between
 sessions; loading it back (here or in the sidebar) restores exactly that deal.
