@@ -114,8 +114,8 @@ def stress_cmd(
                     pct(float(o.loss[s, k])),
                     _num(float(o.wal[s, k])),
                     _pct_or_dash(float(o.yld[s, k])),
+                    _ratio(float(o.min_coverage_principal[s, k])),
                     _ratio(float(o.min_coverage[s, k])),
-                    _ratio(float(o.life_coverage[s, k])),
                     o.payment_dates[first].isoformat() if first >= 0 else "—",
                 )
             )
@@ -129,8 +129,8 @@ def stress_cmd(
             "损失率 loss",
             "WAL(年)",
             "收益率 yield",
-            "最低覆盖 min cov",
-            "全周期覆盖 life cov",
+            "最低覆盖（含本金） min cov incl. principal",
+            "最低覆盖（仅利息） min cov, interest only",
             "首次短缺日 first shortfall",
         ],
         rows,

@@ -165,22 +165,13 @@ class ExampleSummary:
 
 def summarise(path_or_name: str) -> ExampleSummary:
     """Classify, project and run the base case of a deal (no Streamlit cache; for the CLI)."""
-    import waterfall
     from abs.classify import classify_deal, format_share
     from abs.io import load_deal
-    from abs.projection import project
-    from waterfall.tables import SUM_NAME, SUM_SHORTFALL
+    from scenarios.report import base_report
 
     deal = load_deal(path_or_name)
     cls = classify_deal(deal)
-    result = waterfall.run(deal, project(deal))
-    summary = result.summary()
-    seniors = set(deal.seniors)
-    paid = all(
-        float(row[SUM_SHORTFALL]) <= 0.005
-        for _, row in summary.iterrows()
-        if str(row[SUM_NAME]) in seniors
-    )
+    rep = base_report(deal)
     return ExampleSummary(
         name=str(path_or_name),
         deal_name=deal.name,
@@ -190,8 +181,8 @@ def summarise(path_or_name: str) -> ExampleSummary:
         pure_100=cls.pure_100,
         pool_total=cls.total_amount,
         tranches=tuple((tr.name, tr.balance) for tr in deal.tranches),
-        senior_min_coverage=float(result.min_coverage(include_principal=True)[0]),
-        seniors_paid_in_full=paid,
+        senior_min_coverage=rep.senior_min_coverage,
+        seniors_paid_in_full=rep.seniors_paid,
     )
 
 
