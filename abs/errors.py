@@ -28,6 +28,11 @@ class Issue:
         The offending value as received (``None`` when absent).
     severity : str
         ``"error"`` or ``"warning"``.
+    code : str or None
+        Machine-readable kind of rule (pydantic's error type, e.g. ``greater_than``), so a
+        surface can word the rule in its own language and units; ``None`` when not known.
+    context : dict or None
+        The rule's parameters (e.g. ``{"gt": 0.0}``), in the model's units (yuan, fractions).
     """
 
     source: str
@@ -36,6 +41,8 @@ class Issue:
     column: str | None = None
     value: object = None
     severity: str = "error"
+    code: str | None = None
+    context: dict[str, object] | None = None
 
     def __str__(self) -> str:
         where = [self.source]

@@ -149,6 +149,8 @@ def validate_deal_data(data: dict[str, Any], *, source: str) -> tuple[Deal | Non
                 rule=str(err["msg"]),
                 column=".".join(str(p) for p in err["loc"]) or "(root)",
                 value=err.get("input") if not isinstance(err.get("input"), dict) else None,
+                code=str(err["type"]),
+                context=dict(err.get("ctx") or {}),
             )
             for err in exc.errors()
         ]

@@ -215,6 +215,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "次级占比 {share}，市场常见区间为 5%–15%。",
         "Subordinated share {share}; the usual range is 5%–15%.",
     ),
+    "structure.log.schedule": (
+        "{name} 摊还计划调整（随规模按比例缩放或直接编辑）",
+        "{name} amortisation schedule changed (scaled with the size or edited)",
+    ),
     "structure.log.added": ("新增档位 {name}", "added tranche {name}"),
     "structure.log.removed": ("删除档位 {name}", "removed tranche {name}"),
     "structure.log.balance": (
@@ -372,6 +376,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "stress.breakeven_running": ("正在搜索临界值…", "Searching break-evens…"),
     "stress.rating": ("指示性评级（仅供参考）", "Indicative rating (indicative only)"),
     "stress.mc": ("蒙特卡洛模拟", "Monte Carlo"),
+    "stress.mc.bad_paths": (
+        "路径数 {value} 超出范围：须在 {lo} 到 {hi} 之间。未运行。",
+        "Path count {value} is out of range: it must be between {lo} and {hi}. Not run.",
+    ),
+    "stress.mc.bad_workers": (
+        "工作进程数 {value} 超出范围：须在 1 到 {hi} 之间。未运行。",
+        "Worker count {value} is out of range: it must be between 1 and {hi}. Not run.",
+    ),
     "stress.mc.paths": ("路径数", "Paths"),
     "stress.mc.seed": ("随机种子", "Seed"),
     "stress.mc.engine": ("计算引擎", "Engine"),

@@ -303,7 +303,10 @@ def test_invalid_edit_is_shown_next_to_the_field(
     at.run()
     assert not at.exception
     messages = [str(e.value) for e in at.error]
-    assert any("第1行「优先A」 · 规模（万元）" in m and "greater than 0" in m for m in messages)
+    # the rule in the session language, its bound and the value in 万元 (not "greater than 0")
+    assert any(
+        "第1行「优先A」 · 规模（万元）：须大于 0.00 万元（输入 0.00）" in m for m in messages
+    ), messages
     assert at.session_state[state.KEY_DEAL_JSON] == before
     assert any("上一次有效" in str(w.value) for w in at.warning)
 
@@ -510,3 +513,71 @@ def test_waterfall_support_table(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     assert support["担保返还"].sum() > 0
     assert support["担保返还"].sum() <= support["担保代偿"].sum()
     assert "差额支付与担保的垫付款" in " ".join(str(c.value) for c in at.caption)
+
+
+# --- no silent input change: out-of-range values are reported, never clamped -------------------
+
+
+def _edit_tranche(at: AppTest, row: int, **cells: float) -> None:
+    version = at.session_state[state.KEY_EDITOR_VERSION]
+    at.session_state[f"structure_tranches_{version}"] = {
+        "edited_rows": {row: dict(cells)},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+
+
+@pytest.mark.parametrize(
+    ("lang", "cells", "expected"),
+    [
+        ("zh", {"balance_wan": -100.0}, "规模（万元）：须大于 0.00 万元（输入 -100.00）"),
+        ("zh", {"rate_pct": 250.0}, "票面利率（%）：须不超过 100.00%（输入 250.00%）"),
+        ("en", {"balance_wan": -100.0}, "must be greater than 0.00 (CNY 10k) (entered -100.00)"),
+        ("en", {"rate_pct": 250.0}, "must be at most 100.00% (entered 250.00%)"),
+    ],
+)
+def test_out_of_range_input_is_reported_in_the_session_language(
+    monkeypatch: pytest.MonkeyPatch,
+    deal_file: Path,
+    lang: str,
+    cells: dict[str, float],
+    expected: str,
+) -> None:
+    at = goto(start(monkeypatch, deal_file), "structure")
+    if lang == "en":
+        at.sidebar.radio(key=state.KEY_LANG).set_value("en").run()
+    before = at.session_state[state.KEY_DEAL_JSON]
+    _edit_tranche(at, 0, **cells)
+    assert not at.exception
+    messages = [str(e.value) for e in at.error]
+    assert any(expected in m for m in messages), messages
+    assert at.session_state[state.KEY_DEAL_JSON] == before  # nothing stored, nothing clamped
+    if lang == "en":
+        assert not any("须" in m or "输入" in m for m in messages), messages
+
+
+def test_resizing_a_scheduled_tranche_scales_its_schedule(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the case: qingdao-pure 优先A1 20,000万 → 5,000万 was rejected with
+    # "target_balances[0] = 170000000.0 must be between 0 and the previous target"
+    at = goto(start(monkeypatch, "qingdao-pure"), "structure")
+    before = current_deal(at).tranches[0]
+    assert before.target_balances is not None
+    _edit_tranche(at, 0, balance_wan=5000.0)
+    assert_clean(at)
+    after = current_deal(at).tranches[0]
+    assert after.balance == 50_000_000.0
+    # every target × 0.25: 17,000万 → 4,250万, 14,000万 → 3,500万 … 0
+    assert after.target_balances == tuple(b * 0.25 for b in before.target_balances)
+    assert after.target_balances[:2] == (42_500_000.0, 35_000_000.0)
+    log = state.edits(at.session_state)  # type: ignore[arg-type]
+    assert "优先A1 规模 20,000.00 → 5,000.00 万元" in log[-1]
+    assert "优先A1 摊还计划调整" in log[-1]
+
+
+def test_monte_carlo_refuses_an_invalid_path_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = goto(start(monkeypatch, "rugao-labelled"), "stress")
+    at.number_input(key="mc_paths").set_value(50).run()
+    assert not at.exception
+    assert any("路径数 50 超出范围" in str(e.value) for e in at.error)
+    assert at.button(key="mc_run").disabled

@@ -101,24 +101,34 @@ def test_issue_lines_name_row_and_column() -> None:
             rule="Input should be greater than 0",
             column="tranches.1.balance",
             value=0.0,
+            code="greater_than",
+            context={"gt": 0.0},
         ),
         Issue(
             source="结构设计",
             rule="Input should be a valid number",
             column="tranches.0.coupon.rate",
             value="x",
+            code="float_parsing",
         ),
-        Issue(source="结构设计", rule="Field required", column="fees.0.fee_type"),
+        Issue(source="结构设计", rule="Field required", column="fees.0.fee_type", code="missing"),
+        Issue(  # a cross-field rule with no code of its own keeps the model's wording
+            source="结构设计",
+            rule="Value error, tranche 优先A: principal_type 'scheduled' needs target_balances",
+            column="tranches.0",
+        ),
     ]
     lines = sp.issue_lines(
         issues, section="tranches", fields=sp.TRANCHE_FIELDS, names=["优先A", "次级"], lang="zh"
     )
+    # the rule in the session language, bound and value in the column's unit (万元, %)
     assert lines == [
-        "第2行「次级」 · 规模（万元）：Input should be greater than 0（0.0）",
-        "第1行「优先A」 · 票面利率（%）：Input should be a valid number（'x'）",
+        "第2行「次级」 · 规模（万元）：须大于 0.00 万元（输入 0.00）",
+        "第1行「优先A」 · 票面利率（%）：须为数字（输入 x）",
+        "第1行「优先A」：tranche 优先A: principal_type 'scheduled' needs target_balances",
     ]
     en = sp.issue_lines(issues, section="fees", fields=sp.FEE_FIELDS, names=["税"], lang="en")
-    assert en == ["row 1 '税' · Type: Field required"]
+    assert en == ["row 1 '税' · Type: required"]
 
 
 names = st.text(alphabet="优先次级ABC123", min_size=1, max_size=6)

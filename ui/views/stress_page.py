@@ -27,6 +27,9 @@ from ui.views._shared import guarded, header, table
 BREAKEVEN_FACTORS: tuple[str, ...] = ("revenue_haircut", "pd_multiplier")
 #: Session key of the last Monte Carlo result.
 KEY_MC = "stress_mc_result"
+#: Monte Carlo bounds: fewest paths worth a histogram, most Dask workers offered.
+MC_MIN_PATHS = 100
+MC_MAX_WORKERS = 16
 #: Monte Carlo defaults: enough paths for a stable histogram in a few seconds.
 MC_DEFAULT_PATHS = 2000
 MC_DEFAULT_SEED = 20260331
@@ -246,11 +249,11 @@ def render_mc(deal_json: str, lang: str) -> None:
     """Monte Carlo form, progress bar, summary and loss distribution."""
     st.subheader(t("stress.mc"))
     c1, c2, c3, c4 = st.columns(4)
+    # no widget bounds: the browser would keep the previous count while showing the typed
+    # one; the count is checked here, and the run is refused with a message instead
     n_paths = int(
         c1.number_input(
             t("stress.mc.paths"),
-            min_value=100,
-            max_value=MC_MAX_PATHS,
             value=MC_DEFAULT_PATHS,
             step=500,
             key="mc_paths",
@@ -265,13 +268,23 @@ def render_mc(deal_json: str, lang: str) -> None:
             key="mc_engine",
         )
     )
-    workers = int(
-        c4.number_input(
-            t("stress.mc.workers"), min_value=1, max_value=16, value=2, key="mc_workers"
+    workers = int(c4.number_input(t("stress.mc.workers"), value=2, step=1, key="mc_workers"))
+    problems = []
+    if not MC_MIN_PATHS <= n_paths <= MC_MAX_PATHS:
+        problems.append(
+            t(
+                "stress.mc.bad_paths",
+                value=f"{n_paths:,}",
+                lo=f"{MC_MIN_PATHS:,}",
+                hi=f"{MC_MAX_PATHS:,}",
+            )
         )
-    )
+    if engine_name == "dask" and not 1 <= workers <= MC_MAX_WORKERS:
+        problems.append(t("stress.mc.bad_workers", value=str(workers), hi=str(MC_MAX_WORKERS)))
+    for problem in problems:
+        st.error(problem)
     key = _mc_key(deal_json, n_paths, seed, engine_name)
-    if st.button(t("stress.mc.run"), key="mc_run", type="primary"):
+    if st.button(t("stress.mc.run"), key="mc_run", type="primary", disabled=bool(problems)):
         clock = RateClock(total=n_paths)
 
         def label(done: int, total: int) -> str:

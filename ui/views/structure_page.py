@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -36,6 +36,7 @@ from abs.errors import Issue
 from ui import engine, state
 from ui import format as fmt
 from ui.i18n import t
+from ui.messages import rule_text, value_text
 from ui.views._shared import guarded, header, table
 
 #: Hidden column carrying each editor row's position in the snapshot (None for added rows).
@@ -72,6 +73,14 @@ TRIGGER_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     "date": (("date",), "date"),
     "event": (("event",), "enum"),
     "cure": (("cure",), "bool"),
+}
+#: Units of the reserve and support fields edited outside the tables (field → kind).
+SECTION_KINDS: dict[str, str] = {
+    "initial_balance": "wan",
+    "target_amount": "wan",
+    "target_percent": "pct",
+    "cap_per_period": "wan",
+    "cap_total": "wan",
 }
 #: Defaults of a row the structurer adds (fields the editor does not show).
 NEW_TRANCHE: dict[str, Any] = {"coupon": {"coupon_type": "fixed", "rate": 0.0}}
@@ -215,11 +224,14 @@ def apply_section_edits(
     fields: dict[str, tuple[tuple[str, ...], str]],
     *,
     new_item: dict[str, Any],
+    adjust: Callable[[dict[str, Any], dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """The section's JSON dicts after the editor's changes (rows kept, edited, added, deleted).
 
     A field is rewritten only where the cell differs from the snapshot, so untouched values
-    (and fields the editor does not show, such as ``target_balances``) survive unchanged.
+    (and fields the editor does not show, such as ``target_balances``) survive unchanged;
+    ``adjust(original, edited)`` then updates dependent fields of an edited row (a tranche's
+    amortisation schedule follows its size: :func:`rescale_schedule`).
     """
     by_id = {int(r[ROW_ID]): r for _, r in base.iterrows()}
     out: list[dict[str, Any]] = []
@@ -240,8 +252,31 @@ def apply_section_edits(
             if original is not None and _same(value, original.get(col)):
                 continue
             _set(item, path, _from_cell(value, kind))
+        if adjust is not None and original is not None and row_id is not None:
+            adjust(items[row_id], item)
         out.append(item)
     return out
+
+
+def rescale_schedule(original: dict[str, Any], edited: dict[str, Any]) -> None:
+    """Scale a tranche's 固定摊还 targets with its size (in place on ``edited``).
+
+    Resizing 优先A1 from 20,000万 to 5,000万 multiplies every target balance by 0.25 (rounded to
+    the fen), so the schedule keeps its shape and stays between 0 and the new size; the page
+    says so and the edit log records it. A schedule the structurer edited in the same step, a
+    size that is not a positive number, or a tranche without targets is left alone (the model
+    then reports any inconsistency).
+    """
+    targets = edited.get("target_balances")
+    old, new = original.get("balance"), edited.get("balance")
+    if not targets or targets != original.get("target_balances"):
+        return
+    if not isinstance(old, int | float) or not isinstance(new, int | float):
+        return
+    if old <= 0 or new <= 0 or math.isclose(old, new, rel_tol=0, abs_tol=0.005):
+        return
+    factor = float(new) / float(old)
+    edited["target_balances"] = [min(round(float(b) * factor, 2), float(new)) for b in targets]
 
 
 def describe_changes(old: Deal, new: Deal, lang: str) -> str:
@@ -273,6 +308,8 @@ def describe_changes(old: Deal, new: Deal, lang: str) -> str:
                     new=fmt.pct(tr.coupon.rate, 3),
                 )
             )
+        if prev.target_balances != tr.target_balances and tr.target_balances:
+            parts.append(t("structure.log.schedule", lang, name=tr.name))
         if prev.principal_type != tr.principal_type:
             parts.append(
                 t(
@@ -309,26 +346,31 @@ def issue_lines(
         if not loc or loc[0] != section:
             continue
         where = t(f"structure.section.{section}", lang)
+        kind: str | None = None
         if len(loc) > 1 and loc[1].isdigit() and fields is not None:
             idx = int(loc[1])
             label = names[idx] if idx < len(names) and names[idx] else ""
             where = t("structure.row", lang, row=idx + 1, name=label)
             sub = tuple(p for p in loc[2:] if not p.isdigit())
-            for col, (path, _) in fields.items():
+            for col, (path, col_kind) in fields.items():
                 if sub[: len(path)] == path:
                     where += " · " + t(COLUMN_LABELS[col], lang)
+                    kind = col_kind
                     break
             else:
                 if sub:
                     where += " · " + ".".join(sub)
         elif len(loc) > 1:
             where += " · " + ".".join(loc[1:])
+            kind = SECTION_KINDS.get(loc[-1])
+        rule = rule_text(issue, kind=kind, lang=lang)
+        value = value_text(issue.value, kind=kind)
         if lang == "zh":
-            shown = "" if issue.value is None else f"（{issue.value!r}）"
-            lines.append(f"{where}：{issue.rule}{shown}")
+            shown = f"（输入 {value}）" if value else ""
+            lines.append(f"{where}：{rule}{shown}")
         else:
-            shown = "" if issue.value is None else f" ({issue.value!r})"
-            lines.append(f"{where}: {issue.rule}{shown}")
+            shown = f" (entered {value})" if value else ""
+            lines.append(f"{where}: {rule}{shown}")
     return lines
 
 
@@ -350,16 +392,14 @@ def _tranche_config(lang: str) -> dict[str, Any]:
         "name": st.column_config.TextColumn(t("structure.col.name"), required=True),
         "tranche_class": _enum_column("structure.col.class", TrancheClass, lang),
         "balance_wan": st.column_config.NumberColumn(
-            t("structure.col.balance"), min_value=0.0, format="%.2f", step=100.0
+            t("structure.col.balance"), format="%.2f", step=100.0
         ),
         "coupon_type": _enum_column("structure.col.coupon_type", CouponType, lang),
-        "rate_pct": st.column_config.NumberColumn(
-            t("structure.col.rate"), min_value=0.0, max_value=100.0, format="%.3f"
-        ),
+        "rate_pct": st.column_config.NumberColumn(t("structure.col.rate"), format="%.3f"),
         "spread_pct": st.column_config.NumberColumn(t("structure.col.spread"), format="%.3f"),
         "principal_type": _enum_column("structure.col.principal_type", PrincipalType, lang),
         "period_yield_pct": st.column_config.NumberColumn(
-            t("structure.col.period_yield"), min_value=0.0, max_value=100.0, format="%.3f"
+            t("structure.col.period_yield"), format="%.3f"
         ),
         "rating": st.column_config.TextColumn(t("structure.col.rating")),
         "expected_maturity_date": st.column_config.DateColumn(
@@ -409,6 +449,7 @@ def _section_editor(
     *,
     version: int,
     new_item: dict[str, Any],
+    adjust: Callable[[dict[str, Any], dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     base = section_frame(items, fields)
     edited = st.data_editor(
@@ -419,12 +460,13 @@ def _section_editor(
         hide_index=True,
         width="stretch",
     )
-    return apply_section_edits(items, base, edited, fields, new_item=new_item)
+    return apply_section_edits(items, base, edited, fields, new_item=new_item, adjust=adjust)
 
 
 def _money_input(label_key: str, value: float | None, *, key: str) -> float | None:
     shown = None if value is None else round(value / fmt.WAN, 2)
-    out = st.number_input(t(label_key), value=shown, min_value=0.0, step=10.0, key=key)
+    # no bounds: a typed −100 must reach the model and be reported, never become 100
+    out = st.number_input(t(label_key), value=shown, step=10.0, key=key)
     return None if out is None else round(float(out) * fmt.WAN, 2)
 
 
@@ -456,8 +498,6 @@ def _reserve_editor(reserve: dict[str, Any] | None, *, version: int) -> dict[str
         pct = st.number_input(
             t("structure.reserve.percent"),
             value=round(float(data.get("target_percent", 0.0)) * 100, 4),
-            min_value=0.0,
-            max_value=100.0,
             key=f"res_p_{version}",
         )
         data["target_percent"] = round(float(pct) / 100, 10)
@@ -520,6 +560,7 @@ def render() -> None:
         _tranche_config(lang),
         version=version,
         new_item=NEW_TRANCHE,
+        adjust=rescale_schedule,
     )
     tranche_slot = st.container()
     checks_slot = st.container()
