@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from abs._base import Spec
 from abs.asset import Pool
@@ -144,9 +145,13 @@ class Tranche(Spec):
             prev = self.balance
             for i, b in enumerate(self.target_balances):
                 if b < 0 or b > prev + 1e-9:
-                    raise ValueError(
-                        f"tranche {self.name}: target_balances[{i}] = {b} must be between 0 "
-                        f"and the previous target {prev} (targets never rise)"
+                    # a typed error (code and numbers), so a surface can word it in its own
+                    # language and units (the dashboard: 万元, 第n期)
+                    raise PydanticCustomError(
+                        "schedule_target_out_of_range",
+                        "tranche {name}: target_balances[{index}] = {value} must be between 0 "
+                        "and the previous target {previous} (targets never rise)",
+                        {"name": self.name, "index": i, "value": b, "previous": prev},
                     )
                 prev = b
         return self

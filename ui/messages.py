@@ -76,6 +76,20 @@ def rule_text(issue: Issue, *, kind: str | None, lang: str) -> str:
         if key in ctx:
             bound = _bound(ctx[key], kind, lang)
             return (zh if lang == "zh" else en).format(bound=bound)
+    if code == "schedule_target_out_of_range":
+        ctx = issue.context or {}
+        n = int(str(ctx.get("index", 0))) + 1
+        value = _bound(ctx.get("value"), "wan", lang)
+        previous = _bound(ctx.get("previous"), "wan", lang)
+        if lang == "zh":
+            return (
+                f"摊还计划第{n}期目标余额 {value} 须在 0 与上一期目标 {previous} 之间"
+                "（目标余额只减不增）"
+            )
+        return (
+            f"schedule period {n}: target balance {value} must be between 0 and the previous "
+            f"target {previous} (targets never rise)"
+        )
     if code in _PLAIN:
         zh, en = _PLAIN[code]
         return zh if lang == "zh" else en

@@ -581,3 +581,69 @@ def test_monte_carlo_refuses_an_invalid_path_count(monkeypatch: pytest.MonkeyPat
     assert not at.exception
     assert any("路径数 50 超出范围" in str(e.value) for e in at.error)
     assert at.button(key="mc_run").disabled
+
+
+# --- deal terms and amortisation schedules -----------------------------------------------------
+
+
+def _schedules(at: AppTest) -> list[Any]:
+    return [df.value for df in at.dataframe if "target_wan" in df.value.columns]
+
+
+def test_deal_terms_are_editable(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = goto(start(monkeypatch, "rugao-labelled"), "structure")
+    version = at.session_state[state.KEY_EDITOR_VERSION]
+    at.text_input(key=f"term_name_{version}").set_value("某数据资产支持专项计划").run()
+    at.text_input(key=f"term_originator_{version}").set_value("某数据科技有限公司").run()
+    at.date_input(key=f"term_legal_maturity_date_{version}").set_value(dt.date(2029, 10, 26))
+    at.run()
+    assert_clean(at)
+    deal = current_deal(at)
+    assert deal.name == "某数据资产支持专项计划"
+    assert deal.originator == "某数据科技有限公司"
+    assert deal.dates.legal_maturity_date == dt.date(2029, 10, 26)
+    # an empty name is refused in the session language and the last good deal is kept
+    at.text_input(key=f"term_name_{version}").set_value("").run()
+    assert any("专项计划名称" in str(e.value) for e in at.error), [e.value for e in at.error]
+    assert current_deal(at).name == "某数据资产支持专项计划"
+
+
+def test_editing_dates_moves_the_schedule(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = goto(start(monkeypatch, "qingdao-pure"), "structure")
+    first = _schedules(at)[0]
+    # 首个兑付日 2026-09-26 (paid 2026-09-28, a Monday) → 2026-10-26: every date moves a month
+    assert first["payment_date"].tolist()[:2] == ["2026-09-28", "2026-12-28"]
+    version = at.session_state[state.KEY_EDITOR_VERSION]
+    at.date_input(key=f"term_first_payment_date_{version}").set_value(dt.date(2026, 10, 26))
+    at.run()
+    assert_clean(at)
+    moved = _schedules(at)[0]
+    assert moved["payment_date"].tolist()[:2] == ["2026-10-26", "2027-01-26"]
+    assert moved["target_wan"].tolist() == first["target_wan"].tolist()  # targets kept
+    assert current_deal(at).dates.first_payment_date == dt.date(2026, 10, 26)
+
+
+def test_schedule_table_edits_the_targets(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = goto(start(monkeypatch, "qingdao-pure"), "structure")
+    version = at.session_state[state.KEY_EDITOR_VERSION]
+    # 优先A1 after period 1: 17,000万 → 18,000万 (pays 2,000万 instead of 3,000万)
+    at.session_state[f"schedule_0_{version}"] = {
+        "edited_rows": {0: {"target_wan": 18000.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert_clean(at)
+    assert current_deal(at).tranches[0].target_balances[:2] == (180_000_000.0, 140_000_000.0)
+    # a target above the one before it is refused, naming the period, in 万元
+    at.session_state[f"schedule_0_{version}"] = {
+        "edited_rows": {1: {"target_wan": 25000.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    messages = "\n".join(str(e.value) for e in at.error)
+    assert (
+        "第1行「优先A1」：摊还计划第2期目标余额 25,000.00 万元 "
+        "须在 0 与上一期目标 17,000.00 万元 之间" in messages
+    ), messages

@@ -26,6 +26,7 @@ from abs.enums import (
     EventType,
     FeeBase,
     FeeType,
+    Frequency,
     LabelledEnum,
     PrincipalType,
     ReserveTargetRule,
@@ -74,6 +75,8 @@ TRIGGER_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     "event": (("event",), "enum"),
     "cure": (("cure",), "bool"),
 }
+#: Labels of fields edited outside a section's table (field → label key).
+EXTRA_FIELD_LABELS: dict[str, str] = {"target_balances": "structure.sched.target"}
 #: Units of the reserve and support fields edited outside the tables (field → kind).
 SECTION_KINDS: dict[str, str] = {
     "initial_balance": "wan",
@@ -358,7 +361,13 @@ def issue_lines(
                     kind = col_kind
                     break
             else:
-                if sub:
+                if sub and sub[0] in EXTRA_FIELD_LABELS:
+                    where += " · " + t(EXTRA_FIELD_LABELS[sub[0]], lang)
+                    kind = "wan"
+                    index = [p for p in loc[2:] if p.isdigit()]
+                    if index:
+                        where += t("structure.sched.nth", lang, n=int(index[0]) + 1)
+                elif sub:
                     where += " · " + ".".join(sub)
         elif len(loc) > 1:
             where += " · " + ".".join(loc[1:])
@@ -539,6 +548,126 @@ def _support_editor(
     return data
 
 
+#: Deal terms edited at the top of the page: field → label key (text fields).
+TERM_TEXT_FIELDS: dict[str, str] = {
+    "name": "structure.term.name",
+    "originator": "structure.term.originator",
+    "manager": "structure.term.manager",
+}
+#: Dates edited at the top of the page: field of ``dates`` → label key.
+TERM_DATE_FIELDS: dict[str, str] = {
+    "cutoff_date": "structure.term.cutoff",
+    "closing_date": "structure.term.closing",
+    "first_payment_date": "structure.term.first_payment",
+    "expected_maturity_date": "structure.term.expected_maturity",
+    "legal_maturity_date": "structure.term.legal_maturity",
+}
+
+
+def _terms_editor(data: dict[str, Any], *, version: int, lang: str) -> dict[str, Any]:
+    """Deal name, originator, manager, dates and frequency; returns the updated fields."""
+    out: dict[str, Any] = {}
+    cols = st.columns(len(TERM_TEXT_FIELDS))
+    for col, (field, label_key) in zip(cols, TERM_TEXT_FIELDS.items(), strict=True):
+        text = col.text_input(
+            t(label_key), value=str(data.get(field) or ""), key=f"term_{field}_{version}"
+        ).strip()
+        out[field] = text if text or field == "name" else None
+    dates = dict(data["dates"])
+    cols = st.columns(len(TERM_DATE_FIELDS) + 1)
+    for col, (field, label_key) in zip(cols, TERM_DATE_FIELDS.items(), strict=False):
+        picked = col.date_input(
+            t(label_key),
+            value=dt.date.fromisoformat(str(dates[field])),
+            min_value=dt.date(2000, 1, 1),
+            max_value=dt.date(2100, 12, 31),
+            format="YYYY-MM-DD",
+            key=f"term_{field}_{version}",
+        )
+        if isinstance(picked, dt.date):
+            dates[field] = picked.isoformat()
+    freqs = [m.value for m in Frequency]
+    current = str(dates.get("frequency", Frequency.QUARTERLY.value))
+    dates["frequency"] = cols[-1].selectbox(
+        t("structure.term.frequency"),
+        freqs,
+        index=freqs.index(current) if current in freqs else 0,
+        format_func=lambda v: Frequency(v).zh if lang == "zh" else v,
+        key=f"term_frequency_{version}",
+    )
+    out["dates"] = dates
+    return out
+
+
+def schedule_frame(targets: list[float], payment_dates: list[dt.date]) -> pd.DataFrame:
+    """A 固定摊还 schedule as an editor table: period, payment date, target balance (万元)."""
+    n = len(targets) or len(payment_dates)
+    return pd.DataFrame(
+        {
+            "period": list(range(1, n + 1)),
+            "payment_date": [
+                payment_dates[i].isoformat() if i < len(payment_dates) else "—" for i in range(n)
+            ],
+            "target_wan": [
+                round(float(targets[i]) / fmt.WAN, 2) if i < len(targets) else None
+                for i in range(n)
+            ],
+        }
+    )
+
+
+def targets_from_frame(frame: pd.DataFrame) -> list[float | None]:
+    """Target balances (yuan) from the schedule editor; an empty cell stays ``None``."""
+    return [
+        None if _missing(v) else round(float(v) * fmt.WAN, 2) for v in frame["target_wan"].tolist()
+    ]
+
+
+def _schedule_editors(
+    tranches: list[dict[str, Any]], dates: dict[str, Any], *, version: int, lang: str
+) -> list[dict[str, Any]]:
+    """One editable schedule per 固定摊还 tranche (payment dates follow the deal's dates)."""
+    scheduled = [i for i, tr in enumerate(tranches) if tr.get("principal_type") == "scheduled"]
+    if not scheduled:
+        return tranches
+    try:
+        from abs.calendar import build_schedule
+        from abs.deal import DealDates
+
+        payment_dates = list(build_schedule(DealDates.model_validate(dates)).payment_dates)
+    except Exception:  # invalid dates are reported with the terms; show periods only
+        payment_dates = []
+    out = [dict(tr) for tr in tranches]
+    with st.expander(t("structure.schedules"), expanded=False):
+        st.caption(t("structure.schedules_note", n=len(payment_dates)))
+        for i in scheduled:
+            tr = out[i]
+            targets = [float(b) for b in (tr.get("target_balances") or [])]
+            frame = schedule_frame(targets, payment_dates)
+            st.markdown(f"**{tr.get('name') or ''}**")
+            edited = st.data_editor(
+                frame,
+                key=f"schedule_{i}_{version}",
+                column_config={
+                    "period": st.column_config.NumberColumn(
+                        t("structure.sched.period"), disabled=True, format="%d"
+                    ),
+                    "payment_date": st.column_config.TextColumn(
+                        t("structure.sched.date"), disabled=True
+                    ),
+                    "target_wan": st.column_config.NumberColumn(
+                        t("structure.sched.target"), format="%.2f"
+                    ),
+                },
+                num_rows="dynamic",
+                hide_index=True,
+            )
+            new_targets = targets_from_frame(edited)
+            if new_targets != [round(b, 2) for b in targets]:
+                tr["target_balances"] = new_targets
+    return out
+
+
 def _show_issues(lines: list[str]) -> None:
     if lines:
         st.error("\n".join(f"- {line}" for line in lines), title=t("structure.invalid"))
@@ -552,6 +681,10 @@ def render() -> None:
     data: dict[str, Any] = json.loads(base_json)
     st.caption(t("structure.intro"))
 
+    st.subheader(t("structure.terms"))
+    terms = _terms_editor(data, version=version, lang=lang)
+    terms_slot = st.container()
+
     st.subheader(t("structure.tranches"))
     tranches = _section_editor(
         "tranches",
@@ -562,6 +695,7 @@ def render() -> None:
         new_item=NEW_TRANCHE,
         adjust=rescale_schedule,
     )
+    tranches = _schedule_editors(tranches, terms["dates"], version=version, lang=lang)
     tranche_slot = st.container()
     checks_slot = st.container()
 
@@ -597,6 +731,7 @@ def render() -> None:
     trigger_slot = st.container()
 
     candidate = dict(data)
+    candidate.update(terms)
     candidate.update(
         tranches=tranches,
         fees=fees,
@@ -616,6 +751,8 @@ def render() -> None:
         (support_slot, "reserve", None),
         (support_slot, "support", None),
         (trigger_slot, "triggers", TRIGGER_FIELDS),
+        (terms_slot, "dates", None),
+        (terms_slot, "name", None),
     ]
     shown: set[str] = set()
     for slot, section, fields in slots:
