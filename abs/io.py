@@ -36,12 +36,39 @@ def format_validation_error(source: str, err: ValidationError) -> str:
     return f"{source}: {len(lines)} problem(s) in the deal file:\n" + "\n".join(lines)
 
 
+#: Suffixes of pool tapes: given where a deal is expected, the error says how to apply them.
+TAPE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls")
+
+
 def resolve_deal_path(path_or_name: str | os.PathLike[str]) -> Path:
-    """Path of a deal file given a path or an example name."""
+    """Path of a deal file given a path or an example name.
+
+    Raises
+    ------
+    DealSpecError
+        A pool tape given as the deal (it says to pass a deal and ``--tape``), or a name that
+        is neither a file nor an example (it suggests the closest example).
+    """
     text = str(path_or_name)
     if text in EXAMPLES:
         return example_deal_path(text)
-    return Path(text)
+    path = Path(text)
+    if path.suffix.lower() in TAPE_SUFFIXES:
+        raise DealSpecError(
+            f"{text}: this is a pool tape, not a deal file; give a deal (an example name such "
+            f"as {next(iter(EXAMPLES))}, or a deal .json) and apply the tape with --tape, e.g. "
+            f"dabs run {next(iter(EXAMPLES))} --tape {text}"
+        )
+    if not path.exists() and not path.suffix and os.sep not in text:
+        import difflib
+
+        close = difflib.get_close_matches(text, list(EXAMPLES), n=1, cutoff=0.5)
+        close = close or [name for name in EXAMPLES if name.startswith(text) or text in name][:1]
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise DealSpecError(
+            f"{text}: no such deal file and not an example ({', '.join(EXAMPLES)}){hint}"
+        )
+    return path
 
 
 #: Largest deal file read: 1 GiB (a saved deal embeds its pool; 200,000 assets take ~0.2 GB).

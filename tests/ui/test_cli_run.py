@@ -221,3 +221,55 @@ def test_negative_collections_in_the_csv_exit_2(tmp_path: Path) -> None:
     assert "negative.csv: row 4, column '回收款合计': amount must be ≥ 0: got '-1000.00'" in (
         res.output
     )
+
+
+# --- CLI parity: a structure applied to another tape; tapes and typos given as the deal ------
+
+QINGDAO_TAPE = str(Path(__file__).parents[2] / "abs" / "examples" / "qingdao-pure" / "tape.csv")
+
+
+def test_run_with_tape_applies_the_structure_to_that_pool() -> None:
+    from abs.tape import read_tape
+    from scenarios.report import base_report
+
+    own = _json("rugao-labelled")
+    other = _json("rugao-labelled", "--tape", QINGDAO_TAPE)
+    deal = load_deal("rugao-labelled")
+    pool = read_tape(QINGDAO_TAPE, cutoff_date=deal.dates.cutoff_date)
+    expected = base_report(deal.model_copy(update={"pool": pool, "tape": None}))
+    assert other["senior_min_coverage"] == pytest.approx(expected.senior_min_coverage)
+    assert other["senior_min_coverage"] != pytest.approx(own["senior_min_coverage"])
+    assert other["deal"] == own["deal"]  # the structure (and its name) is rugao's
+
+
+def test_stress_and_export_take_a_tape(tmp_path: Path) -> None:
+    import openpyxl
+
+    res = runner.invoke(app, ["stress", "rugao-labelled", "--tape", QINGDAO_TAPE, "--json"])
+    assert res.exit_code == 0, res.output
+    target = tmp_path / "out.xlsx"
+    res = runner.invoke(
+        app,
+        ["export", "rugao-labelled", "--tape", QINGDAO_TAPE, "-o", str(target), "--no-breakeven"],
+    )
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(target)
+    ids = [str(r[1]) for r in wb["入池资产明细"].iter_rows(values_only=True) if r and r[1]]
+    tape_ids = [line.split(",")[0] for line in Path(QINGDAO_TAPE).read_text("utf-8").splitlines()]
+    assert set(tape_ids[1:]) <= set(ids)  # every asset of the given tape is listed
+
+
+def test_a_tape_given_as_the_deal_says_how_to_use_it() -> None:
+    res = runner.invoke(app, ["run", QINGDAO_TAPE])
+    assert res.exit_code == 2
+    assert "this is a pool tape, not a deal file" in res.output
+    assert f"dabs run qingdao-pure --tape {QINGDAO_TAPE}" in res.output.replace("\n", "")
+
+
+@pytest.mark.parametrize(
+    ("typed", "closest"), [("qingdao", "qingdao-pure"), ("rugao-label", "rugao-labelled")]
+)
+def test_unknown_example_suggests_the_closest(typed: str, closest: str) -> None:
+    res = runner.invoke(app, ["run", typed])
+    assert res.exit_code == 2
+    assert f"did you mean '{closest}'?" in res.output

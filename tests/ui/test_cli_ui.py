@@ -39,7 +39,24 @@ def test_streamlit_command_line() -> None:
     assert pairs["--server.port"] == "8765"
     assert pairs["--server.maxUploadSize"] == str(MAX_UPLOAD_MB)
     assert pairs["--browser.gatherUsageStats"] == "false"
+    # this machine only by default, and no Deploy button / developer menu
+    assert pairs["--server.address"] == "127.0.0.1"
+    assert pairs["--client.toolbarMode"] == "viewer"
     assert "--server.port" not in ui_cmds.streamlit_command()
+
+
+def test_ui_binds_loopback_unless_host_given(launched: list[dict[str, Any]]) -> None:
+    result = runner.invoke(app, ["ui", "rugao-labelled", "--no-browser"])
+    assert result.exit_code == 0, result.output
+    assert "WARNING" not in result.output
+    cmd = launched[-1]["cmd"]
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    result = runner.invoke(app, ["ui", "rugao-labelled", "--no-browser", "--host", "0.0.0.0"])
+    assert result.exit_code == 0, result.output
+    cmd = launched[-1]["cmd"]
+    assert cmd[cmd.index("--server.address") + 1] == "0.0.0.0"
+    assert "WARNING: the dashboard has no authentication; --host 0.0.0.0" in result.output
+    assert "警告：看板没有登录验证" in result.output
 
 
 def test_ui_launches_with_the_deal_preselected(

@@ -61,11 +61,22 @@ def print_deal_warnings(deal: Deal) -> None:
         err_console.print(f"[bold yellow]警告 warning:[/] {issue}", markup=True, highlight=False)
 
 
-def load_deal_arg(path_or_name: str) -> Deal:
-    """A deal from a path or example name, with its pool read (warnings go to stderr)."""
+def load_deal_arg(path_or_name: str, *, tape: str | None = None) -> Deal:
+    """A deal from a path or example name, with its pool read (warnings go to stderr).
+
+    ``tape`` (``--tape``) replaces the deal's pool with that tape, read on the deal's cut-off
+    date: the structure of one deal applied to another pool, as the dashboard's upload does.
+    """
     from abs.io import load_deal
 
-    deal = load_deal(path_or_name)
+    deal = load_deal(path_or_name, with_pool=tape is None)
+    if tape is not None:
+        from abs.tape import read_tape_report
+
+        report = read_tape_report(tape, cutoff_date=deal.dates.cutoff_date)
+        for warning in report.warnings:
+            err_console.print(f"[bold yellow]警告 warning:[/] {warning}", highlight=False)
+        deal = deal.model_copy(update={"pool": report.pool, "tape": None})
     print_deal_warnings(deal)
     return deal
 

@@ -55,6 +55,10 @@ def export_cmd(
     force: Annotated[
         bool, typer.Option("--force", help="覆盖已有文件 / overwrite existing files")
     ] = False,
+    tape: Annotated[
+        str | None,
+        typer.Option("--tape", help="资产清单 pool tape (CSV/XLSX) replacing the deal's pool"),
+    ] = None,
     no_breakeven: Annotated[
         bool,
         typer.Option(
@@ -113,9 +117,10 @@ def export_cmd(
             message=message,
             author=author,
             db=db,
+            tape=tape,
         )
         return
-    loaded = load_deal_arg(deal)
+    loaded = load_deal_arg(deal, tape=tape)
     report = export_package(
         loaded,
         xlsx_path=output,
@@ -127,6 +132,7 @@ def export_cmd(
         mc_paths=mc,
         seed=seed,
         deal_path=resolve_deal_path(deal),
+        tape_path=tape,
         breakeven=not no_breakeven,
     )
     console.print(f"已导出 exported: {loaded.name}", highlight=False)
@@ -150,8 +156,12 @@ def _export_recorded(
     message: str | None,
     author: str | None,
     db: str | None,
+    tape: str | None = None,
 ) -> None:
-    """Save the deal as a library version (if changed), export from it, record everything."""
+    """Save the deal as a library version (if changed), export from it, record everything.
+
+    With ``tape`` the version saved is the deal file with that tape as its pool.
+    """
     from abs.filing.files import FileOutput, FolderOutput, check_outputs
     from abs.io import parse_deal, resolve_deal_path
     from abs.library import Library
@@ -165,15 +175,18 @@ def _export_recorded(
         targets.append(FileOutput(json_path, b""))
     check_outputs(targets, force=force)
     path = resolve_deal_path(deal)
-    load_deal_arg(deal)  # validates deal and tape with the usual messages before saving
+    load_deal_arg(deal, tape=tape)  # validates deal and tape with the usual messages first
     parsed = parse_deal(path.read_bytes(), source=str(path))
     tape_label = None
-    if parsed.pool is None and parsed.tape is not None:
-        tape = Path(parsed.tape)
-        tape_label = str(tape if tape.is_absolute() else path.parent / tape)
+    if tape is not None:
+        tape_label = tape
+    elif parsed.pool is None and parsed.tape is not None:
+        own = Path(parsed.tape)
+        tape_label = str(own if own.is_absolute() else path.parent / own)
     with Library.open(db) as lib:
         saved = lib.save_files(
             deal,
+            tape_path=tape,
             key=name,
             message=message or "dabs export 自动保存 / saved by dabs export",
             author=author,

@@ -497,9 +497,12 @@ def run_cmd(
     replenishment: str | None = typer.Option(
         None, "--replenishment", help="循环购买候选资产清单 (tape) replacing the deal's own model"
     ),
+    tape: str | None = typer.Option(
+        None, "--tape", help="资产清单 pool tape (CSV/XLSX) replacing the deal's pool"
+    ),
 ) -> None:
     """运行现金流分配 / run the waterfall: tranche summary, coverage, events."""
-    d = load_deal_arg(deal)
+    d = load_deal_arg(deal, tape=tape)
     if replenishment is not None:
         from abs.io import read_replenishment
 

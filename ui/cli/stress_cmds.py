@@ -77,6 +77,10 @@ def stress_cmd(
         typer.Option("--scenario-set", help="data | receivable (default: by pool data share)"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    tape: Annotated[
+        str | None,
+        typer.Option("--tape", help="资产清单 pool tape (CSV/XLSX) replacing the deal's pool"),
+    ] = None,
 ) -> None:
     """压力测试表 / run a stress grid: every scenario in one engine call."""
     from scenarios.grid import run_grid
@@ -84,7 +88,7 @@ def stress_cmd(
 
     if grid is not None and scenario_names is not None:
         raise ScenarioError("stress: give --set or --grid, not both")
-    d = load_deal_arg(deal)
+    d = load_deal_arg(deal, tape=tape)
     spec: Any
     product = False
     if grid is not None:

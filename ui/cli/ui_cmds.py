@@ -26,8 +26,19 @@ from ui.state import DEFAULT_EXAMPLE, ENV_DEAL, MAX_UPLOAD_MB
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
 
 
-def streamlit_command(*, port: int | None = None, headless: bool = False) -> list[str]:
+#: Address the dashboard listens on unless ``--host`` says otherwise: this machine only. The
+#: dashboard has no authentication, so it is never offered to the network by default.
+DEFAULT_HOST = "127.0.0.1"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def streamlit_command(
+    *, port: int | None = None, headless: bool = False, host: str = DEFAULT_HOST
+) -> list[str]:
     """The command line that starts the dashboard server.
+
+    Bound to ``host`` (loopback by default), with the toolbar in viewer mode (no Deploy
+    button, no developer menu) and the upload limit of :data:`ui.state.MAX_UPLOAD_MB`.
 
     Parameters
     ----------
@@ -35,6 +46,8 @@ def streamlit_command(*, port: int | None = None, headless: bool = False) -> lis
         Port to listen on (Streamlit's default 8501 when omitted).
     headless : bool
         Do not open a browser window (``--no-browser``).
+    host : str
+        Address to listen on (``--host``); ``0.0.0.0`` opens it to every network interface.
 
     Examples
     --------
@@ -54,6 +67,10 @@ def streamlit_command(*, port: int | None = None, headless: bool = False) -> lis
         "false",
         "--server.maxUploadSize",
         str(MAX_UPLOAD_MB),
+        "--server.address",
+        host,
+        "--client.toolbarMode",
+        "viewer",
     ]
     if port is not None:
         cmd += ["--server.port", str(port)]
@@ -67,7 +84,7 @@ def deal_for_env(path_or_name: str) -> str:
     return str(Path(path_or_name).resolve())
 
 
-def launch(path_or_name: str, *, port: int | None, headless: bool) -> int:
+def launch(path_or_name: str, *, port: int | None, headless: bool, host: str = DEFAULT_HOST) -> int:
     """Run the dashboard server on ``path_or_name`` until it stops; return its exit code.
 
     Without a terminal on standard input (a pipe, a script, CI) the server always runs
@@ -75,13 +92,21 @@ def launch(path_or_name: str, *, port: int | None, headless: bool) -> int:
     end the server at once; open the printed address in a browser.
     """
     env = {**os.environ, ENV_DEAL: deal_for_env(path_or_name)}
+    if host not in LOOPBACK:
+        typer.echo(
+            f"警告：看板没有登录验证，--host {host} 让网络上的任何人都能打开它并读取交易数据。"
+            f"仅在可信网络中使用。 / WARNING: the dashboard has no authentication; --host {host} "
+            "lets anyone who can reach this machine open it and read the deal. Use it on a "
+            "trusted network only.",
+            err=True,
+        )
     if not headless and not sys.stdin.isatty():
         headless = True
         typer.echo(
             f"无终端输入：以无界面方式启动，请在浏览器打开 http://localhost:{port or 8501} / "
             f"no terminal on stdin: headless server, open http://localhost:{port or 8501}"
         )
-    cmd = streamlit_command(port=port, headless=headless)
+    cmd = streamlit_command(port=port, headless=headless, host=host)
     typer.echo(f"启动看板 / starting the dashboard: {path_or_name}")
     try:
         return subprocess.call(cmd, env=env)
@@ -99,10 +124,16 @@ def ui_cmd(
     no_browser: bool = typer.Option(
         False, "--no-browser", help="不打开浏览器 / headless server only"
     ),
+    host: str = typer.Option(
+        DEFAULT_HOST,
+        "--host",
+        help="监听地址 / address to listen on (default this machine only; 0.0.0.0 = every "
+        "interface, no authentication)",
+    ),
 ) -> None:
     """启动结构化看板 / launch the structuring dashboard on DEAL."""
     load_deal_arg(deal)  # a broken deal fails here with exit code 2, before any server starts
-    code = launch(deal, port=port, headless=no_browser)
+    code = launch(deal, port=port, headless=no_browser, host=host)
     if code:
         raise typer.Exit(code)
 
@@ -198,6 +229,9 @@ def demo_cmd(
     ),
     port: int | None = typer.Option(None, "--port", help="端口 / port (default 8501)"),
     as_json: bool = typer.Option(False, "--json", help="machine-readable summary"),
+    host: str = typer.Option(
+        DEFAULT_HOST, "--host", help="监听地址 / address to listen on (see dabs ui --help)"
+    ),
 ) -> None:
     """三个示例的摘要，然后启动看板 / summary of the three examples, then the dashboard."""
     summaries = [summarise(name) for name in EXAMPLES]
@@ -233,6 +267,6 @@ def demo_cmd(
     if summary_only:
         return
     load_deal_arg(deal)
-    code = launch(deal, port=port, headless=no_browser)
+    code = launch(deal, port=port, headless=no_browser, host=host)
     if code:
         raise typer.Exit(code)
