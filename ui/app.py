@@ -35,6 +35,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("waterfall", "waterfall_page.py", "page.waterfall", ":material/waterfall_chart:"),
     ("stress", "stress_page.py", "page.stress", ":material/thunderstorm:"),
     ("export", "export_page.py", "page.export", ":material/download:"),
+    ("library", "library_page.py", "page.library", ":material/history:"),
 )
 
 

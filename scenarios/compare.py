@@ -1,0 +1,138 @@
+"""Two structures side by side: field changes, tranche measures and coverage per period.
+
+Streamlit-free: the dashboard's 交易库 page draws it (two library versions, or the current edit
+against the last saved one). The measures are those of :func:`scenarios.report.base_report`,
+so a number in the comparison is the number every other surface shows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from abs.deal import Deal
+from abs.library.diff import StructureDiff, diff_deals
+from scenarios.report import COV_SENIOR, COV_SENIOR_PRINCIPAL, BaseReport
+from waterfall.tables import SUM_MIN_COV, SUM_NAME, SUM_WAL, SUM_YIELD
+
+#: Tranche measures compared (summary column → measure key of :data:`MEASURE_LABELS`).
+TRANCHE_MEASURES: tuple[tuple[str, str], ...] = (
+    (SUM_YIELD, "yield"),
+    (SUM_WAL, "wal"),
+    (SUM_MIN_COV, "min_coverage"),
+)
+#: Measure key → (中文, English).
+MEASURE_LABELS: dict[str, tuple[str, str]] = {
+    "balance": ("发行规模（万元）", "Size (CNY 10k)"),
+    "yield": ("收益率", "Yield"),
+    "wal": ("加权平均期限（年）", "WAL (years)"),
+    "min_coverage": ("最低覆盖倍数（含本金）", "Min coverage incl. principal"),
+    "min_coverage_interest": ("最低覆盖倍数（仅利息）", "Min coverage, interest only"),
+}
+#: Two values closer than this are "the same" (relative, or absolute near zero).
+_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Structure A against structure B.
+
+    Attributes
+    ----------
+    a, b : str
+        Labels of the two sides (``key@n`` or 当前编辑).
+    structure : StructureDiff
+        Field-by-field changes (:func:`abs.library.diff.diff_deals`).
+    tranches : DataFrame
+        One row per (tranche, measure) present on either side: ``tranche``, ``measure`` (key),
+        ``a``, ``b`` (floats, NaN where the tranche is absent) and ``changed`` (bool).
+    coverage : DataFrame
+        Per payment date (index, union of both schedules): senior coverage interest only and
+        incl. principal of each side, columns ``a_senior``, ``b_senior``,
+        ``a_senior_with_principal``, ``b_senior_with_principal``.
+    """
+
+    a: str
+    b: str
+    structure: StructureDiff
+    tranches: pd.DataFrame
+    coverage: pd.DataFrame
+
+    @property
+    def changed_measures(self) -> int:
+        """How many tranche measures differ."""
+        return int(self.tranches["changed"].sum())
+
+
+def _same(x: float, y: float) -> bool:
+    if math.isnan(x) and math.isnan(y):
+        return True
+    if math.isnan(x) or math.isnan(y):
+        return False
+    return math.isclose(x, y, rel_tol=_TOL, abs_tol=_TOL)
+
+
+def _measures(deal: Deal, report: BaseReport) -> dict[tuple[str, str], float]:
+    out: dict[tuple[str, str], float] = {}
+    for tr in deal.tranches:
+        out[(tr.name, "balance")] = tr.balance / 10_000
+    for _, row in report.summary.iterrows():
+        name = str(row[SUM_NAME])
+        for column, key in TRANCHE_MEASURES:
+            out[(name, key)] = float(row[column])
+        out[(name, "min_coverage_interest")] = report.tranche_min_coverage_interest[name]
+    return out
+
+
+def compare(
+    deal_a: Deal, report_a: BaseReport, deal_b: Deal, report_b: BaseReport, *, a: str, b: str
+) -> Comparison:
+    """Compare two deals and their base-case reports (A is the reference, B the candidate).
+
+    Examples
+    --------
+    >>> from abs.io import load_deal
+    >>> from scenarios.report import base_report
+    >>> d = load_deal("rugao-labelled")
+    >>> bigger = d.model_copy(update={"tranches": (
+    ...     d.tranches[0].model_copy(update={"balance": 110_000_000.0}), d.tranches[1])})
+    >>> c = compare(d, base_report(d), bigger, base_report(bigger), a="v1", b="v2")
+    >>> c.tranches.query("tranche == '优先A' and measure == 'balance'")[["a", "b"]].values.tolist()
+    [[12300.0, 11000.0]]
+    """
+    ma, mb = _measures(deal_a, report_a), _measures(deal_b, report_b)
+    keys = list(dict.fromkeys([*ma, *mb]))
+    rows = []
+    for tranche, measure in keys:
+        x, y = ma.get((tranche, measure), math.nan), mb.get((tranche, measure), math.nan)
+        rows.append(
+            {
+                "tranche": tranche,
+                "measure": measure,
+                "a": x,
+                "b": y,
+                "changed": not _same(x, y),
+            }
+        )
+    coverage = pd.concat(
+        {
+            "a_senior": report_a.coverage[COV_SENIOR],
+            "b_senior": report_b.coverage[COV_SENIOR],
+            "a_senior_with_principal": report_a.coverage[COV_SENIOR_PRINCIPAL],
+            "b_senior_with_principal": report_b.coverage[COV_SENIOR_PRINCIPAL],
+        },
+        axis=1,
+    ).sort_index()
+    return Comparison(
+        a=a,
+        b=b,
+        structure=diff_deals(deal_a, deal_b, a=a, b=b),
+        tranches=pd.DataFrame(rows, columns=["tranche", "measure", "a", "b", "changed"]),
+        coverage=coverage.replace([np.inf, -np.inf], np.nan),
+    )
+
+
+__all__ = ["MEASURE_LABELS", "Comparison", "compare"]

@@ -1,0 +1,95 @@
+"""The 交易库 page (AppTest): save with a message and the edit log, history, open, compare.
+
+``tests/ui/conftest.py`` points ``DABS_DB_URL`` at a fresh SQLite file for every test, so
+nothing reaches the user's library.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import ui
+from abs.deal import Deal
+from abs.library import Library
+from ui import state
+
+APP = Path(ui.__file__).resolve().parent / "app.py"
+
+
+def _start(monkeypatch: pytest.MonkeyPatch, deal: str = "rugao-labelled") -> AppTest:
+    monkeypatch.setenv(state.ENV_DEAL, deal)
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    return at
+
+
+def _resize_senior(at: AppTest, wan: float) -> None:
+    at.switch_page("views/structure_page.py").run()
+    version = at.session_state[state.KEY_EDITOR_VERSION]
+    at.session_state[f"structure_tranches_{version}"] = {
+        "edited_rows": {0: {"balance_wan": wan}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception and not at.error
+
+
+def _save(at: AppTest, message: str) -> None:
+    at.switch_page("views/library_page.py").run()
+    at.text_input(key="lib_message").set_value(message)
+    at.button(key="lib_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_save_twice_history_and_compare(
+    monkeypatch: pytest.MonkeyPatch, _private_library: Path
+) -> None:
+    at = _start(monkeypatch)
+    _save(at, "初始结构")
+    assert any("rugao-labelled@1" in str(s.value) for s in at.success)
+    _resize_senior(at, 11_000.0)
+    _save(at, "优先A 缩量")
+    assert any("rugao-labelled@2" in str(s.value) for s in at.success)
+
+    with Library.open(f"sqlite:///{_private_library}") as lib:
+        versions = list(lib.log("rugao-labelled"))
+        assert [v.number for v in versions] == [2, 1]
+        # the edit log is saved with the version
+        assert versions[0].message.startswith("优先A 缩量\n修改记录：")
+        assert "优先A 规模 12,300.00 → 11,000.00 万元" in versions[0].message
+        assert lib.load("rugao-labelled@2").tranches[0].balance == 110_000_000.0
+
+    history = next(df.value for df in at.dataframe if "版本" in df.value.columns)
+    assert history["版本"].tolist() == ["rugao-labelled@2", "rugao-labelled@1"]
+
+    # compare @1 (A) with @2 (B): the size change is listed and the measures differ
+    at.selectbox(key="lib_cmp_a").set_value("rugao-labelled@1")
+    at.selectbox(key="lib_cmp_b").set_value("rugao-labelled@2").run()
+    assert not at.exception, [e.value for e in at.exception]
+    frames = [df.value for df in at.dataframe]
+    changes = next(f for f in frames if "字段" in f.columns)
+    assert len(changes) >= 1
+    measures = next(f for f in frames if "指标" in getattr(f, "columns", []))
+    size = measures[(measures["档位"] == "优先A") & (measures["指标"] == "发行规模（万元）")]
+    assert size[["rugao-labelled@1", "rugao-labelled@2"]].values.tolist() == [
+        ["12,300.00", "11,000.00"]
+    ]
+    assert size["变化"].tolist() == ["●"]
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_open_a_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _start(monkeypatch)
+    _save(at, "v1")
+    _resize_senior(at, 10_000.0)
+    at.switch_page("views/library_page.py").run()
+    at.selectbox(key="lib_open_ref").set_value("rugao-labelled@1")
+    at.button(key="lib_open").click().run()
+    assert not at.exception
+    deal = Deal.model_validate_json(at.session_state[state.KEY_DEAL_JSON])
+    assert deal.tranches[0].balance == 123_000_000.0
+    assert "交易库 rugao-labelled@1" in at.session_state[state.KEY_SOURCE]

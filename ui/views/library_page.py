@@ -1,0 +1,234 @@
+"""交易库 Library: save the current deal with a message (and its edit log), see the history,
+open any version, and compare two structures side by side.
+
+The library is the one ``dabs library`` uses (``$DABS_DB_URL``, else the user's SQLite file).
+The comparison is :func:`scenarios.compare.compare` on the base-case reports the other pages
+show (cached per deal JSON), so its numbers are theirs.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from abs.deal import Deal
+from abs.io import deal_to_json
+from scenarios.compare import MEASURE_LABELS, Comparison, compare
+from ui import engine, state
+from ui import format as fmt
+from ui.i18n import t
+from ui.views._shared import guarded, header, table
+
+#: Selection meaning "the deal being edited now" in the compare pickers.
+CURRENT = "__current__"
+
+
+def _library() -> Any:
+    from abs.library import Library
+
+    return Library.open()
+
+
+def default_key(deal: Deal) -> str:
+    """Library key offered for the current deal: the example's name, else the deal name."""
+    from abs.examples import EXAMPLES
+
+    choice = state.initial_choice()
+    source = state.source()
+    for name in EXAMPLES:
+        if name in (choice, source) or name in source:
+            return name
+    return deal.name.strip()[:60] or "deal"
+
+
+def save_message(message: str, edits: list[str], lang: str) -> str:
+    """The version message: what the structurer wrote, then the session's edit log."""
+    text = message.strip() or t("library.default_message", lang)
+    if edits:
+        text += "\n" + t("library.edit_log", lang) + "\n" + "\n".join(f"- {e}" for e in edits)
+    return text
+
+
+def _measure_value(measure: str, value: float) -> str:
+    if not math.isfinite(value):
+        return "—"
+    if measure == "yield":
+        return fmt.pct(value)
+    if measure.startswith("min_coverage"):
+        return fmt.ratio(value)
+    if measure == "balance":
+        return f"{value:,.2f}"
+    return fmt.years(value)
+
+
+def comparison_table(comp: Comparison, lang: str) -> pd.DataFrame:
+    """Tranche measures of A and B with a 变化 column; changed rows first."""
+    rows = []
+    for _, r in comp.tranches.iterrows():
+        zh, en = MEASURE_LABELS[str(r["measure"])]
+        rows.append(
+            {
+                t("library.col.tranche", lang): r["tranche"],
+                t("library.col.measure", lang): zh if lang == "zh" else en,
+                comp.a: _measure_value(str(r["measure"]), float(r["a"])),
+                comp.b: _measure_value(str(r["measure"]), float(r["b"])),
+                t("library.col.changed", lang): "●" if bool(r["changed"]) else "",
+            }
+        )
+    frame = pd.DataFrame(rows)
+    return frame
+
+
+def _highlight(frame: pd.DataFrame, lang: str) -> Any:
+    col = t("library.col.changed", lang)
+
+    def row_style(row: pd.Series) -> list[str]:
+        on = bool(row[col])
+        return ["background-color: #fff2cc" if on else "" for _ in row]
+
+    return frame.style.apply(row_style, axis=1)
+
+
+def coverage_overlay(comp: Comparison, lang: str) -> go.Figure:
+    """Senior coverage per period of both sides on one chart (capped at 10×)."""
+    fig = go.Figure()
+    styles = {"a": "solid", "b": "dash"}
+    for side, label in (("a", comp.a), ("b", comp.b)):
+        for col, key in (
+            (f"{side}_senior", "library.cov_interest"),
+            (f"{side}_senior_with_principal", "library.cov_principal"),
+        ):
+            values = [
+                min(float(v), 10.0) if math.isfinite(float(v)) else None for v in comp.coverage[col]
+            ]
+            fig.add_trace(
+                go.Scatter(
+                    x=[str(d) for d in comp.coverage.index],
+                    y=values,
+                    name=f"{label} · {t(key, lang)}",
+                    line={"dash": styles[side]},
+                    mode="lines+markers",
+                )
+            )
+    fig.update_layout(
+        height=360,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title=t("library.cov_chart", lang),
+        xaxis={"type": "category"},
+        yaxis={"title": "×"},
+    )
+    return fig
+
+
+def render() -> None:
+    """Draw the page."""
+    deal = header("page.library")
+    lang = state.language()
+    deal_json = state.current_json()
+
+    st.subheader(t("library.save"))
+    c1, c2 = st.columns([1, 2])
+    key = c1.text_input(t("library.key"), value=default_key(deal), key="lib_key").strip()
+    message = c2.text_input(t("library.message"), key="lib_message")
+    if st.button(t("library.save_button"), key="lib_save", type="primary", disabled=not key):
+        with _library() as lib:
+            saved = lib.save_deal(
+                key, deal, message=save_message(message, state.edits(), lang), author=None
+            )
+        if saved.created:
+            st.success(t("library.saved", ref=saved.version.ref))
+        else:
+            st.info(t("library.unchanged", ref=saved.version.ref))
+
+    with _library() as lib:
+        keys = [d.key for d in lib.deals()]
+    if not keys:
+        st.info(t("library.empty"))
+        return
+    st.subheader(t("library.history"))
+    chosen = st.selectbox(
+        t("library.deal"),
+        keys,
+        index=keys.index(key) if key in keys else 0,
+        key="lib_history_key",
+    )
+    with _library() as lib:
+        versions = list(lib.log(str(chosen)))
+    history = pd.DataFrame(
+        [
+            {
+                t("library.col.version", lang): v.ref,
+                t("library.col.time", lang): v.created_at.strftime("%Y-%m-%d %H:%M"),
+                t("library.col.author", lang): v.author,
+                t("library.col.message", lang): v.message.splitlines()[0] if v.message else "",
+                t("library.col.issue", lang): fmt.wan(v.issue_amount_fen / 100),
+            }
+            for v in versions
+        ]
+    )
+    table(history, key="lib_history")
+    refs = [v.ref for v in versions]
+    c1, c2 = st.columns([2, 1])
+    to_open = c1.selectbox(t("library.open_pick"), refs, key="lib_open_ref")
+    if c2.button(t("library.open"), key="lib_open"):
+        with _library() as lib:
+            opened = lib.load(str(to_open))
+        state.set_current(deal_to_json(opened), source_label=t("library.source", ref=to_open))
+        state.flash(t("library.opened", ref=to_open))
+        st.rerun()
+
+    st.subheader(t("library.compare"))
+    options = [CURRENT, *refs]
+
+    def label(ref: str) -> str:
+        return t("library.current", lang) if ref == CURRENT else ref
+
+    c1, c2 = st.columns(2)
+    left = str(
+        c1.selectbox(
+            t("library.side_a"),
+            options,
+            index=1 if len(options) > 1 else 0,
+            format_func=label,
+            key="lib_cmp_a",
+        )
+    )
+    right = str(
+        c2.selectbox(t("library.side_b"), options, index=0, format_func=label, key="lib_cmp_b")
+    )
+    sides: list[tuple[Deal, str]] = []
+    for ref in (left, right):
+        if ref == CURRENT:
+            sides.append((engine.deal_from_json(deal_json), deal_json))
+        else:
+            with _library() as lib:
+                loaded = lib.load(ref)
+            sides.append((loaded, deal_to_json(loaded)))
+    (deal_a, json_a), (deal_b, json_b) = sides
+    comp = compare(
+        deal_a,
+        engine.base_case(json_a),
+        deal_b,
+        engine.base_case(json_b),
+        a=label(left),
+        b=label(right),
+    )
+    if comp.structure.unchanged:
+        st.success(t("library.same_structure"))
+    else:
+        changes = comp.structure.to_frame()
+        st.markdown(f"**{t('library.changes', n=len(changes))}**")
+        table(changes, key="lib_changes")
+    st.markdown(f"**{t('library.measures', n=comp.changed_measures)}**")
+    st.dataframe(
+        _highlight(comparison_table(comp, lang), lang), hide_index=True, key="lib_measures"
+    )
+    st.plotly_chart(coverage_overlay(comp, lang), key="lib_coverage")
+
+
+if __name__ == "__main__":
+    guarded(render)
