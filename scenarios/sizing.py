@@ -113,6 +113,7 @@ def largest_senior_size(
     max_steps: int = 100,
     assumptions: Assumptions | None = None,
     projector: Projector | None = None,
+    include_principal: bool = False,
 ) -> SizingResult:
     """The largest total senior size that passes ``stress`` with coverage ≥ ``min_coverage``.
 
@@ -135,6 +136,9 @@ def largest_senior_size(
     assumptions : Assumptions, optional
     projector : callable, optional
         ``(deal, assumptions, stress) -> Collections``.
+    include_principal : bool
+        Test the coverage incl. scheduled principal (最低覆盖倍数（含本金）, the headline figure
+        of ``dabs run`` and the dashboard) instead of the interest-only one.
 
     Returns
     -------
@@ -176,7 +180,8 @@ def largest_senior_size(
             **engine_kwargs([st]),
         )
         paid = bool(np.all(m.paid_in_full[0, senior_idx]))
-        cov = float(m.min_coverage[0, m.index(last_senior)])
+        cover = m.min_coverage_principal if include_principal else m.min_coverage
+        cov = float(cover[0, m.index(last_senior)])
         return paid and cov >= min_coverage
 
     def done(status: SizingStatus, size: float, steps: int) -> SizingResult:

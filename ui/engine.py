@@ -281,6 +281,44 @@ def base_case(deal_json: str) -> BaseReport:
     return base_report(deal_from_json(deal_json))
 
 
+# --- sizing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SizingView:
+    """A sizing result for the page: status, the resized deal's JSON and its base case."""
+
+    status: str
+    steps: int
+    deal_json: str
+    senior_total: float
+    sub_total: float
+
+
+@st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
+def sizing(deal_json: str, *, floor: float, include_principal: bool, scenario: str) -> SizingView:
+    """Largest senior size meeting ``floor`` under ``scenario`` (``scenarios.sizing``)."""
+    from scenarios.sets import scenario_stress
+    from scenarios.sizing import largest_senior_size
+
+    deal = deal_from_json(deal_json)
+    stress = deal.assumptions.stress if scenario == "基准" else scenario_stress(deal, scenario)
+    result = largest_senior_size(
+        deal,
+        stress=stress,
+        min_coverage=floor,
+        include_principal=include_principal,
+        assumptions=deal.assumptions,
+    )
+    return SizingView(
+        status=result.status,
+        steps=result.steps,
+        deal_json=deal_to_json(result.deal),
+        senior_total=result.senior_total,
+        sub_total=result.sub_total,
+    )
+
+
 # --- stress ---------------------------------------------------------------------------------
 
 

@@ -159,6 +159,59 @@ LABELS: dict[str, tuple[str, str]] = {
         "good deal stays current.",
     ),
     "structure.terms": ("产品要素", "Deal terms"),
+    "sizing.title": ("规模测算", "Size to a target"),
+    "sizing.note": (
+        "在所选情景下，求使优先级足额兑付且最低覆盖倍数不低于目标的最大优先级规模；发行总额不变，"
+        "次级吸收差额，固定摊还计划按比例缩放。结果先展示，确认后再应用。",
+        "The largest senior size that is paid in full with the minimum coverage at or above the "
+        "target in the chosen scenario; the issue amount stays, the subordinated tranche takes "
+        "the difference, "
+        "schedules scale. The result is shown before you apply it.",
+    ),
+    "sizing.floor": ("目标最低覆盖倍数（倍）", "Target minimum coverage (×)"),
+    "sizing.basis_principal": ("按含本金口径", "Incl. principal"),
+    "sizing.basis_help": (
+        "开：最低覆盖倍数（含本金）；关：最低覆盖倍数（仅利息）。",
+        "On: min coverage incl. principal; off: min coverage, interest only.",
+    ),
+    "sizing.basis.principal": ("含本金", "incl. principal"),
+    "sizing.basis.interest": ("仅利息", "interest only"),
+    "sizing.scenario": ("情景", "Scenario"),
+    "sizing.run": ("测算", "Solve"),
+    "sizing.bad_floor": (
+        "目标覆盖倍数 {value} 无效：须不小于 0。",
+        "Target coverage {value} is invalid: it must be at least 0.",
+    ),
+    "sizing.col.before": ("当前规模（万元）", "Current size (CNY 10k)"),
+    "sizing.col.after": ("测算规模（万元）", "Sized (CNY 10k)"),
+    "sizing.status.found": (
+        "已求得：测算结构的优先级最低覆盖倍数（含本金）{cov}，（仅利息）{cov_interest}（基准情景）。",
+        "Solved: the sized structure has senior min coverage incl. principal {cov}, interest only "
+        "{cov_interest} (base case).",
+    ),
+    "sizing.status.max_passes": (
+        "最大可行规模（次级仅余 1 元）仍满足目标：目标不构成约束。"
+        "基准覆盖倍数（含本金）{cov}，（仅利息）{cov_interest}。",
+        "Even the largest senior size (1 yuan of subordinated left) meets the target: it does "
+        "not bind. "
+        "Base case incl. principal {cov}, interest only {cov_interest}.",
+    ),
+    "sizing.status.min_fails": (
+        "即使优先级仅为发行额的 1% 仍不满足目标：请降低目标或改变结构。"
+        "（含本金）{cov}，（仅利息）{cov_interest}。",
+        "Even a senior of 1% of the issue fails the target: lower the target or change the "
+        "structure. Incl. principal {cov}, interest only {cov_interest}.",
+    ),
+    "sizing.status.not_converged": (
+        "搜索未收敛，显示最后一个满足目标的规模。（含本金）{cov}，（仅利息）{cov_interest}。",
+        "The search did not converge; the last passing size is shown. Incl. principal {cov}, "
+        "interest only {cov_interest}.",
+    ),
+    "sizing.apply": ("应用测算结构", "Apply the sized structure"),
+    "sizing.log": (
+        "规模测算：最低覆盖倍数（{basis}）≥ {floor}，情景 {scenario}",
+        "Sized to min coverage ({basis}) ≥ {floor} in scenario {scenario}",
+    ),
     "structure.term.name": ("专项计划名称", "Deal name"),
     "structure.term.originator": ("原始权益人", "Originator"),
     "structure.term.manager": ("计划管理人", "Manager"),

@@ -95,3 +95,20 @@ def test_errors() -> None:
     )
     with pytest.raises(ScenarioError, match=r"needs a senior and a subordinated tranche"):
         largest_senior_size(only_senior)
+
+
+def test_principal_inclusive_floor_sizes_smaller_than_interest_only() -> None:
+    from abs.io import load_deal
+    from scenarios.report import base_report
+
+    # 如皋: 优先A 12,300万 has 1.23× incl. principal (1.84× interest only) in the base case
+    deal = load_deal("rugao-labelled")
+    interest = largest_senior_size(deal, min_coverage=1.5)
+    principal = largest_senior_size(deal, min_coverage=1.5, include_principal=True)
+    # interest only, 1.5× holds even with the largest senior; incl. principal it does not
+    assert interest.status == "max_passes"
+    assert principal.status == "found"
+    assert principal.senior_total < deal.tranches[0].balance < interest.senior_total
+    # the sized deal meets the floor on the headline measure (the bisection keeps the passing
+    # side), and 1万元 more senior would not
+    assert base_report(principal.deal).senior_min_coverage >= 1.5

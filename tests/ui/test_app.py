@@ -647,3 +647,21 @@ def test_schedule_table_edits_the_targets(monkeypatch: pytest.MonkeyPatch) -> No
         "第1行「优先A1」：摊还计划第2期目标余额 25,000.00 万元 "
         "须在 0 与上一期目标 17,000.00 万元 之间" in messages
     ), messages
+
+
+def test_sizing_to_a_coverage_target_shows_then_applies(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = goto(start(monkeypatch, "rugao-labelled"), "structure")
+    at.number_input(key="sizing_floor").set_value(1.5)
+    at.toggle(key="sizing_on").set_value(True).run()
+    assert_clean(at)
+    sized = next(df.value for df in at.dataframe if "测算规模（万元）" in df.value.columns)
+    # 优先A 12,300万 (1.23× incl. principal) → the largest size with ≥ 1.50×: 11,304.84万
+    assert sized["当前规模（万元）"].tolist() == ["12,300.00", "700.00"]
+    senior = float(str(sized["测算规模（万元）"].iloc[0]).replace(",", ""))
+    assert 11_300 < senior < 11_310
+    assert current_deal(at).tranches[0].balance == 123_000_000.0  # shown, not yet applied
+    assert any("已求得" in str(m.value) for m in at.markdown)
+    at.button(key="sizing_apply").click().run()
+    assert_clean(at)
+    assert current_deal(at).tranches[0].balance == pytest.approx(senior * 10_000, abs=50)
+    assert "规模测算：最低覆盖倍数（含本金）≥ 1.50×" in state.edits(at.session_state)[-1]  # type: ignore[arg-type]

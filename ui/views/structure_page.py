@@ -790,6 +790,7 @@ def render() -> None:
             st.warning(t("structure.kept_last_good"))
     with checks_slot:
         render_checks(state.current_json())
+    render_sizing(state.current_json(), lang)
 
 
 def checks_table(deal_json: str, lang: str) -> pd.DataFrame:
@@ -863,6 +864,72 @@ def render_checks(deal_json: str) -> None:
             for k, v in fields.items()
         }
         st.warning(t(key, **shown))
+
+
+def render_sizing(deal_json: str, lang: str) -> None:
+    """Size the seniors to a coverage floor; show the resulting structure before applying it."""
+    st.subheader(t("sizing.title"))
+    st.caption(t("sizing.note"))
+    c1, c2, c3 = st.columns(3)
+    floor = float(c1.number_input(t("sizing.floor"), value=1.3, step=0.05, key="sizing_floor"))
+    with_principal = c2.toggle(
+        t("sizing.basis_principal"), value=True, help=t("sizing.basis_help"), key="sizing_basis"
+    )
+    basis = "principal" if with_principal else "interest"
+    stress = engine.stress_grid(deal_json, engine.default_set_name(deal_json))
+    scenario = str(c3.selectbox(t("sizing.scenario"), stress.scenarios, key="sizing_scenario"))
+    if not floor >= 0:
+        st.error(t("sizing.bad_floor", value=f"{floor:g}"))
+        return
+    if not st.toggle(t("sizing.run"), key="sizing_on"):
+        return
+    try:
+        view = engine.sizing(
+            deal_json, floor=floor, include_principal=basis == "principal", scenario=scenario
+        )
+    except engine.DealSpecError as exc:
+        st.error(str(exc))
+        return
+    except Exception as exc:  # a ScenarioError names the rule; never a traceback
+        from abs.errors import DabsError
+
+        if not isinstance(exc, DabsError):
+            raise
+        st.error(str(exc))
+        return
+    before = engine.deal_from_json(deal_json)
+    after = engine.deal_from_json(view.deal_json)
+    rows = [
+        {
+            t("structure.col.name"): a.name,
+            t("sizing.col.before"): fmt.wan(b.balance),
+            t("sizing.col.after"): fmt.wan(a.balance),
+            t("structure.check.share"): fmt.pct(a.balance / after.issue_amount),
+        }
+        for b, a in zip(before.tranches, after.tranches, strict=True)
+    ]
+    table(pd.DataFrame(rows), key="sizing_table")
+    sized = engine.base_case(view.deal_json)
+    st.markdown(
+        t(
+            f"sizing.status.{view.status}",
+            cov=fmt.ratio(sized.senior_min_coverage),
+            cov_interest=fmt.ratio(sized.senior_min_coverage_interest),
+        )
+    )
+    if view.deal_json != deal_json and st.button(t("sizing.apply"), key="sizing_apply"):
+        state.set_current(
+            view.deal_json,
+            source_label=state.source(),
+            edit=t(
+                "sizing.log",
+                lang,
+                floor=f"{floor:.2f}×",
+                basis=t(f"sizing.basis.{basis}", lang),
+                scenario=scenario,
+            ),
+        )
+        st.rerun()
 
 
 if __name__ == "__main__":
