@@ -1,0 +1,97 @@
+"""The issue-16 workflows in a real browser (Debian chromium + playwright, as test_browser.py):
+editing a deal date moves the amortisation schedule, and two library versions are compared.
+
+The server inherits the test run's throwaway ``DABS_DB_URL`` (tests/conftest.py), so versions
+saved here never reach the user's library.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.ui.test_browser import (  # noqa: F401  (fixtures)
+    STEP_TIMEOUT_MS,
+    VIEWPORT,
+    _go,
+    _no_failures,
+    _settled,
+    browser,
+    server,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def _grid_texts(page: object, index: int) -> list[str]:
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    grid = page.get_by_test_id("stDataFrame").nth(index)
+    return [str(t) for t in grid.locator('[role="gridcell"]').all_inner_texts()]
+
+
+def test_dates_move_the_schedule_and_versions_compare(
+    server: tuple[str, Path],  # noqa: F811
+    browser: object,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    url, log = server
+    page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    try:
+        page.goto(url)
+        expect(page.get_by_role("heading", name="资产池", level=1)).to_be_visible()
+        _settled(page)
+        # save qingdao-pure as it ships
+        _go(page, "交易库", "保存到交易库")
+        page.get_by_label("版本说明").fill("原始结构")
+        page.get_by_label("版本说明").press("Enter")
+        page.get_by_role("button", name="保存新版本").click()
+        expect(page.get_by_text("已保存版本 qingdao-pure@1")).to_be_visible()
+        _settled(page)
+
+        # move the first payment date a month: the schedule's dates follow
+        _go(page, "结构设计", "触发事件")
+        page.get_by_text("固定摊还计划（目标余额）").click()
+        schedule = page.get_by_test_id("stDataFrame").filter(has_text="目标余额（万元）").first
+        expect(
+            schedule.locator('[role="gridcell"]').filter(has_text="2026-09-28")
+        ).not_to_have_count(0)
+        # the date field is three segments (year, month, day): type the month, then leave
+        month = page.get_by_role("spinbutton", name="month, 首个兑付日")
+        month.click()
+        page.keyboard.type("10")
+        page.get_by_role("heading", name="产品要素").click()
+        expect(
+            schedule.locator('[role="gridcell"]').filter(has_text="2026-10-26")
+        ).not_to_have_count(0)
+        _settled(page)
+        _no_failures(page)
+
+        # save the edit, then compare @1 with @2
+        _go(page, "交易库", "版本对比")
+        page.get_by_label("版本说明").fill("首个兑付日后移一个月")
+        page.get_by_label("版本说明").press("Enter")
+        page.get_by_role("button", name="保存新版本").click()
+        expect(page.get_by_text("已保存版本 qingdao-pure@2")).to_be_visible()
+        _settled(page)
+        expect(page.get_by_text("结构变化（1 项）")).to_be_visible()
+        changes = page.get_by_test_id("stDataFrame").filter(has_text="字段").first
+        expect(
+            changes.locator('[role="gridcell"]').filter(has_text="2026-10-26")
+        ).not_to_have_count(0)
+        expect(page.get_by_test_id("stPlotlyChart")).to_have_count(1)
+        _no_failures(page)
+    except Exception as exc:
+        shot = tmp_path / "failure.png"
+        page.screenshot(path=str(shot))
+        tail = log.read_text(errors="replace")[-4000:]
+        raise AssertionError(f"{exc}\nscreenshot: {shot}\nserver log tail:\n{tail}") from exc
+    finally:
+        page.close()
