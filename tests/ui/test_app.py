@@ -665,3 +665,28 @@ def test_sizing_to_a_coverage_target_shows_then_applies(monkeypatch: pytest.Monk
     assert_clean(at)
     assert current_deal(at).tranches[0].balance == pytest.approx(senior * 10_000, abs=50)
     assert "规模测算：最低覆盖倍数（含本金）≥ 1.50×" in state.edits(at.session_state)[-1]  # type: ignore[arg-type]
+
+
+def _tranches_of_examples() -> list[tuple[str, int]]:
+    from abs.examples import EXAMPLES
+    from abs.io import load_deal
+
+    return [(ex, i) for ex in EXAMPLES for i in range(len(load_deal(ex).tranches))]
+
+
+@pytest.mark.parametrize(("example", "row"), _tranches_of_examples())
+def test_every_tranche_of_every_example_can_be_resized(
+    monkeypatch: pytest.MonkeyPatch, example: str, row: int
+) -> None:
+    at = goto(start(monkeypatch, example), "structure")
+    before = current_deal(at).tranches[row]
+    new_wan = round(before.balance * 0.9 / 10_000, 2)  # 10% smaller, in 万元 as typed
+    _edit_tranche(at, row, balance_wan=new_wan)
+    assert_clean(at)
+    after = current_deal(at).tranches[row]
+    assert after.balance == pytest.approx(new_wan * 10_000)
+    if before.target_balances:  # a 固定摊还 schedule scales with the size
+        factor = after.balance / before.balance
+        assert after.target_balances == pytest.approx(
+            [round(b * factor, 2) for b in before.target_balances]
+        )
