@@ -31,6 +31,7 @@ _PLAIN: dict[str, tuple[str, str]] = {
     "date_parsing": ("须为日期（YYYY-MM-DD）", "must be a date (YYYY-MM-DD)"),
     "date_type": ("须为日期（YYYY-MM-DD）", "must be a date (YYYY-MM-DD)"),
     "string_too_short": ("不能为空", "must not be empty"),
+    "too_short": ("至少需要一项", "needs at least one item"),
     "enum": ("不是可选值", "is not one of the options"),
     "finite_number": ("须为有限数字", "must be a finite number"),
 }

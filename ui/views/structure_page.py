@@ -39,6 +39,7 @@ from ui import format as fmt
 from ui.i18n import t
 from ui.messages import rule_text, value_text
 from ui.views._shared import guarded, header, table
+from ui.views.waterfall_order import render_order
 
 #: Hidden column carrying each editor row's position in the snapshot (None for added rows).
 ROW_ID = "_row"
@@ -790,6 +791,7 @@ def render() -> None:
             st.warning(t("structure.kept_last_good"))
     with checks_slot:
         render_checks(state.current_json())
+    render_order(state.current_json(), lang)
     render_sizing(state.current_json(), lang)
 
 
