@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from abs._base import Spec
 from abs.asset import Pool
-from abs.assumptions import Assumptions
+from abs.assumptions import Assumptions, Stress
 from abs.enums import (
     AllocationMode,
     AssetType,
@@ -582,6 +582,17 @@ class Conventions(Spec):
     )
 
 
+class CustomScenario(Spec):
+    """A stress scenario the structurer defined (自定义压力情景), saved with the deal.
+
+    The stress grid runs it after the built-in set's scenarios. ``stress`` holds the factor
+    values (the factor catalogue of ``scenarios.factors``; neutral values stress nothing).
+    """
+
+    name: str = Field(min_length=1, max_length=60, description="情景名称")
+    stress: Stress
+
+
 class DataEnablement(Spec):
     """How a deal declares the use of data (赋能): risk assessment, pricing, monitoring."""
 
@@ -616,6 +627,9 @@ class Deal(Spec):
         default_factory=Conventions, description="rounding and interest conventions"
     )
     assumptions: Assumptions = Field(default_factory=Assumptions)
+    stress_scenarios: tuple[CustomScenario, ...] = Field(
+        default=(), description="自定义压力情景: run after the built-in set, saved with the deal"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Deal:
@@ -627,6 +641,10 @@ class Deal(Spec):
         dupf = {n for n in fee_names if fee_names.count(n) > 1}
         if dupf:
             raise ValueError(f"fee names must be unique; duplicated: {sorted(dupf)}")
+        custom = [s.name for s in self.stress_scenarios]
+        dups = {n for n in custom if custom.count(n) > 1}
+        if dups:
+            raise ValueError(f"stress scenario names must be unique; duplicated: {sorted(dups)}")
         order = {TrancheClass.SENIOR: 0, TrancheClass.MEZZANINE: 1, TrancheClass.SUBORDINATED: 2}
         ranks = [order[t.tranche_class] for t in self.tranches]
         if ranks != sorted(ranks):

@@ -305,6 +305,8 @@ def deal_to_json(deal: Deal, *, embed_pool: bool = True) -> str:
         data = deal.model_dump(mode="json", exclude_none=False)
     else:
         data = deal.model_dump(mode="json", exclude={"pool"})
+    if not data.get("stress_scenarios"):  # absent when empty: older deal files stay byte-equal
+        data.pop("stress_scenarios", None)
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 

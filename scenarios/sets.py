@@ -510,3 +510,27 @@ def scenario_from_factors(values: Mapping[str, Any], *, name: str | None = None)
             or "基准"
         )
     return Scenario(name=name, factors=factors, sources=sources)
+
+
+def with_custom(deal: Deal, scenario_set: ScenarioSet) -> list[Scenario]:
+    """The set's scenarios followed by the deal's own (``deal.stress_scenarios``).
+
+    A custom scenario keeps its name; its factors are the non-neutral values of its stress.
+
+    Raises
+    ------
+    ScenarioError
+        A custom scenario named like one of the set's.
+    """
+    from scenarios.factors import changed_factors
+
+    out = list(scenario_set.scenarios)
+    taken = {s.name for s in out}
+    for custom in deal.stress_scenarios:
+        if custom.name in taken:
+            raise ScenarioError(
+                f"custom scenario {custom.name!r}: the name is already used by the scenario set "
+                f"{scenario_set.name!r} ({', '.join(sorted(taken))}); choose another"
+            )
+        out.append(scenario_from_factors(changed_factors(custom.stress), name=custom.name))
+    return out

@@ -395,10 +395,13 @@ def _factor_table(stresses: Any, names: list[str]) -> pd.DataFrame:
 def stress_grid(deal_json: str, set_name: str) -> StressView:
     """Run a built-in scenario set on the deal (``scenarios.grid.run_grid``, one engine call)."""
     from scenarios.grid import run_grid
+    from scenarios.sets import builtin_sets, with_custom
 
     deal = deal_from_json(deal_json)
-    # the deal's own base adjustments (projection page) stay on where a scenario is silent
-    grid = run_grid(deal, set_name, base=deal.assumptions.stress)
+    # the set's scenarios, then the structurer's own (saved with the deal); the deal's base
+    # adjustments (projection page) stay on where a scenario is silent
+    spec = with_custom(deal, builtin_sets()[set_name]) if deal.stress_scenarios else set_name
+    grid = run_grid(deal, spec, base=deal.assumptions.stress)
     o = grid.outcome
     names = grid.names
     tranches = list(o.tranche_names)

@@ -545,6 +545,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "stress.results": ("各情景兑付结果", "Results by scenario and tranche"),
     "stress.heat.metric": ("热力图指标", "Heatmap measure"),
     "stress.heat.loss": ("本金损失率", "Principal loss"),
+    "stress.custom": ("自定义情景", "Custom scenarios"),
+    "stress.custom_note": (
+        "从因子目录组合一个情景（比例类因子以 % 输入），随交易保存，并在所选情景集之后运行。",
+        "Build a scenario from the factor catalogue (fractions in %); it is saved with the deal "
+        "and runs after the chosen scenario set.",
+    ),
+    "stress.custom.name": ("情景名称", "Scenario name"),
+    "stress.custom.factors": ("因子", "Factors"),
+    "stress.custom.pct": ("%", "%"),
+    "stress.custom.add": ("添加情景", "Add scenario"),
+    "stress.custom.remove_pick": ("删除情景", "Scenario to remove"),
+    "stress.custom.remove": ("删除", "Remove"),
+    "stress.custom.no_name": ("请填写情景名称。", "Give the scenario a name."),
+    "stress.custom.invalid": ("因子取值无效：{detail}", "Invalid factor value: {detail}"),
+    "stress.custom.log_add": ("新增自定义情景 {name}", "Custom scenario {name} added"),
+    "stress.custom.log_remove": ("删除自定义情景 {name}", "Custom scenario {name} removed"),
     "stress.heat.min_coverage": ("最低覆盖倍数（含本金）", "Min coverage incl. principal"),
     "stress.heat.coverage": (
         "最低现金流覆盖倍数（情景 × 档位）",

@@ -230,6 +230,118 @@ def breakeven_display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out.drop(columns=[be.COL_UNIT])
 
 
+def _is_fraction(unit: str) -> bool:
+    return unit.startswith("fraction")
+
+
+def render_custom(deal_json: str, lang: str) -> None:
+    """Add a scenario from the factor catalogue (saved with the deal) or remove one."""
+    from abs.assumptions import Stress
+    from scenarios.factors import FACTOR_BY_ID, FACTORS, changed_factors
+
+    deal = engine.deal_from_json(deal_json)
+    st.subheader(t("stress.custom"))
+    st.caption(t("stress.custom_note"))
+    if deal.stress_scenarios:
+        rows = [
+            {
+                t("stress.custom.name", lang): c.name,
+                t("stress.custom.factors", lang): "、".join(
+                    f"{FACTOR_LABEL(fid, lang)} {v:g}"
+                    for fid, v in changed_factors(c.stress).items()
+                )
+                or "—",
+            }
+            for c in deal.stress_scenarios
+        ]
+        table(pd.DataFrame(rows), key="custom_table")
+        names = [c.name for c in deal.stress_scenarios]
+        c1, c2 = st.columns([2, 1])
+        drop = c1.selectbox(t("stress.custom.remove_pick"), names, key="custom_remove_pick")
+        if c2.button(t("stress.custom.remove"), key="custom_remove"):
+            kept = tuple(c for c in deal.stress_scenarios if c.name != drop)
+            _save_custom(deal, kept, t("stress.custom.log_remove", lang, name=str(drop)))
+    with st.form("custom_form"):
+        name = st.text_input(t("stress.custom.name"), key="custom_name")
+        values: dict[str, Any] = {}
+        cols = st.columns(4)
+        numeric = [f for f in FACTORS if f.kind != "bool"]
+        for i, f in enumerate(numeric):
+            unit = t("stress.custom.pct", lang) if _is_fraction(f.unit) else f.unit
+            shown = f.neutral * 100 if _is_fraction(f.unit) else f.neutral
+            raw = cols[i % 4].number_input(
+                f"{FACTOR_LABEL(f.id, lang)} ({unit})",
+                value=float(shown),
+                step=1.0 if f.kind == "int" else 0.5,
+                key=f"custom_{f.id}",
+            )
+            value = float(raw) / 100 if _is_fraction(f.unit) else float(raw)
+            values[f.id] = round(value) if f.kind == "int" else value
+        for f in [f for f in FACTORS if f.kind == "bool"]:
+            values[f.id] = st.checkbox(FACTOR_LABEL(f.id, lang), key=f"custom_{f.id}")
+        submitted = st.form_submit_button(t("stress.custom.add"))
+    if submitted:
+        from pydantic import ValidationError
+
+        from ui.messages import rule_text
+
+        try:
+            stress = Stress.model_validate(
+                {k: v for k, v in values.items() if k in Stress.model_fields}
+            )
+        except ValidationError as exc:  # name the factor and the rule, in the session language
+            from abs.errors import Issue
+
+            detail = "；".join(
+                f"{FACTOR_LABEL(str(e['loc'][0]), lang)}："
+                + rule_text(
+                    Issue("stress", str(e["msg"]), code=str(e["type"]), context=e.get("ctx")),
+                    kind="pct" if _is_fraction(FACTOR_BY_ID[str(e["loc"][0])].unit) else None,
+                    lang=lang,
+                )
+                for e in exc.errors()
+            )
+            st.error(t("stress.custom.invalid", detail=detail))
+            return
+        from abs.deal import CustomScenario
+
+        if not name.strip():
+            st.error(t("stress.custom.no_name"))
+            return
+        kept = tuple(c for c in deal.stress_scenarios if c.name != name.strip())
+        added = CustomScenario(name=name.strip(), stress=stress)
+        _save_custom(deal, (*kept, added), t("stress.custom.log_add", lang, name=name.strip()))
+
+
+def FACTOR_LABEL(fid: str, lang: str) -> str:  # noqa: N802 - reads like a constant lookup
+    """A factor's name in ``lang``."""
+    from scenarios.factors import FACTOR_BY_ID
+
+    f = FACTOR_BY_ID[fid]
+    return f.zh if lang == "zh" else f.en
+
+
+def _save_custom(deal: Any, scenarios: tuple[Any, ...], edit: str) -> None:
+    data = deal.model_dump(mode="json")
+    data["stress_scenarios"] = [s.model_dump(mode="json") for s in scenarios]
+    new_deal, issues = engine.validate_deal_data(data, source=t("page.stress"))
+    if new_deal is None:
+        st.error("；".join(f"{i.column}: {i.rule}" for i in issues))
+        return
+    new_json = engine.deal_to_json(new_deal)
+    try:  # a name clash with the set's scenarios is reported before the deal changes
+        engine.stress_grid(new_json, engine.default_set_name(new_json))
+    except Exception as exc:
+        from abs.errors import DabsError
+
+        if not isinstance(exc, DabsError):
+            raise
+        st.error(str(exc))
+        return
+    state.set_current(new_json, source_label=state.source(), edit=edit)
+    st.rerun()
+
+
 def render_breakeven(deal_json: str) -> None:
     """Break-even per tranche and the indicative rating, computed on request (cached)."""
     lang = state.language()
@@ -327,6 +439,7 @@ def render() -> None:
     lang = state.language()
     deal_json = state.current_json()
     render_grid(deal_json, lang)
+    render_custom(deal_json, lang)
     render_breakeven(deal_json)
     render_mc(deal_json, lang)
 
