@@ -362,8 +362,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "structure.check.share": ("占发行比例", "Share of issue"),
     "structure.check.subordination": ("次级支持", "Subordination"),
     "structure.check.base_cov": (
-        "优先级最低覆盖倍数（含本金，基准）",
-        "Senior min coverage incl. principal (base)",
+        "优先级最低覆盖（含本金）",  # short enough for a quarter-width metric, never cut off
+        "Senior min cov. incl. principal",
+    ),
+    "structure.check.base_cov_help": (
+        "基准情景下优先级各期最低现金流覆盖倍数，分母含税费、费用、利息与应付本金。",
+        "Lowest senior cash-flow coverage over the periods in the base case; obligations are "
+        "taxes, fees, interest and principal due.",
     ),
     "structure.check.base_cov_interest": (
         "优先级最低覆盖倍数（仅利息，基准）：{value}",

@@ -118,7 +118,7 @@ def test_dashboard_shows_the_cli_numbers(example: str, monkeypatch: pytest.Monke
     assert not at.exception, [e.value for e in at.exception]
     metrics = {m.label: m.value for m in at.metric}
     senior = f"{cli['senior_min_coverage']:.2f}×"
-    assert metrics["优先级最低覆盖倍数（含本金，基准）"] == senior
+    assert metrics["优先级最低覆盖（含本金）"] == senior
     assert senior in text
     captions = "\n".join(str(c.value) for c in at.caption)
     assert f"{cli['senior_min_coverage_interest']:.2f}×" in captions

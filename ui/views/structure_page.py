@@ -838,7 +838,11 @@ def render_checks(deal_json: str) -> None:
     c3.metric(
         t("structure.check.pool_over_issue"), fmt.ratio(checks.pool_amount / checks.issue_amount)
     )
-    c4.metric(t("structure.check.base_cov"), fmt.ratio(base.senior_min_coverage))
+    c4.metric(
+        t("structure.check.base_cov"),
+        fmt.ratio(base.senior_min_coverage),
+        help=t("structure.check.base_cov_help"),
+    )
     st.caption(
         t(
             "structure.check.base_cov_interest",
