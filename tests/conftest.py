@@ -32,20 +32,6 @@ settings.register_profile("dev")
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Point the deal library at a throwaway SQLite file for the whole run.
-
-    Set before any test, fixture or subprocess (the browser tests' dashboard server inherits
-    the environment), and whatever the shell had: no test may write into the user's real
-    library (``~/.local/share/dabs/library.sqlite`` or a ``$DABS_DB_URL`` of theirs). Tests that
-    need their own library still set ``DABS_DB_URL`` themselves.
-    """
-    import tempfile
-
-    root = tempfile.mkdtemp(prefix="dabs-test-library-")
-    os.environ["DABS_DB_URL"] = f"sqlite:///{root}/library.sqlite"
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",

@@ -7,6 +7,7 @@ saved here never reach the user's library.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,9 @@ from tests.ui.test_browser import (  # noqa: F401  (fixtures)
 )
 
 pytestmark = pytest.mark.browser
+
+#: Library key of this test's versions: its own, whatever else the run saved.
+KEY = f"browser-{uuid.uuid4().hex[:8]}"
 
 
 def _grid_texts(page: object, index: int) -> list[str]:
@@ -48,12 +52,14 @@ def test_dates_move_the_schedule_and_versions_compare(
         page.goto(url)
         expect(page.get_by_role("heading", name="资产池", level=1)).to_be_visible()
         _settled(page)
-        # save qingdao-pure as it ships
+        # save qingdao-pure as it ships, under a key of its own (the run's library is shared)
         _go(page, "交易库", "保存到交易库")
+        page.get_by_label("交易编号（库中名称）").fill(KEY)
+        page.get_by_label("交易编号（库中名称）").press("Enter")
         page.get_by_label("版本说明").fill("原始结构")
         page.get_by_label("版本说明").press("Enter")
         page.get_by_role("button", name="保存新版本").click()
-        expect(page.get_by_text("已保存版本 qingdao-pure@1")).to_be_visible()
+        expect(page.get_by_text(f"已保存版本 {KEY}@1")).to_be_visible()
         _settled(page)
 
         # move the first payment date a month: the schedule's dates follow
@@ -76,10 +82,17 @@ def test_dates_move_the_schedule_and_versions_compare(
 
         # save the edit, then compare @1 with @2
         _go(page, "交易库", "版本对比")
+        page.get_by_label("交易编号（库中名称）").fill(KEY)
+        page.get_by_label("交易编号（库中名称）").press("Enter")
+        _settled(page)
         page.get_by_label("版本说明").fill("首个兑付日后移一个月")
         page.get_by_label("版本说明").press("Enter")
         page.get_by_role("button", name="保存新版本").click()
-        expect(page.get_by_text("已保存版本 qingdao-pure@2")).to_be_visible()
+        expect(page.get_by_text(f"已保存版本 {KEY}@2")).to_be_visible()
+        _settled(page)
+        # A = the first version, B = the current edit (= the version just saved)
+        page.get_by_test_id("stSelectbox").filter(has_text="对比基准 A").click()
+        page.get_by_role("option", name=f"{KEY}@1").click()
         _settled(page)
         expect(page.get_by_text("结构变化（1 项）")).to_be_visible()
         changes = page.get_by_test_id("stDataFrame").filter(has_text="字段").first

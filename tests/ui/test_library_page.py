@@ -1,7 +1,7 @@
 """The 交易库 page (AppTest): save with a message and the edit log, history, open, compare.
 
-``tests/ui/conftest.py`` points ``DABS_DB_URL`` at a fresh SQLite file for every test, so
-nothing reaches the user's library.
+Each test points ``DABS_DB_URL`` at its own fresh SQLite file (version numbers start at 1), never
+the user's library.
 """
 
 from __future__ import annotations
@@ -17,6 +17,14 @@ from abs.library import Library
 from ui import state
 
 APP = Path(ui.__file__).resolve().parent / "app.py"
+
+
+@pytest.fixture(autouse=True)
+def _private_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's own library file."""
+    path = tmp_path / "library.sqlite"
+    monkeypatch.setenv("DABS_DB_URL", f"sqlite:///{path}")
+    return path
 
 
 def _start(monkeypatch: pytest.MonkeyPatch, deal: str = "rugao-labelled") -> AppTest:
