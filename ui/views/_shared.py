@@ -128,8 +128,11 @@ def table(frame: pd.DataFrame, *, digits: int = 2, **kwargs: Any) -> None:
     Amounts reach the pages already in 万元 and shares in percent (:mod:`ui.format`), so two
     decimals is the house style; pass ``column_config`` entries to override single columns.
     """
+    # two decimals: Streamlit's "accounting" format (thousands separators, 2 decimals, negatives
+    # in parentheses), so 万元 read 12,300.00 as in the workbook
+    number_format = "accounting" if digits == 2 else f"%.{digits}f"
     config: dict[str, Any] = {
-        str(col): st.column_config.NumberColumn(format=f"%.{digits}f")
+        str(col): st.column_config.NumberColumn(format=number_format)
         for col in frame.columns
         if frame[col].dtype.kind == "f"
     }

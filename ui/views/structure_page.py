@@ -402,7 +402,7 @@ def _tranche_config(lang: str) -> dict[str, Any]:
         "name": st.column_config.TextColumn(t("structure.col.name"), required=True),
         "tranche_class": _enum_column("structure.col.class", TrancheClass, lang),
         "balance_wan": st.column_config.NumberColumn(
-            t("structure.col.balance"), format="%.2f", step=100.0
+            t("structure.col.balance"), format="accounting", step=0.01
         ),
         "coupon_type": _enum_column("structure.col.coupon_type", CouponType, lang),
         "rate_pct": st.column_config.NumberColumn(t("structure.col.rate"), format="%.3f"),
@@ -426,9 +426,9 @@ def _fee_config(lang: str) -> dict[str, Any]:
         "rate_pct": st.column_config.NumberColumn(t("structure.col.fee_rate"), format="%.4f"),
         "surcharge_pct": st.column_config.NumberColumn(t("structure.col.surcharge"), format="%.2f"),
         "base": _enum_column("structure.col.base", FeeBase, lang),
-        "amount_wan": st.column_config.NumberColumn(t("structure.col.amount"), format="%.2f"),
+        "amount_wan": st.column_config.NumberColumn(t("structure.col.amount"), format="accounting"),
         "pay_share_pct": st.column_config.NumberColumn(t("structure.col.pay_share"), format="%.1f"),
-        "cap_wan": st.column_config.NumberColumn(t("structure.col.cap"), format="%.2f"),
+        "cap_wan": st.column_config.NumberColumn(t("structure.col.cap"), format="accounting"),
     }
 
 
@@ -657,7 +657,7 @@ def _schedule_editors(
                         t("structure.sched.date"), disabled=True
                     ),
                     "target_wan": st.column_config.NumberColumn(
-                        t("structure.sched.target"), format="%.2f"
+                        t("structure.sched.target"), format="accounting"
                     ),
                 },
                 num_rows="dynamic",
