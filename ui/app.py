@@ -89,6 +89,13 @@ def render_sidebar() -> None:
             on_change=_on_example_change,
             help=t("sidebar.example_help"),
         )
+        # picking the example already selected fires no change: reloading it is explicit
+        st.button(
+            t("sidebar.reload_example"),
+            key="reload_example",
+            on_click=_on_example_change,
+            help=t("sidebar.reload_help"),
+        )
         upload_box(slot="sidebar", label_key="sidebar.upload", types=["csv", "xlsx", "json"])
         st.caption(t("sidebar.upload_help", mb=state.MAX_UPLOAD_MB))
         deal = engine.deal_from_json(state.current_json())

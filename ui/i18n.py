@@ -78,6 +78,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "切换示例会替换当前交易（可撤销）。",
         "Switching example replaces the current deal (undo is available).",
     ),
+    "sidebar.reload_example": ("重新载入所选示例", "Reload the selected example"),
+    "sidebar.reload_help": (
+        "用所选示例的原始文件替换当前交易（丢弃修改与上传的资产清单，可撤销）。",
+        "Replace the current deal with the selected example as shipped (edits and an uploaded "
+        "tape are dropped; undo is available).",
+    ),
     "sidebar.upload": (
         "上传资产清单（CSV/XLSX）或交易文件（JSON）",
         "Upload a pool tape (CSV/XLSX) or a deal file (JSON)",

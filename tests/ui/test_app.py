@@ -777,3 +777,14 @@ def test_custom_stress_rejects_a_bad_value(monkeypatch: pytest.MonkeyPatch) -> N
     messages = [str(e.value) for e in at.error]
     assert any("收入下降：须不超过 100.00%" in m for m in messages), messages
     assert at.session_state[state.KEY_DEAL_JSON] == before
+
+
+def test_reloading_the_selected_example_restores_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = goto(start(monkeypatch, "rugao-labelled"), "structure")
+    original = current_deal(at)
+    _edit_tranche(at, 0, balance_wan=10_000.0)
+    assert current_deal(at).tranches[0].balance == 100_000_000.0
+    at.sidebar.button(key="reload_example").click().run()
+    assert_clean(at)
+    assert current_deal(at) == original
+    assert at.sidebar.button(key="undo").disabled is False  # the edit can be brought back
