@@ -177,3 +177,31 @@ def frame_to_pct(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
         if col in out.columns:
             out[col] = (pd.to_numeric(out[col], errors="coerce") * 100).round(2)
     return out
+
+
+def one_language(text: str, lang: str = "zh") -> str:
+    """The ``lang`` half of a bilingual ``中文 / English`` message (the text itself otherwise).
+
+    The engine writes findings in both languages, Chinese first; the dashboard shows one
+    language. The split is the first " / " with Chinese before it and an English word after it,
+    so a " / " inside either half is kept.
+
+    Examples
+    --------
+    >>> one_language("许可早于到期日：QD001 / licences ending early: QD001", "en")
+    'licences ending early: QD001'
+    >>> one_language("登记编号 / 估值缺失：QD002 / registration id or valuation missing", "zh")
+    '登记编号 / 估值缺失：QD002'
+    >>> one_language("plain English only", "zh")
+    'plain English only'
+    """
+    start = 0
+    while True:
+        i = text.find(" / ", start)
+        if i < 0:
+            return text
+        left, right = text[:i], text[i + 3 :]
+        has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in left)
+        if has_cjk and right[:1].isascii() and right[:1].isalpha():
+            return left if lang == "zh" else right
+        start = i + 3

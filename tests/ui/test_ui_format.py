@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -87,3 +88,38 @@ def test_breakeven_table_shows_percent_multiple_and_never_fails() -> None:
     assert all(v.endswith("×") for v in values[4:]), values
     assert be.COL_UNIT not in shown.columns
     assert all(str(v).endswith("%") for v in shown[be.COL_CDR])
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "shown"),
+    [
+        ("许可早于到期日：QD001 / licences ending early: QD001", "zh", "许可早于到期日：QD001"),
+        (
+            "许可早于到期日：QD001 / licences ending early: QD001",
+            "en",
+            "licences ending early: QD001",
+        ),
+        ("登记编号 / 估值缺失 / registration id or valuation missing", "zh", "登记编号 / 估值缺失"),
+        ("English only / still English", "zh", "English only / still English"),
+    ],
+)
+def test_one_language(text: str, lang: str, shown: str) -> None:
+    assert fmt.one_language(text, lang) == shown
+
+
+def test_pool_findings_show_one_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    import ui
+    from ui import state
+
+    monkeypatch.setenv(state.ENV_DEAL, "qingdao-pure")
+    at = AppTest.from_file(str(Path(ui.__file__).parent / "app.py"), default_timeout=120)
+    at.run()
+    text = "\n".join(str(w.value) for w in at.warning)
+    assert "授权/许可期限早于证券法定到期日" in text
+    assert "licences ending" not in text
+    at.sidebar.radio(key=state.KEY_LANG).set_value("en").run()
+    text = "\n".join(str(w.value) for w in at.warning)
+    assert "licences ending before the notes' legal maturity" in text
+    assert "授权/许可期限早于证券法定到期日" not in text

@@ -167,8 +167,8 @@ def render() -> None:
     m3.metric(t("pool.assets_count"), f"{cls.asset_count}")
     m4.metric(t("pool.obligors"), f"{cls.obligor_count}")
 
-    findings = list(cls.warnings)
-    tape_notes = state.tape_warnings()
+    findings = [fmt.one_language(w, lang) for w in cls.warnings]
+    tape_notes = [fmt.one_language(w, lang) for w in state.tape_warnings()]
     st.subheader(t("pool.findings", n=len(findings) + len(tape_notes)))
     if findings:
         st.warning("\n".join(f"- {line}" for line in findings))
