@@ -173,9 +173,17 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "order.note_own": ("分配顺序随交易保存。", "The deal carries its own order."),
     "order.invalid": ("分配顺序无效，未应用：{detail}", "Invalid order, not applied: {detail}"),
-    "order.show_accelerated": (
-        "查看加速清偿/违约事件后的顺序",
-        "Show the order after acceleration",
+    "order.list": ("分配顺序", "List"),
+    "order.amortisation": ("摊还期（循环期结束后）", "Amortisation (after the revolving period)"),
+    "order.step.revolve": ("循环购买", "Revolve (buy new assets)"),
+    "order.step.turbo_oc": ("超额抵押加速偿还", "Turbo to the OC target"),
+    "order.rule.revolve": (
+        "循环期内以本金回收（及闲置资金）购买合格新资产",
+        "spends principal collections (and idle cash) on eligible new assets while revolving",
+    ),
+    "order.rule.turbo_oc": (
+        "偿还本金直至达到超额抵押目标",
+        "pays principal until the overcollateralisation target is met",
     ),
     "order.nth": ("第{n}步", "step {n}"),
     "order.normal": ("正常分配", "Normal"),

@@ -30,9 +30,17 @@ STEP_TARGETS: dict[str, str] = {
     "pay_sub_yield": "tranche",
     "pay_residual": "tranche",
     "reimburse_support": "providers",
+    "revolve": "",
+    "turbo_oc": "tranches",
 }
-#: The two lists: deal field → label key.
-LISTS: dict[str, str] = {"normal": "order.normal", "accelerated": "order.accelerated"}
+#: Steps that need parameters the add form does not ask for (edit them in the deal file).
+NOT_ADDABLE = frozenset({"turbo_oc"})
+#: The lists: deal field → label key (``amortisation`` only for a revolving deal that has it).
+LISTS: dict[str, str] = {
+    "normal": "order.normal",
+    "accelerated": "order.accelerated",
+    "amortisation": "order.amortisation",
+}
 
 
 def current_lists(deal: Deal) -> dict[str, list[dict[str, Any]]]:
@@ -40,10 +48,13 @@ def current_lists(deal: Deal) -> dict[str, list[dict[str, Any]]]:
     from abs.templates import effective_waterfall
 
     wf = effective_waterfall(deal)
-    return {
+    lists = {
         "normal": [s.model_dump(mode="json") for s in wf.normal],
         "accelerated": [s.model_dump(mode="json") for s in wf.accelerated],
     }
+    if wf.amortisation is not None:
+        lists["amortisation"] = [s.model_dump(mode="json") for s in wf.amortisation]
+    return lists
 
 
 def step_targets(step: dict[str, Any]) -> list[str]:
@@ -139,9 +150,15 @@ def render_order(deal_json: str, lang: str) -> None:
     error = st.session_state.get("order_error")
     if error:
         st.error(t("order.invalid", detail=str(error)))
-    # a toggle, not a radio: its value does not depend on the session language's labels
-    which = "accelerated" if st.toggle(t("order.show_accelerated"), key="order_list") else "normal"
-    st.markdown(f"**{t(LISTS[which])}**")
+    names = list(lists)
+    which = str(
+        st.selectbox(
+            t("order.list"),
+            names,
+            format_func=lambda k: t(LISTS[k], lang),
+            key=f"order_list_{lang}",  # labels change with the language
+        )
+    )
     steps = lists[which]
     table(steps_frame(steps, lang), key=f"order_table_{which}")
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
@@ -175,7 +192,7 @@ def render_order(deal_json: str, lang: str) -> None:
     kind = str(
         c1.selectbox(
             t("order.add_kind"),
-            list(STEP_TARGETS),
+            [k for k in STEP_TARGETS if k not in NOT_ADDABLE],
             format_func=lambda k: t(f"order.step.{k}", lang),
             key=f"order_add_kind_{lang}",
         )
