@@ -364,7 +364,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "structure.reserve.target": ("目标金额（万元）", "Target amount (CNY 10k)"),
     "structure.reserve.percent": ("目标比例（优先级余额 %）", "Target (% of senior balance)"),
     "structure.reserve.rule": ("目标规则", "Target rule"),
-    "structure.shortfall.enable": ("差额支付承诺", "Shortfall commitment (差额支付)"),
+    "structure.shortfall.enable": ("差额支付承诺", "Shortfall commitment"),
     "structure.shortfall.provider": ("差额支付承诺人", "Provider"),
     "structure.guarantee.enable": ("保证担保", "Guarantee"),
     "structure.guarantee.provider": ("担保人", "Guarantor"),
@@ -416,7 +416,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "次级占比 {share} 低于 5% 风险自留要求，且无保证担保或差额支付豁免"
         "（上交所挂牌指引2号 2.3.4）。",
         "Subordinated share {share} is below the 5% risk retention, with no guarantee or "
-        "差额支付 to exempt it (SSE guideline No. 2, 2.3.4).",
+        "a shortfall commitment to exempt it (SSE guideline No. 2, 2.3.4).",
     ),
     "check.sub_typical": (
         "次级占比 {share}，市场常见区间为 5%–15%。",
@@ -506,24 +506,25 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "waterfall.no_support": (
         "基准情景下未动用储备金、差额支付或担保。",
-        "The base case draws on neither the reserve, 差额支付 nor the guarantee.",
+        "The base case draws on neither the reserve, the shortfall commitment nor the guarantee.",
     ),
     "waterfall.support_note": (
         "默认分配顺序下，差额支付与担保的垫付款于优先级清偿后、次级本金及超额收益之前从回收款中返还"
         "（金额单位：万元）。",
-        "In the default order, 差额支付 and guarantee payments are repaid from later collections "
-        "once the seniors are repaid, before 次级 principal and excess return (CNY 10k).",
+        "In the default order, shortfall-commitment and guarantee payments are repaid from "
+        "later collections once the seniors are repaid, before subordinated principal and "
+        "excess return (CNY 10k).",
     ),
     "waterfall.sup.date": ("兑付日", "Payment date"),
     "waterfall.sup.reserve_balance": ("储备金余额", "Reserve balance"),
     "waterfall.sup.reserve_draw": ("储备金动用", "Reserve drawn"),
-    "waterfall.sup.commitment_draw": ("差额支付", "差额支付 drawn"),
+    "waterfall.sup.commitment_draw": ("差额支付", "Shortfall commitment drawn"),
     "waterfall.sup.guarantee_draw": ("担保代偿", "Guarantee drawn"),
-    "waterfall.sup.commitment_repaid": ("差额支付返还", "差额支付 repaid"),
+    "waterfall.sup.commitment_repaid": ("差额支付返还", "Shortfall commitment repaid"),
     "waterfall.sup.guarantee_repaid": ("担保返还", "Guarantee repaid"),
-    "waterfall.securities": ("证券兑付表", "Securities payment table (证券兑付表)"),
+    "waterfall.securities": ("证券兑付表", "Securities payment table"),
     "waterfall.pick_tranches": ("档位", "Tranches"),
-    "waterfall.unit_note": ("金额单位：万元。", "Amounts in CNY 10k (万元)."),
+    "waterfall.unit_note": ("金额单位：万元。", "Amounts in CNY 10k."),
     "waterfall.pool_table": ("现金流归集表（万元）", "Pool collections table (CNY 10k)"),
     # --- waterfall: revolving section (循环购买, ui/views/revolving_section.py) ---------------
     "revolving.title": ("循环购买", "Revolving purchases"),
@@ -634,8 +635,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "export.filing_note": (
         "工作簿为中文工作表（金额单位万元，两位小数）；CSV 与 JSON 为原始金额（元）。"
         "所有文件在内存中生成，不写入服务器。",
-        "The workbook has Chinese sheets (amounts in 万元, two decimals); CSV and JSON carry raw "
-        "yuan. Everything is generated in memory; nothing is written on the server.",
+        "The workbook has Chinese sheets (amounts in CNY 10k, two decimals); CSV and JSON carry "
+        "raw yuan. Everything is generated in memory; nothing is written on the server.",
     ),
     "export.with_stress": ("包含压力测试", "Include stress tests"),
     "export.with_breakeven": ("包含临界值", "Include break-evens"),

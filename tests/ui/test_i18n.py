@@ -46,3 +46,15 @@ def test_language_choice_and_formatting() -> None:
 def test_unknown_key_is_a_clear_error() -> None:
     with pytest.raises(KeyError, match=r"i18n: no label 'no\.such\.key'"):
         i18n.t("no.such.key", "zh")
+
+
+def test_english_labels_hold_no_chinese() -> None:
+    """English mode shows one language: no CJK in any English label (the language switch's own
+    label shows both names on purpose)."""
+    import re
+
+    from ui.i18n import LABELS
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    mixed = {k: en for k, (_, en) in LABELS.items() if cjk.search(en) and k != "sidebar.language"}
+    assert mixed == {}
