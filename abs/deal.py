@@ -8,6 +8,7 @@ yuan, rates as annual fractions, dates ISO ``YYYY-MM-DD``. The deal is immutable
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -285,6 +286,16 @@ class Trigger(Spec):
 
         if self.condition is TriggerCondition.DATE_REACHED and self.date is None:
             raise ValueError(f"trigger {self.name}: condition date_reached needs date")
+        if self.event is EventType.EARLY_AMORTISATION and self.cure:
+            raise ValueError(
+                f"trigger {self.name}: field 'cure' must be false for event early_amortisation "
+                "(提前摊还事件 ends the revolving period for good); got cure=True"
+            )
+        if self.periods != 1 and self.condition is not TriggerCondition.REVOLVING_RATE_BELOW:
+            raise ValueError(
+                f"trigger {self.name}: field 'periods' applies to condition revolving_rate_below "
+                f"only; got periods={self.periods} with condition {self.condition.value}"
+            )
         return self
 
 
@@ -699,8 +710,7 @@ class Deal(Spec):
                             f"waterfall.{label}[{i}] {step.step} names unknown tranche(s) "
                             f"{missing}; tranches are {names}"
                         )
-        if self.pool is None and self.tape is None:
-            return self
+        check_revolving(self)
         return self
 
     @property
@@ -729,4 +739,73 @@ class Deal(Spec):
         raise DealSpecError(
             f"deal {self.name}: no tranche named {name!r}; tranches are "
             f"{[t.name for t in self.tranches]}"
+        )
+
+
+#: Trigger conditions that read the revolving period's state (a static deal has none).
+REVOLVING_CONDITIONS = (TriggerCondition.REVOLVING_RATE_BELOW,)
+
+
+def revolving_periods(rv: Revolving, payment_dates: Sequence[dt.date]) -> int:
+    """Payment dates with purchases: ``periods``, or the dates on/before ``end_date``."""
+    if rv.periods is not None:
+        return rv.periods
+    return sum(1 for d in payment_dates if rv.end_date is not None and d <= rv.end_date)
+
+
+def check_revolving(deal: Deal, payment_dates: Sequence[dt.date] | None = None) -> None:
+    """The revolving terms fit the deal: a ``revolve`` step in the normal list, a revolving
+    period of at least one payment date that ends at least one payment date before the last
+    (the 摊还期 pays out what the last purchases bring and the idle cash), and no
+    revolving-only trigger condition on a static deal.
+
+    ``payment_dates``: the deal's (adjusted) payment dates; none: the unadjusted schedule
+    from ``dates.first_payment_date`` to ``dates.legal_maturity_date`` (spec validation).
+
+    Raises
+    ------
+    DealSpecError
+        Naming the field and the value.
+    """
+    from abs.errors import DealSpecError
+
+    rv = deal.revolving
+    if rv is None:
+        for t in deal.triggers:
+            if t.condition in REVOLVING_CONDITIONS:
+                raise DealSpecError(
+                    f"deal {deal.name}: trigger {t.name}: condition {t.condition.value} needs "
+                    "revolving terms (field 'revolving'); the deal has none"
+                )
+        return
+    if deal.waterfall is not None and not any(
+        isinstance(s, Revolve) for s in deal.waterfall.normal
+    ):
+        raise DealSpecError(
+            f"deal {deal.name}: field 'waterfall.normal' has no revolve step, so the revolving "
+            'terms (field \'revolving\') would buy nothing; add {"step": "revolve"} or '
+            "drop 'revolving'"
+        )
+    if payment_dates is None:
+        from abs.qladapter.schedule import unadjusted_dates
+
+        dd = deal.dates
+        payment_dates = unadjusted_dates(
+            dd.first_payment_date, dd.legal_maturity_date, dd.frequency.months
+        )
+    n = len(payment_dates)
+    n_rev = revolving_periods(rv, payment_dates)
+    field = "revolving.periods" if rv.periods is not None else "revolving.end_date"
+    value = rv.periods if rv.periods is not None else rv.end_date
+    if n_rev < 1:
+        raise DealSpecError(
+            f"deal {deal.name}: field '{field}' = {value} is before the first payment date "
+            f"{payment_dates[0]}; rule: the revolving period covers at least one payment date"
+        )
+    if n_rev > n - 1:
+        raise DealSpecError(
+            f"deal {deal.name}: field '{field}' = {value} reaches the last payment date "
+            f"{payment_dates[-1]} (revolving on {n_rev} of {n} payment dates); rule: the "
+            f"revolving period ends at least one payment date before the last (at most "
+            f"{n - 1} periods, or an end date before {payment_dates[-1]})"
         )

@@ -30,7 +30,7 @@ import pandas as pd
 from abs.asset import Asset, Pool
 from abs.assumptions import Assumptions, Stress
 from abs.cashflows import Collections, Purchases
-from abs.deal import Deal, Eligibility, Generator
+from abs.deal import Deal, Eligibility, Generator, check_revolving, revolving_periods
 from abs.enums import AssetType, DataLink
 
 FloatArray = npt.NDArray[np.float64]
@@ -143,8 +143,12 @@ def _screen(
     initial: Pool | None,
     payment_dates: tuple[dt.date, ...],
     n_revolving: int,
+    last_date: dt.date,
+    balance_at_end: FloatArray,
 ) -> list[str]:
-    """Why each candidate is not eligible ('' = eligible), in tape order."""
+    """Why each candidate is not eligible ('' = eligible), in tape order. An asset must
+    mature by ``last_date`` (the last payment date, or the legal maturity when earlier) and
+    be paid off by the last period (``balance_at_end``): what it still owed would be lost."""
     exposure: dict[str, float] = {}
     base = initial.total_amount if initial is not None else 0.0
     if initial is not None:
@@ -158,6 +162,8 @@ def _screen(
             why = "循环期外 offered after the revolving period"
         elif not balance_at_offer[i] > 0.005:
             why = "购买日余额为0 nothing outstanding at the purchase date"
+        elif a.maturity_date > last_date or balance_at_end[i] > 0.005:
+            why = f"到期日 {a.maturity_date} 晚于最后兑付日/法定到期日 {last_date}"
         elif rules.allowed_kinds and a.asset_type not in rules.allowed_kinds:
             why = f"资产类型 {a.asset_type.zh} not allowed"
         elif rules.data_linked_only and a.data_link is DataLink.NONE:
@@ -220,12 +226,8 @@ def build(
         return None
     rep = rv.replenishment
     t_count = len(payment_dates)
-    n_rev = (
-        rv.periods
-        if rv.periods is not None
-        else sum(1 for d in payment_dates if rv.end_date is not None and d <= rv.end_date)
-    )
-    n_rev = min(n_rev, t_count)
+    check_revolving(deal, payment_dates)
+    n_rev = revolving_periods(rv, payment_dates)
     if rep.generator is not None:
         pool = generate(rep.generator, deal, payment_dates, n_rev)
     elif rep.pool is not None:
@@ -246,7 +248,18 @@ def build(
     at_offer = np.array(
         [flows.closing[i, offer[i]] if offer[i] < t_count else 0.0 for i in range(n)]
     )
-    reasons = _screen(pool, offer, at_offer, rv.eligibility, deal.pool, payment_dates, n_rev)
+    last_date = min(payment_dates[-1], deal.dates.legal_maturity_date)
+    reasons = _screen(
+        pool,
+        offer,
+        at_offer,
+        rv.eligibility,
+        deal.pool,
+        payment_dates,
+        n_rev,
+        last_date,
+        flows.closing[:, t_count - 1] if n else np.zeros(0),
+    )
     length = max([t_count - offer[i] for i in range(n) if not reasons[i]] + [1])
     price = rv.purchase_price
     supply = np.zeros((2, t_count))
@@ -270,7 +283,10 @@ def build(
     tot, inc, dfl, bal = tot * per, inc * per, dfl * per, bal * per
     prin = tot - inc
     if st.payment_rate_change != 0.0:
-        fast = _speed(prin, 1.0 + st.payment_rate_change)
+        fast = np.zeros_like(prin)
+        for t in range(t_count):  # what a slower rate leaves is collected by the last date
+            span = min(t_count - t, length)
+            fast[:, t, :span] = _speed(prin[:, t, :span], 1.0 + st.payment_rate_change)
         # the balance falls by what is collected ahead of (or behind) the contract
         bal = bal - (np.cumsum(fast, axis=-1) - np.cumsum(prin, axis=-1))
         prin = fast

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from abs import analytics
 from abs.cashflows import Collections, Purchases
-from abs.deal import Deal, Step
+from abs.deal import Deal, Step, check_revolving, revolving_periods
 from abs.enums import (
     CouponType,
     EventType,
@@ -265,10 +265,8 @@ def _revolving_arrays(deal: Deal, dates: tuple[dt.date, ...]) -> dict[str, Any]:
             "band_hi": 1000,
             "account_rate": 0.0,
         }
-    if rv.periods is not None:
-        end = min(rv.periods, len(dates))
-    else:
-        end = sum(1 for d in dates if rv.end_date is not None and d <= rv.end_date)
+    check_revolving(deal, dates)  # a deal built with model_copy skipped validation
+    end = revolving_periods(rv, dates)
     lo, hi = kind_band(issued_kind(deal))
     return {
         "has_revolving": 1,
@@ -438,6 +436,7 @@ def scenario_inputs(
         group = np.zeros(s, dtype=np.int64)
     else:
         p_parts = (pur.supply, pur.total, pur.income, pur.defaults, pur.balance)
+        _check_horizon(deal, collections, pur)
         given = collections.purchase_group
         group = np.zeros(s, dtype=np.int64) if given is None else np.asarray(given, np.int64)
         if group.shape != (s,) or group.min() < 0 or group.max() >= pur.n_groups:
@@ -467,6 +466,35 @@ def scenario_inputs(
         p_defaults=p_parts[3],
         p_balance=p_parts[4],
     )
+
+
+def _check_horizon(deal: Deal, collections: Collections, pur: Purchases) -> None:
+    """What an asset bought in the revolving period brings must arrive by the last payment
+    date, and nothing of it may remain owed then (it would vanish from the run)."""
+    assert deal.revolving is not None
+    t_count = collections.n_periods
+    n_rev = min(revolving_periods(deal.revolving, tuple(collections.payment_dates)), t_count)
+    length = pur.total.shape[-1]
+    for t in range(n_rev):
+        if not (pur.supply[:, :, t] > 0.0).any():
+            continue
+        late = slice(t_count - t, length)
+        beyond = max(
+            float(np.abs(pur.total[:, :, t, late]).max(initial=0.0)),
+            float(np.abs(pur.defaults[:, :, t, late]).max(initial=0.0)),
+        )
+        owed = (
+            float(np.abs(pur.balance[:, :, t, t_count - 1 - t]).max(initial=0.0))
+            if t_count - 1 - t < length
+            else 0.0
+        )
+        if beyond > 1e-9 or owed > 1e-9:
+            raise WaterfallError(
+                f"deal {deal.name}: the assets offered in revolving period {t + 1} still pay "
+                f"after the last payment date {collections.payment_dates[-1]} (per yuan: "
+                f"{beyond:.6g} collected later, {owed:.6g} still owed); rule: a purchased "
+                "asset matures by the last payment date"
+            )
 
 
 def _per_scenario(name: str, value: Any, s: int, dtype: type) -> npt.NDArray[Any]:

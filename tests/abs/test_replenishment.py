@@ -105,6 +105,21 @@ def test_candidates_are_screened_with_a_reason_each() -> None:
     assert 0.99 < p.total[0, 0, 0].sum() - p.income[0, 0, 0].sum() < 1.01
 
 
+def test_a_candidate_maturing_after_the_last_payment_date_is_not_eligible() -> None:
+    # the example's legal maturity is 2028-02-26 (a Saturday: its last payment date is
+    # 2028-02-28); what an asset owes after the earlier of the two would never be collected
+    assets = [
+        _asset(1, maturity_date=dt.date(2028, 1, 5)),
+        _asset(2, maturity_date=dt.date(2028, 6, 30)),
+    ]
+    deal = _with_candidates(assets)
+    cands = replenishment.build(deal, abs.project(deal).payment_dates)
+    assert cands is not None
+    why = cands.table[replenishment.COL_REASON].tolist()
+    assert why[0] == ""
+    assert why[1] == "到期日 2028-06-30 晚于最后兑付日/法定到期日 2028-02-26"
+
+
 def test_the_single_obligor_limit_counts_the_initial_pool() -> None:
     deal = abs.load_deal(EXAMPLE)
     assert deal.pool is not None

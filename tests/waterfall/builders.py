@@ -234,6 +234,8 @@ def trigger_specs(draw: st.DrawFn, *, n_periods: int) -> list[dict[str, Any]]:
             ),
             "cure": draw(st.booleans()),
         }
+        if spec["event"] == "early_amortisation":
+            spec["cure"] = False  # 提前摊还事件 never cures (a spec error)
         if cond in {
             "cumulative_default_rate_above",
             "overcollateralisation_below",
@@ -252,11 +254,16 @@ def trigger_specs(draw: st.DrawFn, *, n_periods: int) -> list[dict[str, Any]]:
 
 @st.composite
 def random_deals(
-    draw: st.DrawFn, *, custom_waterfall: bool = True, revolving: bool = False
+    draw: st.DrawFn,
+    *,
+    custom_waterfall: bool = True,
+    revolving: bool = False,
+    min_periods: int = 1,
 ) -> tuple[Deal, int]:
-    """A random deal and its number of periods (1–8); with ``revolving``, half of them are
-    revolving deals (:func:`revolving_structure`)."""
-    n_periods = draw(st.integers(1, 8))
+    """A random deal and its number of periods (``min_periods``–8); with ``revolving``, half
+    of them (those of 2 periods or more) are revolving deals (:func:`revolving_structure`).
+    A revolving-only trigger (``revolving_rate_below``) is kept only on a revolving deal."""
+    n_periods = draw(st.integers(min_periods, 8))
     tranches = draw(tranche_specs(n_periods=n_periods))
     fees = draw(fee_specs())
     reserve = None
@@ -285,7 +292,9 @@ def random_deals(
             "covers": draw(_covers),
             "reimbursed": draw(st.booleans()),
         }
-    triggers = draw(trigger_specs(n_periods=n_periods))
+    drawn_triggers = draw(trigger_specs(n_periods=n_periods))
+    triggers = [t for t in drawn_triggers if t["condition"] != "revolving_rate_below"]
+    rev_triggers = [t for t in drawn_triggers if t["condition"] == "revolving_rate_below"]
     deal = make_deal(
         tranches=tranches,
         n_periods=n_periods,
@@ -304,14 +313,23 @@ def random_deals(
     if custom_waterfall and draw(st.booleans()):
         deal = deal.model_copy(update={"waterfall": draw(shuffled_waterfall(deal))})
     if revolving and draw(st.booleans()):
-        deal = draw(revolving_structure(deal, n_periods))
+        deal = draw(revolving_structure(deal, n_periods, extra_triggers=rev_triggers))
     return deal, n_periods
 
 
 @st.composite
-def revolving_structure(draw: st.DrawFn, deal: Deal, n_periods: int) -> Deal:
-    """``deal`` made revolving: random terms, a revolve step (and maybe a turbo_oc step) put
-    anywhere in the normal list, maybe an amortisation list (with maybe a turbo_oc step)."""
+def revolving_structure(
+    draw: st.DrawFn,
+    deal: Deal,
+    n_periods: int,
+    extra_triggers: list[dict[str, Any]] | None = None,
+) -> Deal:
+    """``deal`` made revolving: random terms (a revolving period ending at least one payment
+    date before the last), a revolve step (and maybe a turbo_oc step) put anywhere in the
+    normal list, maybe an amortisation list (with maybe a turbo_oc step), and
+    ``extra_triggers``. A one-period deal cannot revolve: it comes back unchanged."""
+    if n_periods < 2:
+        return deal
     names = [t.name for t in deal.tranches]
     base = effective_waterfall(deal)
 
@@ -342,11 +360,12 @@ def revolving_structure(draw: st.DrawFn, deal: Deal, n_periods: int) -> Deal:
         "issued_kind": draw(st.sampled_from(["pure", "labelled", "enabled", "not_dabs"])),
     }
     if draw(st.booleans()):
-        terms["periods"] = draw(st.integers(1, n_periods + 1))
+        terms["periods"] = draw(st.integers(1, n_periods - 1))
     else:
-        terms["end_date"] = draw(st.sampled_from(quarter_dates(n_periods))).isoformat()
+        terms["end_date"] = draw(st.sampled_from(quarter_dates(n_periods)[:-1])).isoformat()
     spec = deal.model_dump(mode="json")
     spec["revolving"] = terms
+    spec["triggers"] = [*spec["triggers"], *(extra_triggers or [])]
     spec["waterfall"] = {
         "normal": normal,
         "accelerated": [s.model_dump(mode="json") for s in base.accelerated],
@@ -369,13 +388,20 @@ def random_purchases(draw: st.DrawFn, *, n_periods: int) -> Purchases:
     total = arr(0.0, 1.2)
     total[:, :, 0] = 0.0
     income = total * arr(0.0, 0.3)
+    defaults = arr(0.0, 0.2)
+    balance = arr(0.0, 1.3)
+    for t in range(n_periods):  # bought assets are paid off by the last payment date
+        total[:, t, n_periods - t :] = 0.0
+        income[:, t, n_periods - t :] = 0.0
+        defaults[:, t, n_periods - t :] = 0.0
+        balance[:, t, n_periods - 1 - t :] = 0.0
     supply = np.array(draw(st.lists(_money, min_size=2 * n_periods, max_size=2 * n_periods)))
     return Purchases(
         supply=supply.reshape(2, n_periods) / 4,
         total=total,
         income=income,
-        defaults=arr(0.0, 0.2),
-        balance=arr(0.0, 1.3),
+        defaults=defaults,
+        balance=balance,
     )
 
 

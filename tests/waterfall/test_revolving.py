@@ -9,6 +9,7 @@ defaults exceed 5% of the pool.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ import pytest
 import waterfall
 from abs.cashflows import Purchases
 from abs.enums import EventType
+from abs.errors import DealSpecError, WaterfallError
 from tests.waterfall.builders import make_collections, make_deal
 from tests.waterfall.oracle import run_oracle
 
@@ -52,6 +54,9 @@ def _profiles(supply: list[list[float]], t: int = 4) -> Purchases:
 
 
 def _deal(**revolving: Any) -> Any:
+    terms = {"periods": 3, "account_rate": 0.02, "issued_kind": "pure", **revolving}
+    if "end_date" in revolving and "periods" not in revolving:
+        del terms["periods"]
     return make_deal(
         tranches=[
             {
@@ -73,12 +78,7 @@ def _deal(**revolving: Any) -> Any:
             }
         ],
         waterfall={"normal": NORMAL, "accelerated": AMORTISATION, "amortisation": AMORTISATION},
-        revolving={
-            "periods": 3,
-            "account_rate": 0.02,
-            "issued_kind": "pure",
-            **revolving,
-        },
+        revolving=terms,
     )
 
 
@@ -231,7 +231,7 @@ def test_a_revolving_deal_needs_revolving_terms_for_its_revolve_step() -> None:
 
 def test_revolving_terms_need_exactly_one_end() -> None:
     with pytest.raises(ValueError, match="revolving: give exactly one of end_date"):
-        _deal(end_date="2025-10-01")
+        _deal(end_date="2025-10-01", periods=2)
 
 
 def test_the_settled_shortcut_is_exact_while_purchased_assets_still_pay() -> None:
@@ -357,3 +357,80 @@ def test_the_default_template_of_a_revolving_deal() -> None:
     assert res.revolving is not None
     np.testing.assert_allclose(res.revolving.purchases[0], [0.0, 190.0, 0.0, 0.0])
     assert res.principal["优先A"].paid[0, :2].tolist() == [0.0, 0.0]  # interest only
+
+
+def assert_life_conserved(res: Any) -> None:
+    """Over the whole life: cash in (collections with the purchased assets', idle interest,
+    support draws, the opening reserve) = cash out (every payment, reserve left, purchases)
+    + the cash carried out of the last period; and nothing is left idle or owed by purchased
+    assets at the end."""
+    rv = res.revolving
+    cash_in = (
+        res.collections.total.sum(axis=1)
+        + rv.idle_interest.sum(axis=1)
+        + res.support_draws.sum(axis=1)
+        + res.reserve_balance[:, 0]
+    )
+    out = res.support_reimbursed.sum(axis=1) + rv.purchases.sum(axis=1)
+    for line in res.lines():
+        out = out + line.paid.sum(axis=1)
+    for arr in res.residual.values():
+        out = out + arr.sum(axis=1)
+    out = out + res.carried_out[:, -1] + res.reserve_balance[:, -1]
+    np.testing.assert_allclose(cash_in, out, atol=1e-6)
+    np.testing.assert_allclose(rv.idle[:, -1], 0.0, atol=1e-9)
+    np.testing.assert_allclose(rv.purchases[:, -1], 0.0, atol=1e-9)
+    bought_left = rv.pool_balance[:, -1] - res.collections.pool_balance[:, -1]
+    np.testing.assert_allclose(bought_left, 0.0, atol=1e-6)
+
+
+def test_a_revolving_period_reaching_the_last_payment_date_is_rejected() -> None:
+    # the review's repro: revolving on all 4 payment dates left 533.72 idle and 300 of
+    # purchases that never paid back
+    with pytest.raises(ValueError, match=r"'revolving.periods' = 4 reaches the last payment "):
+        _deal(periods=4)
+    with pytest.raises(ValueError, match=r"'revolving.end_date' = 2026-01-01 reaches the last"):
+        _deal(end_date="2026-01-01")
+    with pytest.raises(ValueError, match=r"'revolving.end_date' = 2025-01-01 is before the first"):
+        _deal(end_date="2025-01-01")
+    # a deal changed with model_copy skips validation: the run checks again
+    deal = _deal()
+    bad = deal.model_copy(
+        update={"revolving": deal.revolving.model_copy(update={"periods": 4})}  # type: ignore[union-attr]
+    )
+    with pytest.raises(DealSpecError, match=r"'revolving.periods' = 4 reaches the last payment"):
+        waterfall.run(bad, _collections(SUPPLY))
+
+
+def test_nothing_is_stranded_at_the_end() -> None:
+    # the review's repro with its revolving period one date shorter: 240 idle after period 3
+    # is released into period 4 (with 240 × 2% × 0.2 = 0.96 of interest) and paid out
+    deal = _deal().model_copy(update={"triggers": ()})
+    coll = make_collections(
+        [[130.0, 150.0, 58.0, 600.0]],
+        income=[[30.0, 60.0, 8.0, 5.0]],
+        defaults=[[0.0, 0.0, 0.0, 0.0]],
+        pool_balance=[[900.0, 810.0, 700.0, 0.0]],
+        forecast=np.zeros(4),
+        initial_pool_balance=1000.0,
+        days=[73.0] * 4,
+        purchases=_profiles([[0.0, 0.0, 0.0, 300.0], [0.0, 0.0, 0.0, 0.0]]),
+        data_balance=[[700.0, 560.0, 500.0, 0.0]],
+    )
+    res = waterfall.run(deal, coll)
+    rv = res.revolving
+    np.testing.assert_allclose(rv.idle[0], [100.0, 190.0, 240.0, 0.0])
+    np.testing.assert_allclose(rv.idle_interest[0], [0.0, 0.4, 0.76, 0.96])
+    assert_life_conserved(res)
+
+
+def test_purchased_assets_paying_after_the_last_date_are_rejected() -> None:
+    pur = _profiles([[0.0, 0.0, 10.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    tot = np.zeros((2, 4, 3))
+    tot[:, :, 2] = 1.02  # pays two periods after purchase: period 3's buy pays in period 5
+    pur = Purchases(
+        supply=pur.supply, total=tot, income=tot * 0.0, defaults=tot * 0.0, balance=tot * 0.0
+    )
+    coll = dataclasses.replace(_collections(SUPPLY), purchases=pur)
+    with pytest.raises(WaterfallError, match=r"revolving period 3 still pay after the last"):
+        waterfall.run(_deal(), coll)
