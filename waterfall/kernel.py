@@ -58,7 +58,6 @@ from waterfall.params import (
     I_N_PERIODS,
     I_N_TRANCHES,
     I_N_TRIGGERS,
-    I_REV_END,
     I_SKIP_SETTLED,
     IV_EVENT_HAS,
     IV_LIST_END,
@@ -75,6 +74,7 @@ from waterfall.revolving import (
     measure_revolving,
     pool_inputs,
     reset_pending,
+    revolving_ended,
     start_revolving,
     write_revolving,
 )
@@ -143,7 +143,7 @@ def run_scenario(d, x, o, s, rows, acc, latches, ev, cf, on_from, pend):
                 sen += b
         latch(d, t, rows, acc, latches, ev, sec, total, income, pool_balance, orig, pend)
         accelerated = ev[ly.EV_ACCELERATION] or ev[ly.EV_DEFAULT]
-        ended = t >= d.ip[I_REV_END] or ev[ly.EV_EARLY_AMORTISATION]
+        ended = revolving_ended(d, t, acc, ev)
         lst = 1 if accelerated else (2 if ended and d.ip[I_HAS_AMORT] != 0 else 0)
         carry_in = acc[CARRY]
         on = not iv(d, IV_EVENT_HAS, ly.EV_SUPPORT_START) or ev[ly.EV_SUPPORT_START]

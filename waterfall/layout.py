@@ -78,13 +78,14 @@ BUDGET = 25  # cash the revolve steps set aside for purchases this period
 POOL = 26  # pool balance at this point (initial pool + purchased assets)
 DATA = 27  # its data-linked part
 POOL_OPEN = 28  # pool balance after the purchases of the period before (pool yield test)
-REV_ON = 29  # 1.0 while the revolving period runs (not ended, no event)
+REV_ON = 29  # 1.0 while the revolving period runs (not ended, no event ever)
 PRIN_COLL = 30  # principal collections of the period (total − income)
 SUP0 = 31  # eligible supply this period (price), not data-linked / data-linked
 SUP1 = 32
 FACE0 = 33  # face bought per yuan of price this period, by class
 FACE1 = 34
-N_ACC = 35
+REV_ENDED = 35  # 1.0 once 提前摊还事件 has been on: the revolving period is over for good
+N_ACC = 36
 
 # --- pend: what the assets bought so far bring in each later period (N_PEND × T) -------------
 PD_TOTAL = 0

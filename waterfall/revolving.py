@@ -38,6 +38,7 @@ from waterfall.layout import (
     POOL,
     POOL_OPEN,
     PRIN_COLL,
+    REV_ENDED,
     REV_ON,
     SUP0,
     SUP1,
@@ -50,12 +51,23 @@ from waterfall.params import (
     I_HAS_REVOLVING,
     I_N_PERIODS,
     I_N_TRANCHES,
+    I_REV_END,
     I_ROUNDING,
     IV_HAS_INTEREST,
     fv,
     iv,
 )
 from waterfall.steps._core import round_amount
+
+
+@kernel_jit
+def revolving_ended(d, t, acc, ev):
+    """The revolving period is over in period t: t is at or past its end, or 提前摊还事件 is
+    on now or was on in an earlier period (a latch that never resets within a scenario, even
+    if the trigger behind the event cured)."""
+    if ev[ly.EV_EARLY_AMORTISATION]:
+        acc[REV_ENDED] = 1.0
+    return t >= d.ip[I_REV_END] or acc[REV_ENDED] != 0.0
 
 
 @kernel_jit

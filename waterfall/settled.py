@@ -58,7 +58,7 @@ from waterfall.params import (
     IV_TRIG_EVENT,
     iv,
 )
-from waterfall.revolving import settled_revolving
+from waterfall.revolving import revolving_ended, settled_revolving
 from waterfall.steps._core import (
     cash_amount,
 )
@@ -110,7 +110,8 @@ def settled_tail(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from, pend):
         rows[OPEN_BAL, k] = 0.0
     any_cure = False
     acc_from = NEVER  # first accelerated period when no trigger cures
-    amort_from = d.ip[I_REV_END]  # first period of the amortisation list
+    # first period of the amortisation list (now, if 提前摊还事件 was ever on)
+    amort_from = t0 if acc[ly.REV_ENDED] != 0.0 else d.ip[I_REV_END]
     for k in range(n_trig):
         if iv(d, IV_TRIG_CURE, k):
             on_from[k] = -1
@@ -198,7 +199,7 @@ def settled_periods(d, x, o, s, t0, rows, acc, latches, ev, cf, on_from, pend):
             if latches[k]:
                 ev[iv(d, IV_TRIG_EVENT, k)] = True
         accelerated = ev[ly.EV_ACCELERATION] or ev[ly.EV_DEFAULT]
-        ended = t >= d.ip[I_REV_END] or ev[ly.EV_EARLY_AMORTISATION]
+        ended = revolving_ended(d, t, acc, ev)
         lst = 1 if accelerated else (2 if ended and d.ip[I_HAS_AMORT] != 0 else 0)
         carry_in = acc[CARRY]
         gap = settled_period(d, o, s, t, acc, lst, total, carry_in, cf)

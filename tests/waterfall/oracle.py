@@ -351,6 +351,7 @@ def run_oracle(
     }
     rates: list[float | None] = [None] * n_periods
     idle = 0.0
+    early_amortised = False
     pool_open = coll.initial_pool_balance
     if rv is not None:
         from abs.kind_over_life import issued_kind, kind_band
@@ -424,7 +425,9 @@ def run_oracle(
             out.events[ev.value].append(event_on[ev])
         accelerated = event_on[EventType.ACCELERATION] or event_on[EventType.DEFAULT_EVENT]
         out.accelerated.append(accelerated)
-        ended = t >= rev_end or event_on[EventType.EARLY_AMORTISATION]
+        # 提前摊还事件 ends the revolving period for good, even if its trigger cures
+        early_amortised = early_amortised or event_on[EventType.EARLY_AMORTISATION]
+        ended = t >= rev_end or early_amortised
         revolving_now = rv is not None and not accelerated and not ended and sec > EPS
         b.commit_on = (
             not event_has[EventType.SHORTFALL_SUPPORT_START]

@@ -17,7 +17,7 @@ import pytest
 
 import waterfall
 from abs.cashflows import Purchases
-from abs.enums import EventType
+from abs.enums import EventType, TriggerCondition
 from abs.errors import DealSpecError, WaterfallError
 from tests.waterfall.builders import make_collections, make_deal
 from tests.waterfall.oracle import run_oracle
@@ -434,3 +434,63 @@ def test_purchased_assets_paying_after_the_last_date_are_rejected() -> None:
     coll = dataclasses.replace(_collections(SUPPLY), purchases=pur)
     with pytest.raises(WaterfallError, match=r"revolving period 3 still pay after the last"):
         waterfall.run(_deal(), coll)
+
+
+def test_early_amortisation_ends_the_revolving_period_for_good() -> None:
+    """The review's r1_cure case: collections fall 83% short of the forecast in period 2
+    (50 of 300), 提前摊还事件; in period 3 they are back on forecast. The revolving period stays
+    over, even on a trigger marked ``cure`` (refused by the spec, forced here with
+    model_copy): period 3 runs the amortisation list and buys nothing."""
+    with pytest.raises(ValueError, match=r"field 'cure' must be false for event early_amort"):
+        make_deal(
+            tranches=[{"name": "优先A", "tranche_class": "senior", "balance": 1.0}],
+            n_periods=2,
+            triggers=[
+                {
+                    "name": "回收低于预测",
+                    "condition": "collections_below_forecast",
+                    "threshold": 0.1,
+                    "event": "early_amortisation",
+                    "cure": True,
+                }
+            ],
+        )
+    base = _deal()
+    trigger = base.triggers[0].model_copy(
+        update={
+            "condition": TriggerCondition.COLLECTIONS_BELOW_FORECAST,
+            "threshold": 0.10,
+            "cure": True,
+        }
+    )
+    deal = base.model_copy(update={"triggers": (trigger,)})
+    coll = make_collections(
+        [[130.0, 50.0, 130.0, 600.0]],
+        income=[[30.0, 10.0, 30.0, 5.0]],
+        defaults=[[0.0, 0.0, 0.0, 0.0]],
+        pool_balance=[[900.0, 860.0, 760.0, 0.0]],
+        forecast=np.array([130.0, 300.0, 130.0, 600.0]),
+        initial_pool_balance=1000.0,
+        days=[73.0] * 4,
+        purchases=_profiles([[100.0, 100.0, 100.0, 0.0], [0.0, 0.0, 0.0, 0.0]]),
+        data_balance=[[700.0, 560.0, 500.0, 0.0]],
+    )
+    res = waterfall.run(deal, coll)
+    rv = res.revolving
+    # t0: 100 bought; A interest 8, the turbo pays the 22 left to 优先A (778).
+    # t1: event; the purchase pays 102: interest 7.78, principal 144.22 (633.78).
+    # t2: the trigger cured, the revolving period stays over: interest 6.3378, principal
+    #     130 − 6.3378 = 123.6622 (510.1178); nothing bought.
+    # t3: interest 5.101178, 优先A 510.1178, 次级 principal 600 − 515.218978 = 84.781022.
+    np.testing.assert_array_equal(res.events[EventType.EARLY_AMORTISATION][0], [0, 1, 0, 0])
+    np.testing.assert_array_equal(rv.revolving[0], [True, False, False, False])
+    np.testing.assert_allclose(rv.purchases[0], [100.0, 0.0, 0.0, 0.0])
+    np.testing.assert_allclose(
+        res.principal["优先A"].paid[0], [22.0, 144.22, 123.6622, 510.1178], atol=1e-9
+    )
+    np.testing.assert_allclose(res.principal["次级"].paid[0], [0, 0, 0, 84.781022], atol=1e-9)
+    ref = run_oracle(deal, coll, 0)
+    np.testing.assert_allclose(ref.purchases, rv.purchases[0], atol=1e-9)
+    np.testing.assert_allclose(ref.prin_paid["优先A"], res.principal["优先A"].paid[0], atol=1e-9)
+    m = waterfall.run_measures(deal, coll)
+    assert m.purchased is not None and m.purchased.tolist() == [100.0]
