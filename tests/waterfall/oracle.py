@@ -667,14 +667,19 @@ def run_oracle(
                 budget = _cash(b, max(budget, 0.0))
                 offered = supply[0] + supply[1]
                 p0 = p1 = 0.0
-                if offered > 0 and budget > 0:
-                    f = min(1.0, budget / offered)
-                    p1 = _cash(b, min(supply[1] * f, budget))
-                    p0 = _cash(b, max(min(supply[0] * f, budget - p1), 0.0))
-                    if rv is not None and rv.keep_kind_band and band_lo > 0 and p0 > 0:
-                        p0 = _largest_in_band(
-                            p0, data_now + p1 * face[1], pool_now + p1 * face[1], face[0], band_lo
-                        )
+                if rv is not None and rv.keep_kind_band and band_lo > 0:
+                    # docs: data-linked first, within the budget; then the largest whole-fen
+                    # plain amount (within supply and what is left) that keeps the band
+                    p1 = _cash(b, min(supply[1], budget))
+                    room = _cash(b, max(min(supply[0], budget - p1), 0.0))
+                    p0 = _largest_in_band(
+                        room, data_now + p1 * face[1], pool_now + p1 * face[1], face[0], band_lo
+                    )
+                elif offered > 0 and budget > 0:
+                    # docs: spend min(budget, offered), split as the offer is split
+                    spend = min(budget, offered)
+                    p1 = _cash(b, min(spend * supply[1] / offered, budget))
+                    p0 = _cash(b, max(min(spend * supply[0] / offered, budget - p1), 0.0))
                 supply = [supply[0] - p0, supply[1] - p1]
                 buy = [buy[0] + p0, buy[1] + p1]
                 set_aside += budget

@@ -171,14 +171,16 @@ def test_measures_mode_reports_the_same_revolving_figures() -> None:
 
 
 def test_keeping_the_kind_band_leaves_cash_idle() -> None:
-    """With keep_kind_band the non-data purchase of t1 is cut so the share stays ≥ 70.00%:
-    data 560 + 47.50 = 607.50 ⇒ pool ≤ 867.857…: 810 + 47.50 + x ≤ 867.85 ⇒ x = 10.35 (fen)."""
+    """With keep_kind_band t1 buys all 50 of the data-linked supply first (budget 190), then
+    the plain assets that keep the share ≥ 70.00%: data 560 + 50 = 610 ⇒ pool ≤ 871.428…:
+    810 + 50 + x ≤ 871.42 ⇒ x = 11.42 (fen); idle 190 − 61.42 = 128.58."""
     deal, coll = _deal(keep_kind_band=True), _collections(SUPPLY)
     res = waterfall.run(deal, coll)
     rv = res.revolving
     assert rv is not None
-    np.testing.assert_allclose(rv.purchases[0, 1], 47.5 + 10.35)
-    np.testing.assert_allclose(rv.idle[0, 1], 190.0 - 57.85)
+    np.testing.assert_allclose(rv.purchases_data[0, 1], 50.0)
+    np.testing.assert_allclose(rv.purchases[0, 1], 50.0 + 11.42)
+    np.testing.assert_allclose(rv.idle[0, 1], 128.58)
     kol = rv.kind_over_life()
     assert not kol.out_of_band.any()
     assert res.max_conservation_gap < 1e-9

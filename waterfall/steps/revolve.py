@@ -5,8 +5,9 @@ securities outstanding), the step sets aside the period's principal collections 
 cash released from the period before (with ``excess_spread``: all cash left at this point),
 within the cash in hand. It buys the eligible supply of the period (both classes, not
 data-linked and data-linked, in proportion to what is offered) up to that amount; with
-``revolving.keep_kind_band`` the non-data-linked part is cut so that the data-linked share of
-the pool stays at or above the issued kind's floor, compared in integer fen. What is set aside
+``revolving.keep_kind_band`` it buys the data-linked supply first, then the largest amount of
+the non-data-linked supply that keeps the data-linked share of the pool at or above the issued
+kind's floor, compared in integer fen. What is set aside
 and not spent is 闲置资金: it stays in the account, earns the account rate and is released
 into the next period's available funds. The kernel then books what the purchased assets bring
 in later periods (:func:`waterfall.revolving.book_purchases`).
@@ -89,15 +90,19 @@ def kernel(d, i, rows, acc, t):
     offered = acc[SUP0] + acc[SUP1]
     p0 = 0.0
     p1 = 0.0
-    if offered > 0.0 and budget > 0.0:
-        f = min(1.0, budget / offered)
-        p1 = cash_amount(mode, min(acc[SUP1] * f, budget))
-        p0 = cash_amount(mode, max(min(acc[SUP0] * f, budget - p1), 0.0))
-        lo = d.ip[I_BAND_LO]
-        if d.ip[I_KEEP_BAND] != 0 and lo > 0 and p0 > 0.0:
+    lo = d.ip[I_BAND_LO]
+    if offered > 0.0 and budget > 0.0 and d.ip[I_KEEP_BAND] != 0 and lo > 0:
+        # keeping the band: data-linked supply first, then the plain assets that fit
+        p1 = cash_amount(mode, min(acc[SUP1], budget))
+        p0 = cash_amount(mode, max(min(acc[SUP0], budget - p1), 0.0))
+        if p0 > 0.0:
             p0 = _largest_in_band(
                 p0, acc[DATA] + p1 * acc[FACE1], acc[POOL] + p1 * acc[FACE1], acc[FACE0], lo
             )
+    elif offered > 0.0 and budget > 0.0:
+        f = min(1.0, budget / offered)
+        p1 = cash_amount(mode, min(acc[SUP1] * f, budget))
+        p0 = cash_amount(mode, max(min(acc[SUP0] * f, budget - p1), 0.0))
     acc[SUP0] -= p0
     acc[SUP1] -= p1
     acc[BUY0] += p0
