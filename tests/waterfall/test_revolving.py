@@ -496,3 +496,55 @@ def test_early_amortisation_ends_the_revolving_period_for_good() -> None:
     np.testing.assert_allclose(ref.prin_paid["优先A"], res.principal["优先A"].paid[0], atol=1e-9)
     m = waterfall.run_measures(deal, coll)
     assert m.purchased is not None and m.purchased.tolist() == [100.0]
+
+
+def test_bad_revolving_specs_name_the_field() -> None:
+    # revolving terms but no revolve step in the normal list: nothing would ever be bought
+    with pytest.raises(ValueError, match=r"field 'waterfall.normal' has no revolve step"):
+        make_deal(
+            tranches=[{"name": "优先A", "tranche_class": "senior", "balance": 1.0}],
+            n_periods=4,
+            waterfall={"normal": NORMAL[:1], "accelerated": NORMAL[:1]},
+            revolving={"periods": 2},
+        )
+    # periods beyond the payment dates (was silently capped)
+    with pytest.raises(ValueError, match=r"'revolving.periods' = 600 reaches the last payment"):
+        _deal(periods=600)
+    # a revolving-only condition on a static deal
+    trig = {"name": "循环购买率低", "condition": "revolving_rate_below", "threshold": 0.5}
+    with pytest.raises(ValueError, match=r"condition revolving_rate_below needs revolving terms"):
+        make_deal(
+            tranches=[{"name": "优先A", "tranche_class": "senior", "balance": 1.0}],
+            n_periods=4,
+            triggers=[{**trig, "event": "acceleration"}],
+        )
+    # Trigger.periods on a condition that ignores it
+    with pytest.raises(ValueError, match=r"field 'periods' applies to condition revolving_rate_be"):
+        make_deal(
+            tranches=[{"name": "优先A", "tranche_class": "senior", "balance": 1.0}],
+            n_periods=4,
+            triggers=[
+                {
+                    "name": "累计违约率",
+                    "condition": "cumulative_default_rate_above",
+                    "threshold": 0.05,
+                    "event": "acceleration",
+                    "periods": 2,
+                }
+            ],
+        )
+
+
+def test_a_bad_spec_from_a_file_is_a_deal_spec_error(tmp_path: Any) -> None:
+    import json
+
+    import abs as dabs
+
+    spec = dabs.load_deal("scf-revolving-labelled").model_dump(mode="json")
+    spec["revolving"]["periods"] = 31
+    path = tmp_path / "deal.json"
+    path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(
+        DealSpecError, match=r"field '\(root\)'.*'revolving.periods' = 31 reaches the last payment"
+    ):
+        dabs.load_deal(path)
