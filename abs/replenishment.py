@@ -69,6 +69,15 @@ def offer_periods(pool: Pool, payment_dates: tuple[dt.date, ...]) -> list[int]:
     return out
 
 
+def licence_annual_fee(size: float, rate: float, months: int) -> float:
+    """Annual fee of a generated data licence of ``size`` yuan over ``months``: twelve level
+    monthly fees that repay ``size`` as an annuity at ``rate`` / 12 (``rate`` annual, as for
+    receivables), to the fen."""
+    r = rate / 12.0
+    monthly = size / months if r == 0.0 else size * r / (1.0 - (1.0 + r) ** -months)
+    return round(12.0 * monthly, 2)
+
+
 def generate(gen: Generator, deal: Deal, payment_dates: tuple[dt.date, ...], n: int) -> Pool:
     """Candidates of a :class:`Generator` for the first ``n`` periods (same seed, same pool).
 
@@ -77,8 +86,9 @@ def generate(gen: Generator, deal: Deal, payment_dates: tuple[dt.date, ...], n: 
     (``pledged``) while the period's data-linked amount is below ``data_link_share`` of what
     was offered so far (data licences are data-linked by nature: ``direct``), so each period's
     offer holds the stated share to within one asset. Assets start the day after the previous
-    payment date (offered on the next) and mature ``term_months`` later (bullet, at ``rate``; a
-    licence pays its fee monthly over the term).
+    payment date (offered on the next) and mature ``term_months`` later (a receivable: bullet,
+    at the annual ``rate``; a licence: a level monthly fee, the annuity that repays its size at
+    ``rate`` / 12 a month, :func:`licence_annual_fee`).
     """
     rng = np.random.default_rng(gen.seed)
     kinds = list(gen.kind_mix)
@@ -124,7 +134,7 @@ def generate(gen: Generator, deal: Deal, payment_dates: tuple[dt.date, ...], n: 
                 "industry": gen.industry,
             }
             if kind is AssetType.DATA_LICENSE:
-                spec["annual_fee"] = round(size * 12.0 / months * (1.0 + gen.rate), 2)
+                spec["annual_fee"] = licence_annual_fee(size, gen.rate, months)
                 spec["payment_frequency"] = "monthly"
             else:
                 spec["amortization"] = "bullet"

@@ -136,6 +136,29 @@ def test_the_single_obligor_limit_counts_the_initial_pool() -> None:
     assert why[0].startswith("单一债务人") and why[1] == ""
 
 
+def test_a_generated_licence_earns_the_annual_rate() -> None:
+    # 3-month licence of 1,000,000 at 6% a year: the annuity at 0.5% a month pays
+    # 1,000,000 × 0.005 / (1 − 1.005^−3) = 336,672.21 a month, an annual fee of 4,040,066.50
+    # (the per-term markup it replaced, 12 / 3 × 1.06 = 4,240,000, earned about 24% a year)
+    fee = replenishment.licence_annual_fee(1_000_000.0, 0.06, 3)
+    assert fee == pytest.approx(4_040_066.50, abs=0.005)
+    monthly = fee / 12.0
+    assert sum(monthly / 1.005**k for k in (1, 2, 3)) == pytest.approx(1_000_000.0, abs=0.02)
+    assert replenishment.licence_annual_fee(600.0, 0.0, 6) == 1200.0
+    deal = abs.load_deal(EXAMPLE)
+    gen = Generator(
+        seed=1,
+        amount_per_period=1e6,
+        asset_amount=1e6,
+        kind_mix={"data_license": 1.0},
+        rate=0.06,
+        term_months=3,
+    )
+    pool = replenishment.generate(gen, deal, abs.project(deal).payment_dates, 1)
+    for a in pool.assets:
+        assert a.annual_fee == replenishment.licence_annual_fee(a.amount, 0.06, 3)
+
+
 def test_the_generator_is_deterministic_for_a_seed_and_holds_its_share() -> None:
     deal = abs.load_deal(EXAMPLE)
     dates = abs.project(deal).payment_dates
