@@ -469,8 +469,8 @@ class Eligibility(Spec):
         default=None,
         gt=0,
         le=1,
-        description="单一债务人占比上限: an obligor's amount (initial pool + bought) over the "
-        "initial pool balance",
+        description="单一债务人占比上限: an obligor's outstanding balance at the purchase date "
+        "(initial pool + accepted candidates, projected) over the pool balance then",
     )
     min_remaining_months: float | None = Field(
         default=None, ge=0, description="剩余期限下限 (月) at the purchase date"

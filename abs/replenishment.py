@@ -154,16 +154,27 @@ def _screen(
     payment_dates: tuple[dt.date, ...],
     n_revolving: int,
     last_date: dt.date,
-    balance_at_end: FloatArray,
+    closing: FloatArray,
+    initial_closing: FloatArray,
 ) -> list[str]:
-    """Why each candidate is not eligible ('' = eligible), in tape order. An asset must
-    mature by ``last_date`` (the last payment date, or the legal maturity when earlier) and
-    be paid off by the last period (``balance_at_end``): what it still owed would be lost."""
-    exposure: dict[str, float] = {}
-    base = initial.total_amount if initial is not None else 0.0
-    if initial is not None:
-        for a in initial.assets:
-            exposure[a.obligor] = exposure.get(a.obligor, 0.0) + a.amount
+    """Why each candidate is not eligible ('' = eligible), in tape order.
+
+    An asset must mature by ``last_date`` (the last payment date, or the legal maturity when
+    earlier) and be paid off by the last period (its projected balance ``closing`` (n, T)):
+    what it still owed would be lost. The single-obligor limit is measured on outstanding
+    balances at the purchase date: the obligor's projected balance in the initial pool
+    (``initial_closing`` (n_initial, T)) and in the candidates accepted so far, plus this
+    candidate's, against the pool's projected balance then (initial pool + accepted
+    candidates + this one), as if each were bought in full.
+    """
+    t_count = len(payment_dates)
+    owed: dict[str, FloatArray] = {}  # obligor → projected balance per period
+    pool_owed = np.zeros(t_count)
+    if initial is not None and initial_closing.shape[0] == len(initial.assets):
+        for k, a in enumerate(initial.assets):
+            row = owed.setdefault(a.obligor, np.zeros(t_count))
+            row += initial_closing[k]
+            pool_owed += initial_closing[k]
     reasons = []
     for i, a in enumerate(pool.assets):
         t = offer[i]
@@ -172,7 +183,7 @@ def _screen(
             why = "循环期外 offered after the revolving period"
         elif not balance_at_offer[i] > 0.005:
             why = "购买日余额为0 nothing outstanding at the purchase date"
-        elif a.maturity_date > last_date or balance_at_end[i] > 0.005:
+        elif a.maturity_date > last_date or closing[i, t_count - 1] > 0.005:
             why = f"到期日 {a.maturity_date} 晚于最后兑付日/法定到期日 {last_date}"
         elif rules.allowed_kinds and a.asset_type not in rules.allowed_kinds:
             why = f"资产类型 {a.asset_type.zh} not allowed"
@@ -194,12 +205,16 @@ def _screen(
         ):
             left = _months(payment_dates[t], a.maturity_date)
             why = f"剩余期限 {left:.1f} 月 < {rules.min_remaining_months}"
-        elif rules.max_obligor_share is not None and base > 0:
-            after = exposure.get(a.obligor, 0.0) + balance_at_offer[i]
-            if after > rules.max_obligor_share * base + 0.005:
-                why = f"单一债务人 {after / base:.2%} > {rules.max_obligor_share:.2%}"
+        elif rules.max_obligor_share is not None:
+            mine = owed[a.obligor][t] if a.obligor in owed else 0.0
+            after = mine + balance_at_offer[i]
+            pool_then = pool_owed[t] + balance_at_offer[i]
+            if pool_then > 0 and after > rules.max_obligor_share * pool_then + 0.005:
+                why = f"单一债务人 {after / pool_then:.2%} > {rules.max_obligor_share:.2%}"
         if not why:
-            exposure[a.obligor] = exposure.get(a.obligor, 0.0) + balance_at_offer[i]
+            owed.setdefault(a.obligor, np.zeros(t_count))
+            owed[a.obligor] += closing[i]
+            pool_owed += closing[i]
         reasons.append(why)
     return reasons
 
@@ -259,6 +274,11 @@ def build(
         [flows.closing[i, offer[i]] if offer[i] < t_count else 0.0 for i in range(n)]
     )
     last_date = min(payment_dates[-1], deal.dates.legal_maturity_date)
+    initial_closing = (
+        pool_model(deal, assumptions).case(st).asset_flows().closing
+        if deal.pool is not None and rv.eligibility.max_obligor_share is not None
+        else np.zeros((0, t_count))
+    )
     reasons = _screen(
         pool,
         offer,
@@ -268,7 +288,8 @@ def build(
         payment_dates,
         n_rev,
         last_date,
-        flows.closing[:, t_count - 1] if n else np.zeros(0),
+        flows.closing if n else np.zeros((0, t_count)),
+        initial_closing,
     )
     length = max([t_count - offer[i] for i in range(n) if not reasons[i]] + [1])
     price = rv.purchase_price

@@ -14,7 +14,7 @@ import waterfall
 from abs import replenishment
 from abs.asset import Asset, Pool
 from abs.assumptions import Stress
-from abs.deal import Deal, Generator
+from abs.deal import Deal, Eligibility, Generator
 from abs.io import read_replenishment
 
 EXAMPLE = "scf-revolving-labelled"
@@ -118,6 +118,57 @@ def test_a_candidate_maturing_after_the_last_payment_date_is_not_eligible() -> N
     why = cands.table[replenishment.COL_REASON].tolist()
     assert why[0] == ""
     assert why[1] == "到期日 2028-06-30 晚于最后兑付日/法定到期日 2028-02-26"
+
+
+def test_the_single_obligor_limit_is_on_balances_at_the_purchase_date() -> None:
+    """Initial pool: 债务人A 100 → 50 → 0, 债务人B 100 throughout; limit 40%.
+    Period 2: A would hold 50 + 60 = 110 of 150 + 60 = 210 (52.38%): refused. Period 3: A's
+    initial balance has run off: 60 of 100 + 60 = 160 (37.5%): accepted (the old rule, amounts
+    over the initial pool, gave 160 / 200 = 80%); a further 20 of A: 80 of 180 (44.44%):
+    refused; 20 of a new obligor: 20 / 180: accepted."""
+    dates = (
+        dt.date(2025, 8, 26),
+        dt.date(2025, 9, 26),
+        dt.date(2025, 10, 26),
+        dt.date(2025, 11, 26),
+    )
+    initial = Pool(
+        assets=(_asset(90, obligor="债务人A"), _asset(91, obligor="债务人B")),
+        cutoff_date=dt.date(2025, 6, 30),
+    )
+    initial_closing = np.array([[100.0, 50.0, 0.0, 0.0], [100.0, 100.0, 100.0, 0.0]])
+    cands = Pool(
+        assets=(
+            _asset(1, obligor="债务人A"),
+            _asset(2, obligor="债务人A"),
+            _asset(3, obligor="债务人A"),
+            _asset(4, obligor="债务人C"),
+        ),
+        cutoff_date=dt.date(2025, 6, 30),
+    )
+    closing = np.array(
+        [
+            [0.0, 60.0, 60.0, 0.0],
+            [0.0, 0.0, 60.0, 0.0],
+            [0.0, 0.0, 20.0, 0.0],
+            [0.0, 0.0, 20.0, 0.0],
+        ]
+    )
+    offer = [1, 2, 2, 2]
+    at_offer = np.array([closing[i, t] for i, t in enumerate(offer)])
+    why = replenishment._screen(
+        cands,
+        offer,
+        at_offer,
+        Eligibility(max_obligor_share=0.4),
+        initial,
+        dates,
+        3,
+        dt.date(2026, 12, 31),
+        closing,
+        initial_closing,
+    )
+    assert why == ["单一债务人 52.38% > 40.00%", "", "单一债务人 44.44% > 40.00%", ""]
 
 
 def test_the_single_obligor_limit_counts_the_initial_pool() -> None:
