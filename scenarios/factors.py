@@ -18,8 +18,10 @@ rate_shift_bp             basis points                engine: floating coupons/r
 originator_default        on/off                      engine: 差额支付 unavailable
 guarantor_default         on/off                      engine: guarantee unavailable
 payment_rate_change       fraction (−0.2 = 20% slower)  replenishment: purchased principal
-                                                      collected at (1 + c) × the speed
+                                                      collected at (1 + c) × the speed (purchased
+                                                      assets only, not the initial pool)
 revolving_yield_haircut   fraction                    replenishment: purchased income × (1 − h)
+                                                      (purchased assets only)
 revolving_rate_haircut    fraction                    replenishment: eligible supply × (1 − h)
 data_supply_haircut       fraction                    replenishment: data-linked supply × (1 − h)
 ========================  ==========================  =========================================
@@ -354,7 +356,7 @@ FACTORS: tuple[Factor, ...] = (
     ),
     Factor(
         id="payment_rate_change",
-        zh="月回款率变化",
+        zh="循环购买资产月回款率变化",
         en="payment rate change",
         unit="fraction 比例 (−0.2 = 慢20%)",
         applied=Applied.PROJECTION,
@@ -365,13 +367,13 @@ FACTORS: tuple[Factor, ...] = (
         direction=-1,
         search_max=-0.9,
         search_min=0.0,
-        description="revolving purchases: principal of purchased assets collected (1 + c) times "
-        "as fast (docs/revolving.md)",
+        description="revolving purchases only: principal of purchased assets collected (1 + c) "
+        "times as fast; the initial pool is not touched (docs/revolving.md)",
         aliases=("回款率", "月回款率", "payment rate"),
     ),
     Factor(
         id="revolving_yield_haircut",
-        zh="循环资产收益率下降",
+        zh="循环购买资产收益率下降",
         en="revolving yield haircut",
         unit="fraction 比例 (0.3 = −30%)",
         applied=Applied.PROJECTION,
@@ -382,7 +384,8 @@ FACTORS: tuple[Factor, ...] = (
         direction=1,
         search_max=1.0,
         search_min=0.0,
-        description="revolving purchases: income of purchased assets × (1 − h)",
+        description="revolving purchases only: income of purchased assets × (1 − h); the "
+        "initial pool is not touched (revenue_haircut stresses its income)",
         aliases=("收益率下降", "循环收益率", "revolving yield"),
     ),
     Factor(
