@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from abs.cashflows import Collections
@@ -340,14 +341,21 @@ def run_oracle(
     rv = deal.revolving
     pur = coll.purchases
     grp = 0 if coll.purchase_group is None else int(coll.purchase_group[scenario])
-    if rv is not None and rv.periods is not None:
-        rev_end = min(rv.periods, n_periods)
-    elif rv is not None:
-        rev_end = len([d for d in dates if rv.end_date is not None and d <= rv.end_date])
+    # docs/revolving.md: purchases on the first `periods` payment dates, or those on/before
+    # `end_date`; the period ends at least one payment date before the last
+    if rv is not None:
+        rev_end = (
+            rv.periods
+            if rv.periods is not None
+            else sum(1 for d in dates if rv.end_date is not None and d <= rv.end_date)
+        )
+        assert 1 <= rev_end <= n_periods - 1, f"revolving period of {rev_end} / {n_periods}"
     else:
         rev_end = n_periods
-    later: dict[str, list[float]] = {
-        k: [0.0] * n_periods for k in ("total", "income", "defaults", "bal", "data")
+    # what bought assets bring, by absolute period (no horizon: anything booked at or past
+    # n_periods would be stranded, and the oracle says so at the end)
+    later: dict[str, defaultdict[int, float]] = {
+        k: defaultdict(float) for k in ("total", "income", "defaults", "bal", "data")
     }
     rates: list[float | None] = [None] * n_periods
     idle = 0.0
@@ -717,8 +725,6 @@ def run_oracle(
             if pur is not None and buy[0] + buy[1] > 0:
                 for a in range(1, pur.total.shape[3]):
                     u = t + a
-                    if u >= n_periods:
-                        break
                     for c in (0, 1):
                         later["total"][u] += buy[c] * float(pur.total[grp, c, t, a])
                         later["income"][u] += buy[c] * float(pur.income[grp, c, t, a])
@@ -785,4 +791,10 @@ def run_oracle(
         gap = cash_in + sum(b.drawn.values()) - paid_out
         if abs(gap) > 0.01:
             raise AssertionError(f"oracle not conserved at period {t}: {gap}")
+    if rv is not None:  # nothing stranded: no idle cash, nothing owed or paid after the end
+        stranded = [
+            (k, u, v) for k, by_u in later.items() for u, v in by_u.items() if u >= n_periods and v
+        ]
+        if idle > 0.005 or stranded:
+            raise AssertionError(f"oracle: cash stranded at the end: idle {idle}, {stranded[:3]}")
     return out

@@ -548,3 +548,22 @@ def test_a_bad_spec_from_a_file_is_a_deal_spec_error(tmp_path: Any) -> None:
         DealSpecError, match=r"field '\(root\)'.*'revolving.periods' = 31 reaches the last payment"
     ):
         dabs.load_deal(path)
+
+
+def test_the_oracle_says_when_cash_would_be_stranded() -> None:
+    """The oracle books what bought assets bring with no horizon and checks the end itself
+    (written from docs/revolving.md, not from the kernel's loop), so equivalence would catch
+    a purchase paying after the last payment date."""
+    tot = np.zeros((2, 4, 3))
+    tot[:, :, 2] = 1.02  # period 3's purchase would pay in period 5
+    pur = Purchases(
+        supply=np.array([[0.0, 0.0, 10.0, 0.0], [0.0, 0.0, 0.0, 0.0]]),
+        total=tot,
+        income=tot * 0.0,
+        defaults=tot * 0.0,
+        balance=tot * 0.0,
+    )
+    coll = dataclasses.replace(_collections(SUPPLY), purchases=pur)
+    deal = _deal().model_copy(update={"triggers": ()})
+    with pytest.raises(AssertionError, match=r"oracle: cash stranded at the end"):
+        run_oracle(deal, coll, 0)
