@@ -390,14 +390,19 @@ def revolving_block(deal: Deal) -> TableBlock:
         ("合格标准·数据资产关联", YES if el.data_linked_only else "不要求"),
         (
             "合格标准·单一债务人占比上限",
-            None if el.max_obligor_share is None else f"{el.max_obligor_share:.2%}",
+            None
+            if el.max_obligor_share is None
+            else f"{el.max_obligor_share:.2%}（按购买日未偿余额）",
         ),
         ("合格标准·最短剩余期限", _months_text(el.min_remaining_months)),
         ("合格标准·最长合同期限", _months_text(el.max_term_months)),
         ("合格标准·行业", "、".join(el.industries) or "不限"),
         ("合格标准·地区", "、".join(el.regions) or "不限"),
         ("提前摊还事件", "；".join(events) or "无"),
-        ("存续期产品类型要求", f"维持{kind.zh}（数据资产关联占比按入池金额逐期计算）"),
+        (
+            "存续期产品类型要求",
+            f"维持{kind.zh}（数据资产关联占比按每期购买后的资产池余额逐期计算）",
+        ),
         ("购买时维持产品类型", YES if rv.keep_kind_band else NO),
     ]
     return TableBlock(key="revolving", title="循环购买", columns=FACT_COLUMNS, rows=tuple(rows))

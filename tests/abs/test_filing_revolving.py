@@ -35,8 +35,11 @@ def test_deal_summary_has_a_revolving_section() -> None:
     rows = dict(block.rows)
     assert rows["循环期"] == "首个兑付日起12期"
     assert rows["合格标准·最长合同期限"] == "6个月"
-    assert rows["合格标准·单一债务人占比上限"] == "15.00%"
-    assert rows["存续期产品类型要求"].startswith("维持贴标型")
+    assert rows["合格标准·单一债务人占比上限"] == "15.00%（按购买日未偿余额）"
+    assert (
+        rows["存续期产品类型要求"]
+        == "维持贴标型（数据资产关联占比按每期购买后的资产池余额逐期计算）"
+    )
     assert "循环购买率连续2期低于50%" in str(rows["提前摊还事件"])
     assert rows["购买时维持产品类型"] == "否"
     static = deal_summary_sheet(
