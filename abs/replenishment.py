@@ -11,10 +11,11 @@ scales that by what the scenario spends (``docs/revolving.md``).
 A purchase takes the same fraction of every eligible asset of its class offered that period,
 so the per-yuan profile of the class is exact for it. Credit: an asset's expected flows carry
 its survival from the cut-off; dividing by its balance at the purchase date conditions them on
-survival to that date. The revolving stresses act here: ``payment_rate_change`` speeds up or
-slows down the principal of purchased assets, ``revolving_yield_haircut`` cuts their income,
-``revolving_rate_haircut`` the eligible supply and ``data_supply_haircut`` its data-linked
-part.
+survival to that date. The pool's payment-rate change and yield haircut reach purchased assets
+through that projection (the stressed case, :mod:`abs.projection.model`, with each asset's
+clock starting at its offer period), as they reach the initial pool, and are not applied again
+here; ``revolving_rate_haircut`` cuts the eligible supply and ``data_supply_haircut`` its
+data-linked part.
 """
 
 from __future__ import annotations
@@ -219,22 +220,6 @@ def _screen(
     return reasons
 
 
-def _speed(prin: FloatArray, factor: float) -> FloatArray:
-    """Principal per age (…, L) collected ``factor`` times as fast: the cumulative share
-    collected by age a becomes what was collected by age a × factor (linear between ages);
-    what a slower rate leaves uncollected at the last age is collected there."""
-    cum = np.cumsum(prin, axis=-1)
-    length = prin.shape[-1]
-    x = np.arange(length) * factor
-    lo = np.minimum(np.floor(x).astype(np.int64), length - 1)
-    hi = np.minimum(lo + 1, length - 1)
-    w = np.clip(x - lo, 0.0, 1.0)
-    new = cum[..., lo] * (1.0 - w) + cum[..., hi] * w
-    new[..., -1] = cum[..., -1]
-    new = np.maximum.accumulate(new, axis=-1)
-    return np.maximum(np.diff(new, axis=-1, prepend=0.0), 0.0)
-
-
 def build(
     deal: Deal,
     payment_dates: tuple[dt.date, ...],
@@ -312,20 +297,16 @@ def build(
     with np.errstate(invalid="ignore", divide="ignore"):
         per = np.where(supply > 0, 1.0 / supply, 0.0)[:, :, None]
     tot, inc, dfl, bal = tot * per, inc * per, dfl * per, bal * per
-    prin = tot - inc
-    if st.payment_rate_change != 0.0:
-        fast = np.zeros_like(prin)
-        for t in range(t_count):  # what a slower rate leaves is collected by the last date
-            span = min(t_count - t, length)
-            fast[:, t, :span] = _speed(prin[:, t, :span], 1.0 + st.payment_rate_change)
-        # the balance falls by what is collected ahead of (or behind) the contract
-        bal = bal - (np.cumsum(fast, axis=-1) - np.cumsum(prin, axis=-1))
-        prin = fast
-    inc = inc * (1.0 - st.revolving_yield_haircut)
+    # the payment-rate change and the yield haircut are already in ``flows`` (the stressed
+    # case of the projection, each asset's clock starting at its offer period): not again here
     supply = supply * (1.0 - st.revolving_rate_haircut)
     supply[1] *= 1.0 - st.data_supply_haircut
     purchases = Purchases(
-        supply=supply, total=prin + inc, income=inc, defaults=dfl, balance=np.maximum(bal, 0.0)
+        supply=supply,
+        total=(tot - inc) + inc,
+        income=inc,
+        defaults=dfl,
+        balance=np.maximum(bal, 0.0),
     )
     table = pd.DataFrame(
         {

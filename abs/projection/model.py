@@ -9,7 +9,14 @@ cheap derivation (:meth:`PoolModel.case`):
 * the revenue haircut h multiplies contract cash and principal by 1 − h (scheduled principal
   stays, so the uncollected part is written down);
 * a volume shock or price-decline change recomputes the usage-driven models (usage, algorithm
-  service, revenue share) from the grids laid out at build time.
+  service, revenue share) from the grids laid out at build time;
+* the payment-rate change c and the pool yield haircut h act on the expected flows after credit
+  and delay (:func:`stretch`): each asset's principal is collected 1 + c times as fast from the
+  later of the cut-off and its start (what a slower rate leaves is collected on the last
+  payment date; nothing moves before the start or past the horizon), and its income (interest,
+  fee, discount income: cash less principal) is multiplied by 1 − h. Stochastic paths keep
+  only pool totals, so there the stretch runs on each path's pool principal from the cut-off
+  and each kind's cash loses h of its share of the path's income.
 
 The expected case (:meth:`PoolCase.expected`) and stochastic paths (:meth:`PoolCase.simulate`)
 are compiled loops over these arrays. :func:`pool_model` returns the model of a deal from a
@@ -69,7 +76,44 @@ PROJECTION_FIELDS = (
     "recovery_haircut",
     "collection_delay",
     "renewal_change_pp",
+    "payment_rate_change",
+    "revolving_yield_haircut",
 )
+
+
+def stretch(prin: FloatArray, factor: float) -> FloatArray:
+    """Principal per age (…, L) collected ``factor`` times as fast: the cumulative share
+    collected by age a becomes what was collected by age a × factor (linear between ages);
+    what a slower rate leaves uncollected at the last age is collected there. Linear in
+    ``prin`` (non-negative), so stretching a sum is the sum of the stretches."""
+    cum = np.cumsum(prin, axis=-1)
+    length = prin.shape[-1]
+    x = np.arange(length) * factor
+    lo = np.minimum(np.floor(x).astype(np.int64), length - 1)
+    hi = np.minimum(lo + 1, length - 1)
+    w = np.clip(x - lo, 0.0, 1.0)
+    new = cum[..., lo] * (1.0 - w) + cum[..., hi] * w
+    new[..., -1] = cum[..., -1]
+    new = np.maximum.accumulate(new, axis=-1)
+    return np.asarray(np.maximum(np.diff(new, axis=-1, prepend=0.0), 0.0), dtype=np.float64)
+
+
+def stretch_rows(prin: FloatArray, origin: IntArray, factor: float) -> FloatArray:
+    """:func:`stretch` of each row of ``prin`` (N, T) from its own ``origin`` period on: age 0
+    is period ``origin`` (the purchase date: its column is left as it is), or the cut-off for
+    ``origin`` −1 (nothing collected yet; period 0 is age 1)."""
+    out = prin.copy()
+    t_count = prin.shape[1]
+    for o in np.unique(origin):
+        if o >= t_count:
+            continue
+        rows = origin == o
+        if o < 0:
+            padded = np.concatenate([np.zeros((int(rows.sum()), 1)), prin[rows]], axis=1)
+            out[rows] = stretch(padded, factor)[:, 1:]
+        else:
+            out[rows, o:] = stretch(prin[rows, o:], factor)
+    return out
 
 
 def case_key(stress: Stress) -> tuple[float | int, ...]:
@@ -182,6 +226,14 @@ class PoolCase:
         total = by_kind.sum(axis=0)
         principal = np.clip(prin, 0.0, total)
         init = m.initial_pool_balance
+        if self.rate_stressed:  # the pool's payment rate and yield (per asset, added up)
+            d_prin, d_inc = self._rate_deltas()
+            d_cash = d_prin + d_inc
+            by_kind = by_kind + np.stack(
+                [d_cash[m.inputs.kind_code == i].sum(axis=0) for i in range(len(m.kind_values))]
+            )
+            principal = principal + d_prin.sum(axis=0)
+            total = total + d_cash.sum(axis=0)
         balance = _settle(init - np.cumsum(principal - rec + defaults + wd))
         s = m.schedule
         return Collections(
@@ -205,11 +257,63 @@ class PoolCase:
             schedule=s,
         )
 
+    @property
+    def rate_stressed(self) -> bool:
+        """The payment-rate change or the pool yield haircut is set."""
+        return self.stress.payment_rate_change != 0.0 or self.stress.revolving_yield_haircut != 0.0
+
+    def _rate_deltas(self) -> tuple[FloatArray, FloatArray]:
+        """Per asset (N, T): principal after the payment-rate change less before, and income
+        after the yield haircut less before (both 0 without those factors)."""
+        found = self._memo.get("rate_deltas")
+        if found is None:
+            cash, prin, *_ = self._raw_assets()
+            st = self.stress
+            d_prin = (
+                stretch_rows(prin, self.model.origin, 1.0 + st.payment_rate_change) - prin
+                if st.payment_rate_change != 0.0
+                else np.zeros_like(prin)
+            )
+            d_inc = -st.revolving_yield_haircut * (cash - prin)
+            found = (d_prin, d_inc)
+            self._memo["rate_deltas"] = found
+        return found
+
     def asset_flows(self) -> tables.AssetFlows:
         """Expected flows per asset and period (N, T): the rows of :meth:`asset_table`."""
         m = self.model
+        cash, prin, rec, defaults, wd = self._raw_assets()
+        amount = m.inputs.amount[:, None]
+        if self.rate_stressed:
+            d_prin, d_inc = self._rate_deltas()
+            prin = prin + d_prin
+            income = cash - (prin - d_prin) + d_inc
+            closing = _settle(amount - np.cumsum(prin + defaults + wd, axis=1))
+            total = prin + income + rec
+        else:
+            income = cash - prin
+            closing = _settle(amount - np.cumsum(prin + defaults + wd, axis=1))
+            total = cash + rec
+        opening = np.concatenate([amount, closing[:, :-1]], axis=1)
+        return tables.AssetFlows(
+            total=total,
+            principal=prin + rec,
+            income=income,
+            defaults=defaults,
+            recoveries=rec,
+            writedowns=wd,
+            opening=opening,
+            closing=closing,
+        )
+
+    def _raw_assets(
+        self,
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Kernel output per asset (cash, contract principal, recoveries, defaults,
+        writedowns), before the payment-rate and yield factors."""
+        m = self.model
         a = self.arrays
-        cash, prin, rec, defaults, wd = kernels.expected_assets(
+        return kernels.expected_assets(
             a.cash,
             a.principal,
             m.scheduled,
@@ -222,19 +326,6 @@ class PoolCase:
             self.renewal_p,
             m.tau,
             self.delay,
-        )
-        amount = m.inputs.amount[:, None]
-        closing = _settle(amount - np.cumsum(prin + defaults + wd, axis=1))
-        opening = np.concatenate([amount, closing[:, :-1]], axis=1)
-        return tables.AssetFlows(
-            total=cash + rec,
-            principal=prin + rec,
-            income=cash - prin,
-            defaults=defaults,
-            recoveries=rec,
-            writedowns=wd,
-            opening=opening,
-            closing=closing,
         )
 
     def asset_table(self) -> pd.DataFrame:
@@ -282,9 +373,31 @@ class PoolCase:
     def _collections(self, raw: PathArrays, seed: int) -> Collections:
         m = self.model
         expected = self.expected()
-        total = raw.by_kind.sum(axis=0)
+        by_kind_paths = raw.by_kind
+        total = by_kind_paths.sum(axis=0)
         principal = np.clip(raw.principal, 0.0, total)
         init = m.initial_pool_balance
+        st = self.stress
+        if self.rate_stressed:  # pool totals per path: stretched from the cut-off
+            contract = principal - raw.recoveries
+            d_prin = (
+                stretch_rows(
+                    contract, np.full(contract.shape[0], -1, np.int64), 1.0 + st.payment_rate_change
+                )
+                - contract
+                if st.payment_rate_change != 0.0
+                else np.zeros_like(contract)
+            )
+            income = total - principal
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = np.where(total > 0, by_kind_paths / np.where(total > 0, total, 1.0), 0.0)
+            by_kind_paths = (
+                by_kind_paths
+                - st.revolving_yield_haircut * income[None, :, :] * share
+                + d_prin[None, :, :] * share
+            )
+            principal = principal + d_prin
+            total = total + d_prin - st.revolving_yield_haircut * income
         flows = principal - raw.recoveries + raw.defaults + raw.writedowns
         balance = _settle(init - np.cumsum(flows, axis=1))
         s = m.schedule
@@ -302,7 +415,7 @@ class PoolCase:
             pool_balance=balance,
             forecast=expected.forecast,
             initial_pool_balance=init,
-            by_kind={kv: raw.by_kind[i] for i, kv in enumerate(m.kind_values)},
+            by_kind={kv: by_kind_paths[i] for i, kv in enumerate(m.kind_values)},
             seed=seed,
             writedowns=raw.writedowns,
             asset_table_source=None,
@@ -397,6 +510,17 @@ class PoolModel:
             np.concatenate([amount, closing[:, :-1]], axis=1), 0.0
         )
         self.initial_pool_balance = float(round(float(self.inputs.amount.sum()) * 100) / 100)
+        #: Where each asset's payment-rate clock starts (:func:`stretch_rows`): −1 (the
+        #: cut-off) for an asset running by the cut-off, else the period of the first payment
+        #: date on/after its start (a purchased asset's offer period).
+        start = self.inputs.start.astype("datetime64[D]")
+        self.origin: IntArray = np.where(
+            start <= self._cutoff,
+            -1,
+            np.searchsorted(
+                np.array(self.schedule.payment_dates, dtype="datetime64[D]"), start, side="left"
+            ),
+        ).astype(np.int64)
         self.lock = threading.RLock()
         self._cases: OrderedDict[tuple[float | int, ...], PoolCase] = OrderedDict()
         self.plans: OrderedDict[tuple[float | int, ...], PathPlan] = OrderedDict()

@@ -719,3 +719,40 @@ def test_a_model_keeps_few_large_layouts() -> None:
     # evicted cases come back with the same numbers
     again = PoolModel(_model_deal()).expected(Stress(volume_shock=-0.05))
     assert m.expected(Stress(volume_shock=-0.05)).total.tobytes() == again.total.tobytes()
+
+
+def test_pool_payment_rate_change_stretches_principal_by_hand() -> None:
+    # The licence collects 90,000 principal + 10,000 income a quarter (360k over 4 periods).
+    # Payment rate −20%: cumulative principal at period k is what was collected by age 0.8 k:
+    # 72k, 144k, 216k, and the rest (144k) on the last payment date; income is untouched.
+    deal = _deal(_licence())
+    c = project(deal, stress=Stress(payment_rate_change=-0.2))
+    np.testing.assert_allclose(c.principal[0], [72_000.0, 72_000.0, 72_000.0, 144_000.0])
+    np.testing.assert_allclose(c.income[0], [10_000.0] * 4)
+    np.testing.assert_allclose(c.total[0], [82_000.0, 82_000.0, 82_000.0, 154_000.0])
+    np.testing.assert_allclose(c.pool_balance[0], [288_000.0, 216_000.0, 144_000.0, 0.0], atol=1e-6)
+    # +30%: 117k a period until the 360k are in (117, 117, 117, 9)
+    f = project(deal, stress=Stress(payment_rate_change=0.3))
+    np.testing.assert_allclose(f.principal[0], [117_000.0, 117_000.0, 117_000.0, 9_000.0])
+    # the asset table is the same case, asset by asset
+    t = pool_model(deal).case(Stress(payment_rate_change=-0.2)).asset_flows()
+    np.testing.assert_allclose(t.principal[0], c.principal[0])
+    np.testing.assert_allclose(t.closing[0], c.pool_balance[0], atol=1e-6)
+    # stochastic paths (no credit here) are the expected case
+    p = project(deal, stress=Stress(payment_rate_change=-0.2), scenarios=3, seed=1)
+    np.testing.assert_allclose(p.principal, np.tile(c.principal, (3, 1)))
+    np.testing.assert_allclose(p.pool_balance, np.tile(c.pool_balance, (3, 1)), atol=1e-6)
+
+
+def test_pool_yield_haircut_cuts_income_not_principal_by_hand() -> None:
+    # Yield −30%: income 10,000 → 7,000 a quarter; principal and balance as contracted.
+    deal = _deal(_licence())
+    c = project(deal, stress=Stress(revolving_yield_haircut=0.3))
+    np.testing.assert_allclose(c.income[0], [7_000.0] * 4)
+    np.testing.assert_allclose(c.principal[0], [90_000.0] * 4)
+    np.testing.assert_allclose(c.total[0], [97_000.0] * 4)
+    np.testing.assert_allclose(sum(c.by_kind.values())[0], c.total[0])
+    np.testing.assert_allclose(c.pool_balance[0], [270_000.0, 180_000.0, 90_000.0, 0.0], atol=1e-6)
+    p = project(deal, stress=Stress(revolving_yield_haircut=0.3), scenarios=2, seed=1)
+    np.testing.assert_allclose(p.total, np.tile(c.total, (2, 1)))
+    np.testing.assert_allclose(sum(p.by_kind.values()), p.total)
