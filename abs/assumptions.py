@@ -58,15 +58,15 @@ class Stress(Spec):
         default=0.0,
         ge=-0.9,
         le=1.0,
-        description="循环购买资产月回款率变化 fraction (−0.2 = 20% slower principal): purchased "
-        "assets only, not the initial pool",
+        description="资产池月回款率变化 pool payment rate change fraction (−0.2 = 20% slower "
+        "principal): the initial pool and purchased assets",
     )
     revolving_yield_haircut: float = Field(
         default=0.0,
         ge=0,
         le=1,
-        description="循环购买资产收益率下降 fraction: purchased assets' income only, not the "
-        "initial pool's (revenue_haircut stresses that)",
+        description="资产池收益率下降 pool yield haircut fraction: income (not principal) of "
+        "the initial pool and purchased assets",
     )
     revolving_rate_haircut: float = Field(
         default=0.0, ge=0, le=1, description="循环购买率下降 fraction: eligible supply × (1 − x)"

@@ -17,11 +17,11 @@ renewal_change_pp         percentage points           projection: renewal probab
 rate_shift_bp             basis points                engine: floating coupons/reference rate
 originator_default        on/off                      engine: 差额支付 unavailable
 guarantor_default         on/off                      engine: guarantee unavailable
-payment_rate_change       fraction (−0.2 = 20% slower)  replenishment: purchased principal
-                                                      collected at (1 + c) × the speed (purchased
-                                                      assets only, not the initial pool)
-revolving_yield_haircut   fraction                    replenishment: purchased income × (1 − h)
-                                                      (purchased assets only)
+payment_rate_change       fraction (−0.2 = 20% slower)  projection: pool principal (initial
+                                                      pool and purchases) collected at (1 + c) ×
+                                                      the speed
+revolving_yield_haircut   fraction                    projection: pool income (initial pool and
+                                                      purchases) × (1 − h)
 revolving_rate_haircut    fraction                    replenishment: eligible supply × (1 − h)
 data_supply_haircut       fraction                    replenishment: data-linked supply × (1 − h)
 ========================  ==========================  =========================================
@@ -356,8 +356,8 @@ FACTORS: tuple[Factor, ...] = (
     ),
     Factor(
         id="payment_rate_change",
-        zh="循环购买资产月回款率变化",
-        en="payment rate change",
+        zh="资产池月回款率变化",
+        en="pool payment rate change",
         unit="fraction 比例 (−0.2 = 慢20%)",
         applied=Applied.PROJECTION,
         kind=ValueKind.FLOAT,
@@ -367,14 +367,15 @@ FACTORS: tuple[Factor, ...] = (
         direction=-1,
         search_max=-0.9,
         search_min=0.0,
-        description="revolving purchases only: principal of purchased assets collected (1 + c) "
-        "times as fast; the initial pool is not touched (docs/revolving.md)",
-        aliases=("回款率", "月回款率", "payment rate"),
+        description="the pool's monthly payment rate: principal of the initial pool and of "
+        "purchased assets collected (1 + c) times as fast, a time stretch from the cut-off / the "
+        "purchase date, in full by the last payment date (docs/revolving.md)",
+        aliases=("回款率", "月回款率", "payment rate", "循环购买资产月回款率变化"),
     ),
     Factor(
         id="revolving_yield_haircut",
-        zh="循环购买资产收益率下降",
-        en="revolving yield haircut",
+        zh="资产池收益率下降",
+        en="pool yield haircut",
         unit="fraction 比例 (0.3 = −30%)",
         applied=Applied.PROJECTION,
         kind=ValueKind.FLOAT,
@@ -384,9 +385,15 @@ FACTORS: tuple[Factor, ...] = (
         direction=1,
         search_max=1.0,
         search_min=0.0,
-        description="revolving purchases only: income of purchased assets × (1 − h); the "
-        "initial pool is not touched (revenue_haircut stresses its income)",
-        aliases=("收益率下降", "循环收益率", "revolving yield"),
+        description="the pool's yield: income (interest, fee, discount income; not "
+        "principal) of the initial pool and of purchased assets × (1 − h)",
+        aliases=(
+            "收益率下降",
+            "循环收益率",
+            "revolving yield",
+            "pool yield",
+            "循环购买资产收益率下降",
+        ),
     ),
     Factor(
         id="revolving_rate_haircut",
