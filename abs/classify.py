@@ -436,9 +436,7 @@ def _explain(
     linked = pledged + direct
     share = format_share(linked, total)
     basis_zh = "按入池金额计" if basis == "balance" else "按预测回收款现值计"
-    basis_en = (
-        "by pool amount (入池金额)" if basis == "balance" else "by PV of projected collections"
-    )
+    basis_en = "by pool amount" if basis == "balance" else "by PV of projected collections"
     verdict_zh = {
         DealKind.PURE: f"不低于{PURE_MIN_PCT}%，为纯数据型",
         DealKind.LABELLED: f"介于{LABELLED_MIN_PCT}%（含）与{PURE_MIN_PCT}%之间，为贴标型",
@@ -450,10 +448,8 @@ def _explain(
         DealKind.NOT_DABS: "为0且交易未声明数据赋能，为非数据资产ABS",
     }[kind]
     verdict_en = {
-        DealKind.PURE: f"at least {PURE_MIN_PCT}%, so the deal is pure (纯数据型)",
-        DealKind.LABELLED: (
-            f"at least {LABELLED_MIN_PCT}% and below {PURE_MIN_PCT}%, so labelled (贴标型)"
-        ),
+        DealKind.PURE: f"at least {PURE_MIN_PCT}%, so the deal is pure data",
+        DealKind.LABELLED: (f"at least {LABELLED_MIN_PCT}% and below {PURE_MIN_PCT}%, so labelled"),
         DealKind.ENABLED: (
             f"below {LABELLED_MIN_PCT}%"
             + (
@@ -461,7 +457,7 @@ def _explain(
                 if declared and linked == 0
                 else " and above 0"
             )
-            + ", so enabled (赋能型)"
+            + ", so data-enabled"
         ),
         DealKind.NOT_DABS: "0 and no data enablement is declared, so not a data-asset ABS",
     }[kind]

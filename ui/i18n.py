@@ -167,9 +167,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "structure.terms": ("产品要素", "Deal terms"),
     "order.title": ("现金流分配顺序", "Waterfall order"),
     "order.note": (
-        "当前使用默认分配顺序模板（DOMAIN.md）；修改后分配顺序随交易保存。",
-        "The deal runs the default template (DOMAIN.md); a change stores the edited order with "
-        "the deal.",
+        "当前使用默认分配顺序模板；修改后分配顺序随交易保存。",
+        "The deal runs the default template; a change stores the edited order with the deal.",
     ),
     "order.note_own": ("分配顺序随交易保存。", "The deal carries its own order."),
     "order.invalid": ("分配顺序无效，未应用：{detail}", "Invalid order, not applied: {detail}"),
@@ -559,8 +558,9 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     # --- stress page ---------------------------------------------------------------------------
     "stress.set": ("情景集", "Scenario set"),
-    "stress.set.data": ("数据收入情景集（data）", "Data-revenue scenarios (data)"),
-    "stress.set.receivable": ("应收账款情景集（receivable）", "Receivable scenarios (receivable)"),
+    "stress.set.data": ("数据收入情景集", "Data-revenue scenarios"),
+    "stress.set.receivable": ("应收账款情景集", "Receivable scenarios"),
+    "stress.set.revolving": ("循环购买情景集", "Revolving-pool scenarios"),
     "stress.factors": ("情景因子（相对基准的变动）", "Scenario factors (changes from neutral)"),
     "stress.results": ("各情景兑付结果", "Results by scenario and tranche"),
     "stress.heat.metric": ("热力图指标", "Heatmap measure"),
@@ -648,7 +648,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "export.encoding.gbk": ("GBK", "GBK"),
     "export.building": ("正在生成申报表格…", "Building the filing tables…"),
-    "export.sheets": ("工作表：{sheets}", "Sheets: {sheets}"),
+    "export.sheets": (
+        "工作表（{n} 张）：{sheets}",
+        "Sheets ({n}; named in Chinese in the workbook, as filed): {sheets}",
+    ),
     "export.download_xlsx": ("下载申报工作簿（xlsx）", "Download the filing workbook (xlsx)"),
     "export.download_csv": ("下载 CSV（zip）", "Download CSV (zip)"),
     "export.download_json": ("下载 JSON", "Download JSON"),
@@ -799,3 +802,9 @@ def placeholders(text: str) -> set[str]:
     ['a', 'b']
     """
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def set_label(name: str, lang: str | None = None) -> str:
+    """Readable name of a scenario set (built-in sets have a label, others show their name)."""
+    key = f"stress.set.{name}"
+    return t(key, lang) if key in LABELS else name

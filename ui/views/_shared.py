@@ -16,8 +16,8 @@ import streamlit as st
 
 from abs.deal import Deal
 from abs.errors import DabsError
-from ui import engine, state
-from ui.i18n import t
+from ui import engine, localize, state
+from ui.i18n import current_language, t
 
 log = logging.getLogger("dabs.ui")
 
@@ -131,11 +131,40 @@ def table(frame: pd.DataFrame, *, digits: int = 2, **kwargs: Any) -> None:
     # two decimals: Streamlit's "accounting" format (thousands separators, 2 decimals, negatives
     # in parentheses), so 万元 read 12,300.00 as in the workbook
     number_format = "accounting" if digits == 2 else f"%.{digits}f"
+    # headers, index and label cells in the session language (ui.localize)
+    frame, renames = localize.frame(frame, current_language())
+    given = kwargs.pop("column_config", None) or {}
     config: dict[str, Any] = {
         str(col): st.column_config.NumberColumn(format=number_format)
         for col in frame.columns
         if frame[col].dtype.kind == "f"
     }
-    config.update(kwargs.pop("column_config", None) or {})
+    config.update({renames.get(str(k), str(k)): v for k, v in given.items()})
     kwargs.setdefault("hide_index", True)
     st.dataframe(frame, column_config=config, **kwargs)
+
+
+def plot(fig: Any, **kwargs: Any) -> None:
+    """``st.plotly_chart`` in the session language: trace names and category labels through
+    :mod:`ui.localize`, and date axes ticked as ``2027-01`` (Plotly's month names are English).
+    """
+    lang = current_language()
+    has_dates = False
+    for trace in fig.data:
+        name = getattr(trace, "name", None)
+        if isinstance(name, str):
+            trace.name = localize.column_label(name, lang)
+        for axis in ("x", "y"):
+            values = getattr(trace, axis, None)
+            if values is None or len(values) == 0:
+                continue
+            first = values[0]
+            if isinstance(first, str):
+                setattr(trace, axis, [localize.scenario_label(v, lang) for v in values])
+                if len(first) == 10 and first[4:5] == "-" and first[7:8] == "-":
+                    has_dates = True
+            elif hasattr(first, "year") and hasattr(first, "month"):
+                has_dates = True
+    if has_dates:
+        fig.update_xaxes(tickformat="%Y-%m", hoverformat="%Y-%m-%d")
+    st.plotly_chart(fig, **kwargs)

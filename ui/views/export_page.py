@@ -13,9 +13,8 @@ import re
 import streamlit as st
 
 from ui import engine, state
-from ui.i18n import t
+from ui.i18n import current_language, set_label, t
 from ui.views._shared import guarded, header, upload_box
-from ui.views.stress_page import set_label
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Characters not allowed in a download file name.
@@ -77,7 +76,14 @@ def render() -> None:
             csv_encoding=str(encoding),
             breakeven=with_breakeven,
         )
-    st.markdown(t("export.sheets", sheets="、".join(files.sheets)))
+    from abs.filing.sheets import SHEETS
+
+    english = {zh: en for _, zh, en in SHEETS}
+    lang = current_language()
+    names = [s if lang == "zh" else english.get(s, s) for s in files.sheets]
+    st.markdown(
+        t("export.sheets", sheets=("、" if lang == "zh" else ", ").join(names), n=len(names))
+    )
     d1, d2, d3 = st.columns(3)
     d1.download_button(
         t("export.download_xlsx"),

@@ -21,7 +21,7 @@ from scenarios.compare import MEASURE_LABELS, Comparison, compare
 from ui import engine, state
 from ui import format as fmt
 from ui.i18n import t
-from ui.views._shared import guarded, header, table
+from ui.views._shared import guarded, header, plot, table
 
 #: Selection meaning "the deal being edited now" in the compare pickers.
 CURRENT = "__current__"
@@ -227,7 +227,7 @@ def render() -> None:
     st.dataframe(
         _highlight(comparison_table(comp, lang), lang), hide_index=True, key="lib_measures"
     )
-    st.plotly_chart(coverage_overlay(comp, lang), key="lib_coverage")
+    plot(coverage_overlay(comp, lang), key="lib_coverage")
 
 
 if __name__ == "__main__":

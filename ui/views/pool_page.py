@@ -16,7 +16,7 @@ from abs.enums import DealKind
 from ui import engine, state
 from ui import format as fmt
 from ui.i18n import t
-from ui.views._shared import guarded, header, table
+from ui.views._shared import guarded, header, plot, table
 
 #: Badge colour of each kind.
 KIND_COLORS: dict[str, str] = {
@@ -112,6 +112,15 @@ def display_top20(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+#: Units of the stratification summary in English (the engine writes them in Chinese).
+SUMMARY_UNITS_EN = {
+    "年": "years",
+    "户": "obligors",
+    "笔": "assets",
+    "deal cutoff": "(deal cut-off)",
+}
+
+
 def display_summary(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The summary table with money in 万元, fractions in percent, everything as text."""
     from abs import stratify as s
@@ -127,6 +136,10 @@ def display_summary(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             text = f"{value:,.2f}"
         else:
             text = "" if value is None else str(value)
+        if lang == "en":
+            unit = SUMMARY_UNITS_EN.get(unit, unit)
+        elif unit == "deal cutoff":
+            unit = "（交易基准日）"
         item = row[s.COL_ITEM] if lang == "zh" else row[s.COL_ITEM_EN]
         rows.append({t("pool.col.item", lang): item, t("pool.col.value", lang): f"{text} {unit}"})
     return pd.DataFrame(rows)
@@ -160,7 +173,7 @@ def render() -> None:
         )
         st.caption(cls.explanation_zh if lang == "zh" else cls.explanation_en)
     with right:
-        st.plotly_chart(share_gauge(cls.data_share, lang=lang), key="share_gauge")
+        plot(share_gauge(cls.data_share, lang=lang), key="share_gauge")
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(t("pool.share"), share_text)
     m2.metric(t("pool.total"), fmt.money(cls.total_amount, lang=lang))
@@ -192,7 +205,7 @@ def render() -> None:
             frame = strat.distributions[dim]
             chart_col, table_col = st.columns([1, 1])
             with chart_col:
-                st.plotly_chart(
+                plot(
                     distribution_chart(
                         frame, category=s.COL_CATEGORY, amount=s.COL_AMOUNT, lang=lang
                     ),
@@ -205,7 +218,7 @@ def render() -> None:
             st.info(t("pool.top20_omit"))
         top = strat.top20
         chart = pd.DataFrame({"name": top[s.TOP_OBLIGOR], "amount": top[s.TOP_BALANCE]})
-        st.plotly_chart(
+        plot(
             distribution_chart(chart, category="name", amount="amount", lang=lang),
             key="top_obligors",
         )

@@ -19,11 +19,11 @@ import streamlit as st
 from abs.assumptions import DEFAULT_PD, DEFAULT_RECOVERY
 from abs.deal import Deal
 from abs.enums import AssetType, ProjectionMode
-from ui import engine, state
+from ui import engine, localize, state
 from ui import format as fmt
 from ui.engine import ProjectionView
 from ui.i18n import t
-from ui.views._shared import guarded, header, table
+from ui.views._shared import guarded, header, plot, table
 
 #: Colours per asset kind in the stacked chart.
 KIND_COLORS: dict[str, str] = {
@@ -44,7 +44,7 @@ def kind_label(value: str, lang: str) -> str:
         member = AssetType(value)
     except ValueError:
         return value
-    return member.zh if lang == "zh" else member.value
+    return localize.enum_label(member, lang)
 
 
 def collections_chart(view: ProjectionView, lang: str) -> go.Figure:
@@ -107,7 +107,7 @@ def render_assumptions(deal: Deal, lang: str) -> None:
             t("projection.mode"),
             modes,
             index=modes.index(a.mode.value),
-            format_func=lambda m: ProjectionMode(m).zh if lang == "zh" else m,
+            format_func=lambda m: localize.enum_label(ProjectionMode(m), lang),
             horizontal=True,
         )
         renewal = c2.number_input(
@@ -264,7 +264,7 @@ def render() -> None:
     cols[0].metric(t("projection.total"), fmt.money(float(totals.sum()), lang=lang))
     for col, (kind, value) in zip(cols[1:], totals.items(), strict=False):
         col.metric(kind_label(str(kind), lang), fmt.money(float(value), lang=lang))
-    st.plotly_chart(collections_chart(view, lang), key="collections_by_kind")
+    plot(collections_chart(view, lang), key="collections_by_kind")
 
     from abs import cashflows as c
     from abs import projection as p
@@ -325,7 +325,7 @@ def render_drilldown(deal: Deal, view: ProjectionView, lang: str) -> None:
     )
     rows = assets[assets[p.COL_ASSET_ID].astype(str) == str(chosen)]
     flows = [p.COL_PRINCIPAL_DUE, p.COL_INCOME_DUE, p.COL_DEFAULTS, p.COL_RECOVERIES, p.COL_TOTAL]
-    st.plotly_chart(
+    plot(
         asset_chart(rows, date_col=p.COL_COLLECTION_DATE, value_cols=flows, lang=lang),
         key="asset_chart",
     )

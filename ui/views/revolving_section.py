@@ -18,7 +18,7 @@ from ui import format as fmt
 from ui import state
 from ui.engine import _MAX_RESULTS, deal_from_json
 from ui.i18n import t
-from ui.views._shared import table
+from ui.views._shared import plot, table
 
 #: The kind boundaries drawn on the share chart (fractions).
 BOUNDARIES = ((0.5, "revolving.line.labelled"), (0.7, "revolving.line.pure"))
@@ -131,7 +131,7 @@ def render_revolving(deal_json: str) -> None:
     else:
         st.warning(t("revolving.out", date=view.first_out))
     if view.has_data:
-        st.plotly_chart(share_chart(view, lang), key="revolving_share")
+        plot(share_chart(view, lang), key="revolving_share")
     money = [
         rr.COL_SET_ASIDE,
         rr.COL_PURCHASE,

@@ -16,12 +16,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import engine, state
+from ui import engine, localize, state
 from ui import format as fmt
 from ui.engine import MonteCarloView, StressView
-from ui.i18n import LABELS, t
+from ui.i18n import set_label, t
 from ui.progress import RateClock, format_duration
-from ui.views._shared import guarded, header, table
+from ui.views._shared import guarded, header, plot, table
 
 #: Break-even factors searched (临界收入降幅 and 临界违约倍数).
 BREAKEVEN_FACTORS: tuple[str, ...] = ("revenue_haircut", "pd_multiplier")
@@ -34,12 +34,6 @@ MC_MAX_WORKERS = 16
 MC_DEFAULT_PATHS = 2000
 MC_DEFAULT_SEED = 20260331
 MC_MAX_PATHS = 200_000
-
-
-def set_label(name: str, lang: str) -> str:
-    """Readable name of a scenario set (built-in sets have a label, others show their name)."""
-    key = f"stress.set.{name}"
-    return t(key, lang) if key in LABELS else name
 
 
 def grid_display(view: StressView) -> pd.DataFrame:
@@ -203,9 +197,9 @@ def render_grid(deal_json: str, lang: str) -> None:
     )
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(heatmap(view, str(metric), lang), key="stress_heatmap")
+        plot(heatmap(view, str(metric), lang), key="stress_heatmap")
     with right:
-        st.plotly_chart(coverage_lines(view, lang), key="stress_coverage")
+        plot(coverage_lines(view, lang), key="stress_coverage")
 
 
 def breakeven_display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -267,7 +261,11 @@ def render_custom(deal_json: str, lang: str) -> None:
         cols = st.columns(4)
         numeric = [f for f in FACTORS if f.kind != "bool"]
         for i, f in enumerate(numeric):
-            unit = t("stress.custom.pct", lang) if _is_fraction(f.unit) else f.unit
+            unit = (
+                t("stress.custom.pct", lang)
+                if _is_fraction(f.unit)
+                else localize.unit_label(f.unit, lang)
+            )
             shown = f.neutral * 100 if _is_fraction(f.unit) else f.neutral
             raw = cols[i % 4].number_input(
                 f"{FACTOR_LABEL(f.id, lang)} ({unit})",
@@ -430,7 +428,7 @@ def render_mc(deal_json: str, lang: str) -> None:
     table(mc_display(view), hide_index=True, key="mc_table")
     names = list(view.histograms)
     pick = st.selectbox(t("stress.mc.tranche"), names, index=len(names) - 1, key="mc_tranche")
-    st.plotly_chart(loss_histogram(view, str(pick), lang), key="mc_hist")
+    plot(loss_histogram(view, str(pick), lang), key="mc_hist")
 
 
 def render() -> None:

@@ -34,9 +34,9 @@ from abs.enums import (
     TriggerCondition,
 )
 from abs.errors import Issue
-from ui import engine, state
+from ui import engine, localize, state
 from ui import format as fmt
-from ui.i18n import t
+from ui.i18n import set_label, t
 from ui.messages import rule_text, value_text
 from ui.views._shared import guarded, header, table
 from ui.views.waterfall_order import render_order
@@ -391,7 +391,7 @@ def _enum_column(label_key: str, enum: type[LabelledEnum], lang: str) -> Any:
     return st.column_config.SelectboxColumn(
         t(label_key),
         options=[m.value for m in enum],
-        format_func=lambda v: enum(str(v)).zh if lang == "zh" else str(v),
+        format_func=lambda v: localize.enum_label(enum(str(v)), lang),
         required=True,
     )
 
@@ -518,7 +518,7 @@ def _reserve_editor(reserve: dict[str, Any] | None, *, version: int) -> dict[str
             t("structure.reserve.rule"),
             rules,
             index=rules.index(current) if current in rules else 0,
-            format_func=lambda v: ReserveTargetRule(v).zh if state.language() == "zh" else v,
+            format_func=lambda v: localize.enum_label(ReserveTargetRule(v), state.language()),
             key=f"res_r_{version}",
         )
     return data
@@ -593,7 +593,7 @@ def _terms_editor(data: dict[str, Any], *, version: int, lang: str) -> dict[str,
         t("structure.term.frequency"),
         freqs,
         index=freqs.index(current) if current in freqs else 0,
-        format_func=lambda v: Frequency(v).zh if lang == "zh" else v,
+        format_func=lambda v: localize.enum_label(Frequency(v), lang),
         key=f"term_frequency_{version}",
     )
     out["dates"] = dates
@@ -860,7 +860,7 @@ def render_checks(deal_json: str) -> None:
     st.caption(
         t(
             "structure.check.caption",
-            set=engine.default_set_name(deal_json),
+            set=set_label(engine.default_set_name(deal_json), lang),
             seconds=f"{elapsed:.2f}",
         )
     )

@@ -17,7 +17,7 @@ import streamlit as st
 
 from abs.deal import Deal
 from abs.enums import AllocationMode, SupportProvider
-from ui import engine, state
+from ui import engine, localize, state
 from ui.i18n import t
 from ui.views._shared import table
 
@@ -57,12 +57,21 @@ def current_lists(deal: Deal) -> dict[str, list[dict[str, Any]]]:
     return lists
 
 
-def step_targets(step: dict[str, Any]) -> list[str]:
-    """The fees, tranches or providers a step names."""
-    for key in ("fees", "tranches", "providers"):
+def step_targets(step: dict[str, Any], lang: str | None = None) -> list[str]:
+    """The fees, tranches or providers a step names (providers as words when ``lang`` is given)."""
+    if "providers" in step:
+        if lang is None:
+            return [str(v) for v in step["providers"]]
+        return [localize.enum_label(SupportProvider(str(v)), lang) for v in step["providers"]]
+    for key in ("fees", "tranches"):
         if key in step:
             return [str(v) for v in step[key]]
     return [str(step["tranche"])] if "tranche" in step else []
+
+
+def targets_text(step: dict[str, Any], lang: str) -> str:
+    """What a step pays, listed as the language lists (``、`` or ``, ``)."""
+    return ("、" if lang == "zh" else ", ").join(step_targets(step, lang))
 
 
 def step_name(step: dict[str, Any], lang: str) -> str:
@@ -90,7 +99,7 @@ def steps_frame(steps: list[dict[str, Any]], lang: str) -> pd.DataFrame:
             {
                 t("order.col.n", lang): i + 1,
                 t("order.col.step", lang): t(f"order.step.{s['step']}", lang),
-                t("order.col.targets", lang): "、".join(step_targets(s)) or "—",
+                t("order.col.targets", lang): targets_text(s, lang) or "—",
                 t("order.col.rule", lang): step_rule(s, lang),
             }
             for i, s in enumerate(steps)
@@ -167,7 +176,7 @@ def render_order(deal_json: str, lang: str) -> None:
             t("order.pick"),
             list(range(len(steps))),
             format_func=lambda i: (
-                f"{i + 1}. {step_name(steps[i], lang)} " + "、".join(step_targets(steps[i]))
+                f"{i + 1}. {step_name(steps[i], lang)} " + targets_text(steps[i], lang)
             ),
             key=f"order_pick_{which}_{lang}",  # labels change with the language
         )

@@ -14,11 +14,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from abs.enums import EventType
-from ui import engine, state
+from ui import engine, localize, state
 from ui import format as fmt
 from ui.engine import COV_SENIOR, COV_SENIOR_PRINCIPAL, BaseCase
 from ui.i18n import t
-from ui.views._shared import guarded, header, table
+from ui.views._shared import guarded, header, plot, table
 from ui.views.revolving_section import render_revolving
 
 #: Default comfort line for senior coverage (AAA practice 1.2–1.3×, DOMAIN.md).
@@ -192,7 +192,7 @@ def render_cards(base: BaseCase, lang: str) -> None:
     for _, row in base.summary.iterrows():
         name = str(row[r.SUM_NAME])
         macaulay, modified = base.durations.get(name, (math.nan, math.nan))
-        st.markdown(f"**{name}** · {row[r.SUM_CLASS]}")
+        st.markdown(f"**{name}** · {localize.value_label(row[r.SUM_CLASS], lang)}")
         c1, c2, c3, c4, c5 = st.columns(5)
         c1.metric(t("waterfall.card.wal"), fmt.years(float(row[r.SUM_WAL])))
         c2.metric(t("waterfall.card.yield"), fmt.pct(float(row[r.SUM_YIELD])))
@@ -220,9 +220,9 @@ def render() -> None:
 
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(balance_chart(base, lang), key="balances")
+        plot(balance_chart(base, lang), key="balances")
     with right:
-        st.plotly_chart(payments_chart(base, lang), key="payments")
+        plot(payments_chart(base, lang), key="payments")
 
     render_revolving(deal_json)  # 循环购买 (revolving deals only)
 
@@ -235,7 +235,7 @@ def render() -> None:
         step=0.05,
         key=state.KEY_COMFORT,
     )
-    st.plotly_chart(coverage_chart(base, float(comfort), lang), key="coverage")
+    plot(coverage_chart(base, float(comfort), lang), key="coverage")
     any_below = False
     for col, measure in (
         (COV_SENIOR, "waterfall.cov.measure_interest"),
@@ -268,7 +268,7 @@ def render() -> None:
 
     st.subheader(t("waterfall.events"))
     if base.events_fired:
-        st.plotly_chart(events_chart(base, lang), key="events")
+        plot(events_chart(base, lang), key="events")
         fired = pd.DataFrame(base.events_fired)
         columns = {
             "trigger": t("waterfall.ev.trigger"),
