@@ -1,0 +1,134 @@
+"""The structurer's edits in a real browser (Debian chromium + playwright, as test_browser.py).
+
+On qingdao-pure: resize the fixed-schedule tranche 优先A1 in the tranche editor (its schedule
+scales with it) and move a waterfall step up. Sizing to a coverage target, a custom stress
+scenario and a second edit in the same editor are covered by AppTest only
+(tests/ui/test_app.py) so far.
+
+This proves them in the browser: the data editor's canvas cells, selectboxes and buttons.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.ui.test_browser import (  # noqa: F401  (fixtures)
+    STEP_TIMEOUT_MS,
+    VIEWPORT,
+    _go,
+    _no_failures,
+    _settled,
+    browser,
+    server,
+)
+
+pytestmark = pytest.mark.browser
+
+#: The grid's header and row height (px) in Streamlit's data editor at the default theme.
+ROW_PX = 35
+
+
+def _edit_cell(page: object, editor: object, row: int, right: int, value: str) -> None:
+    """Type ``value`` into the editor cell ``right`` columns right of the first column.
+
+    The data editor draws its cells on a canvas: click into its first row, walk to the cell
+    with the arrow keys (from the top-left corner), open the cell editor with Enter, fill it
+    and commit with Enter.
+    """
+    from playwright.sync_api import Locator, Page, expect
+
+    assert isinstance(page, Page) and isinstance(editor, Locator)
+    editor.scroll_into_view_if_needed()
+    box = editor.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 60, box["y"] + ROW_PX * 1.5)
+    # from wherever the click or an earlier edit left the selection: top-left, then walk one
+    # key at a time, each step confirmed by the grid's accessible selection (column 0 is the
+    # row marker, so the first data column is 1)
+    for _ in range(10):
+        page.keyboard.press("ArrowUp")
+        page.keyboard.press("ArrowLeft")
+    col, at_row = 1, 0
+    expect(editor.get_by_test_id(f"glide-cell-{col}-{at_row}")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    for key, times in (("ArrowDown", row), ("ArrowRight", right)):
+        for _ in range(times):
+            page.keyboard.press(key)
+            col, at_row = (col, at_row + 1) if key == "ArrowDown" else (col + 1, at_row)
+            expect(editor.get_by_test_id(f"glide-cell-{col}-{at_row}")).to_have_attribute(
+                "aria-selected", "true"
+            )
+    page.keyboard.press("Enter")
+    field = page.locator("#portal input, #portal textarea").first
+    expect(field).to_be_visible()
+    field.fill(value)
+    field.press("Enter")
+
+
+def _edit_log(page: object) -> str:
+    """The sidebar's edit log, opened."""
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    sidebar = page.get_by_test_id("stSidebar")
+    log = sidebar.get_by_test_id("stExpander").filter(has_text="本次修改")
+    summary = log.locator("summary")
+    if log.get_by_test_id("stExpanderDetails").count() == 0 or not (
+        log.get_by_test_id("stExpanderDetails").is_visible()
+    ):
+        summary.click()
+    return str(log.inner_text())
+
+
+def test_resize_reorder_size_and_custom_stress(
+    server: tuple[str, Path],  # noqa: F811
+    browser: object,  # noqa: F811
+) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    url, _log = server
+    page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    try:
+        page.goto(url)
+        expect(page.get_by_role("heading", name="资产池", level=1)).to_be_visible()
+        _settled(page)
+        _go(page, "结构设计", "规模测算")
+
+        # 1. resize 优先A1 (固定摊还) 20,000 → 5,000 万元: the schedule scales by 0.25
+        tranches = page.get_by_test_id("stDataFrame").filter(has_text="优先A1").first
+        _edit_cell(page, tranches, row=0, right=2, value="5000")
+        expect(page.get_by_test_id("stSidebar").get_by_text("本次修改 (1)")).to_be_visible()
+        _settled(page)
+        log = _edit_log(page)
+        assert "优先A1 规模 20,000.00 → 5,000.00 万元" in log, log
+        assert "优先A1 摊还计划调整" in log, log
+        # the schedule of 优先A1 was scaled with it
+        page.get_by_text("固定摊还计划（目标余额）").click()
+        schedule = page.get_by_test_id("stDataFrame").filter(has_text="目标余额（万元）").first
+        # 17,000 → 4,250 万元 (an editable cell's accessible text is the raw number)
+        cells = schedule.locator('[role="gridcell"]')
+        expect(cells.filter(has_text="4250")).not_to_have_count(0)
+        expect(cells.filter(has_text="17000")).to_have_count(0)
+        _no_failures(page)
+
+        # 2. move the fourth step of the normal order (支付利息 优先A1) up
+        main = page.get_by_test_id("stMain")
+        main.get_by_label("选择步骤").click()
+        page.get_by_role("option").filter(has_text="4. 支付利息").first.click()
+        main.get_by_role("button", name="上移").click()
+        expect(page.get_by_test_id("stSidebar").get_by_text("本次修改 (2)")).to_be_visible()
+        _settled(page)
+        assert "分配顺序（正常分配）：4. 支付利息 上移" in _edit_log(page)
+        order = page.get_by_test_id("stDataFrame").filter(has_text="支付利息").first
+        steps = order.locator('[role="gridcell"]').all_inner_texts()
+        assert steps.index("支付利息") < steps.index("支付税费", 6), steps
+        _no_failures(page)
+
+    finally:
+        page.close()
