@@ -15,7 +15,9 @@ current language must still find the way back.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,23 @@ from tests.ui.test_browser import (  # noqa: F401  (fixtures)
 )
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _empty_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """This module's server gets an empty library of its own: what other tests saved in the
+    run's library would otherwise decide what the library page shows."""
+    folder = tmp_path_factory.mktemp("language-library")
+    before = os.environ.get("DABS_DB_URL")
+    os.environ["DABS_DB_URL"] = f"sqlite:///{folder / 'library.sqlite'}"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("DABS_DB_URL", None)
+        else:
+            os.environ["DABS_DB_URL"] = before
+
 
 #: (navigation title, last heading) per page, by language.
 PAGES = {
