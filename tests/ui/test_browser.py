@@ -23,6 +23,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -193,6 +194,24 @@ def _shot(page: object, name: str, *, at_heading: str | None = None) -> Path:
         )
     page.screenshot(path=str(path))
     return path
+
+
+def _open_dashboard(browser: object, url: str) -> Any:
+    """A new Chinese-locale page on the dashboard's first page (资产池), its run settled."""
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    try:
+        page.goto(url)
+        expect(page.get_by_role("heading", name="资产池", level=1)).to_be_visible()
+        _settled(page)
+    except BaseException:
+        page.close()
+        raise
+    return page
 
 
 def _go(page: object, title: str, last: str) -> None:

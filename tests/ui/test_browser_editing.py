@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.ui.test_browser import (  # noqa: F401  (fixtures)
-    STEP_TIMEOUT_MS,
-    VIEWPORT,
     _go,
     _no_failures,
+    _open_dashboard,
     _settled,
     browser,
     server,
@@ -90,13 +89,8 @@ def test_resizing_a_schedule_tranche_scales_its_schedule(
 
     assert isinstance(browser, Browser)
     url, _log = server
-    page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
-    page.set_default_timeout(STEP_TIMEOUT_MS)
-    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    page = _open_dashboard(browser, url)
     try:
-        page.goto(url)
-        expect(page.get_by_role("heading", name="资产池", level=1)).to_be_visible()
-        _settled(page)
         _go(page, "结构设计", "规模测算")
 
         # 1. resize 优先A1 (固定摊还) 20,000 → 5,000 万元: the schedule scales by 0.25

@@ -23,10 +23,9 @@ from pathlib import Path
 import pytest
 
 from tests.ui.test_browser import (  # noqa: F401  (fixtures)
-    STEP_TIMEOUT_MS,
-    VIEWPORT,
     _go,
     _no_failures,
+    _open_dashboard,
     _settled,
     browser,
     server,
@@ -187,13 +186,8 @@ def test_each_mode_shows_one_language(
 
     assert isinstance(browser, Browser)
     url, _log = server
-    page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
-    page.set_default_timeout(STEP_TIMEOUT_MS)
-    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    page = _open_dashboard(browser, url)
     try:
-        page.goto(url)
-        expect(page.get_by_role("heading", name="资产池", level=1)).to_be_visible()
-        _settled(page)
         if lang == "en":
             page.get_by_test_id("stSidebar").get_by_text("English").click()
             expect(page.get_by_role("heading", name="Pool", level=1)).to_be_visible()

@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.ui.test_browser import (  # noqa: F401  (fixtures)
-    STEP_TIMEOUT_MS,
-    VIEWPORT,
     _go,
     _no_failures,
+    _open_dashboard,
     _settled,
     browser,
     server,
@@ -45,13 +44,8 @@ def test_dates_move_the_schedule_and_versions_compare(
 
     assert isinstance(browser, Browser)
     url, log = server
-    page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
-    page.set_default_timeout(STEP_TIMEOUT_MS)
-    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    page = _open_dashboard(browser, url)
     try:
-        page.goto(url)
-        expect(page.get_by_role("heading", name="资产池", level=1)).to_be_visible()
-        _settled(page)
         # save qingdao-pure as it ships, under a key of its own (the run's library is shared)
         _go(page, "交易库", "保存到交易库")
         page.get_by_label("交易编号（库中名称）").fill(KEY)
