@@ -22,6 +22,7 @@ from abs.examples import EXAMPLES, example_names
 from ui import engine, state
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from ui.views._shared import upload_box
+from ui.views.library_sidebar import render_library_sidebar
 
 log = logging.getLogger("dabs.ui")
 
@@ -73,7 +74,7 @@ def _on_undo() -> None:
 
 
 def render_sidebar() -> None:
-    """Language toggle, example switcher, upload, current deal, undo and the edit log."""
+    """Language toggle, example switcher, upload, current deal, undo, edit log, library."""
     with st.sidebar:
         st.radio(
             t("sidebar.language"),
@@ -112,6 +113,7 @@ def render_sidebar() -> None:
             with st.expander(t("sidebar.edits") + f" ({len(log_lines)})"):
                 for line in log_lines:
                     st.markdown(f"- {line}")
+        render_library_sidebar(deal)
 
 
 def build_pages() -> list[st.Page]:

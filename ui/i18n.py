@@ -110,6 +110,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "Deal file {name} has no embedded pool; the current pool was kept.",
     ),
     "sidebar.edits": ("本次修改", "Edits this session"),
+    "sidebar.library": ("交易库：{key}（{n} 个最新版本）", "Library: {key} ({n} newest versions)"),
+    "sidebar.library_none": (
+        "此交易尚未保存到交易库。",
+        "This deal is not in the library yet.",
+    ),
+    "sidebar.library_page": ("保存与对比：交易库页", "Save and compare: Library page"),
+    "sidebar.library_unavailable": (
+        "交易库暂不可用：{message}",
+        "The library is unavailable: {message}",
+    ),
     # --- kinds -----------------------------------------------------------------------------------
     "kind.pure": ("纯数据型", "Pure data"),
     "kind.labelled": ("贴标型", "Labelled (mixed)"),
@@ -731,6 +741,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "where.assumptions": ("预测假设", "assumptions"),
     "where.example": ("示例", "example"),
     "where.deal_file": ("交易文件", "deal file"),
+    "where.library": ("交易库", "library"),
 }
 
 

@@ -34,6 +34,7 @@ KEY_COMFORT = "comfort_line"
 KEY_EDITOR_BASE = "dabs_editor_base"
 KEY_EDITOR_OUTPUT = "dabs_editor_output"
 KEY_EDITOR_VERSION = "dabs_editor_version"
+KEY_LIBRARY_KEY = "dabs_library_key"
 
 #: Environment variable ``dabs ui DEAL`` sets to preselect a deal (example name or path).
 ENV_DEAL = "DABS_UI_DEAL"
@@ -131,10 +132,24 @@ def set_current(
         edits.append(edit)
     s[KEY_EDITS] = edits
     s.pop(KEY_ERROR, None)
+    if edit is None and not from_editors:
+        # a new deal (example, upload, library version): it is no longer the saved deal's
+        s.pop(KEY_LIBRARY_KEY, None)
     if from_editors:
         s[KEY_EDITOR_OUTPUT] = deal_json
     else:
         reset_editors(s)
+
+
+def library_key(store: MutableMapping[str, Any] | None = None) -> str | None:
+    """Library key the current deal was last opened from or saved under (None: not yet)."""
+    value = _store(store).get(KEY_LIBRARY_KEY)
+    return value if isinstance(value, str) else None
+
+
+def set_library_key(key: str, store: MutableMapping[str, Any] | None = None) -> None:
+    """Remember that the current deal belongs to library key ``key``."""
+    _store(store)[KEY_LIBRARY_KEY] = key
 
 
 def undo(store: MutableMapping[str, Any] | None = None) -> bool:
