@@ -696,15 +696,23 @@ def test_every_tranche_of_every_example_can_be_resized(
 # --- waterfall order ---------------------------------------------------------------------------
 
 
+def _step_picker(at: AppTest) -> Any:
+    """The waterfall order's step selector (its key changes with the list's content)."""
+    return next(sb for sb in at.selectbox if str(sb.key).startswith("order_pick_normal_zh_"))
+
+
 def test_reorder_remove_and_add_waterfall_steps(monkeypatch: pytest.MonkeyPatch) -> None:
     at = goto(start(monkeypatch, "rugao-labelled"), "structure")
     assert current_deal(at).waterfall is None  # the template runs
     order = next(df.value for df in at.dataframe if "规则" in df.value.columns)
     assert order["步骤"].tolist()[:4] == ["支付税费", "支付税费", "支付税费", "支付利息"]
     # move 4. 支付利息 (优先A) above the servicer fee (step 3)
-    at.selectbox(key="order_pick_normal_zh").set_value(3).run()
+    _step_picker(at).set_value(3).run()
     at.button(key="order_up").click().run()
     assert_clean(at)
+    # the moved step stays selected (now third), so a second click would move it again
+    assert _step_picker(at).value == 2
+    assert _step_picker(at).format_func(2).startswith("3. 支付利息")
     normal = current_deal(at).waterfall.normal  # type: ignore[union-attr]
     assert [s.step for s in normal[:4]] == ["pay_fees", "pay_fees", "pay_interest", "pay_fees"]
     assert "分配顺序（正常分配）：4. 支付利息 上移" in state.edits(at.session_state)[-1]  # type: ignore[arg-type]
@@ -712,17 +720,19 @@ def test_reorder_remove_and_add_waterfall_steps(monkeypatch: pytest.MonkeyPatch)
     assert [s.step for s in current_deal(at).waterfall.accelerated][:3] == ["pay_fees"] * 3  # type: ignore[union-attr]
 
     # remove the reserve-less reimbursement step, then add it back at the end
-    at.selectbox(key="order_pick_normal_zh").set_value(5).run()
+    _step_picker(at).set_value(5).run()
     at.button(key="order_remove").click().run()
     assert_clean(at)
     steps = [s.step for s in current_deal(at).waterfall.normal]  # type: ignore[union-attr]
     assert "reimburse_support" not in steps
+    assert _step_picker(at).value == 5  # the step that took its place
     at.selectbox(key="order_add_kind_zh").set_value("reimburse_support").run()
     at.multiselect(key="order_add_targets_reimburse_support").set_value(["guarantee"]).run()
     at.button(key="order_add").click().run()
     assert_clean(at)
     last = current_deal(at).waterfall.normal[-1]  # type: ignore[union-attr]
     assert last.step == "reimburse_support"
+    assert _step_picker(at).value == len(current_deal(at).waterfall.normal) - 1  # type: ignore[union-attr]
 
 
 def test_an_invalid_step_is_reported_not_applied(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,8 @@
 """The structurer's edits in a real browser (Debian chromium + playwright, as test_browser.py).
 
 On qingdao-pure: resize the fixed-schedule tranche 优先A1 in the tranche editor (its schedule
-scales with it). Reordering a step, sizing to a coverage target, a custom stress scenario and
-a second edit in the same editor are covered by AppTest only (tests/ui/test_app.py) so far.
+scales with it). Reordering a step and a custom stress scenario are in
+test_browser_order_stress.py.
 
 This proves the data editor's canvas cells in the browser.
 """

@@ -10,6 +10,7 @@ before it becomes current (an invalid list is reported in the session language a
 from __future__ import annotations
 
 import copy
+import hashlib
 from typing import Any
 
 import pandas as pd
@@ -35,6 +36,8 @@ STEP_TARGETS: dict[str, str] = {
 }
 #: Steps that need parameters the add form does not ask for (edit them in the deal file).
 NOT_ADDABLE = frozenset({"turbo_oc"})
+#: Session key carrying the step to select after a change (the moved, added or next step).
+KEY_NEXT_PICK = "order_pick_next"
 #: The lists: deal field → label key (``amortisation`` only for a revolving deal that has it).
 LISTS: dict[str, str] = {
     "normal": "order.normal",
@@ -126,6 +129,18 @@ def new_step(kind: str, targets: list[str]) -> dict[str, Any]:
     return step
 
 
+def pick_key(which: str, labels: list[str], lang: str) -> str:
+    """Key of the step selector: a new widget whenever the list's labels change.
+
+    Streamlit keeps a selectbox's value as its label text; after a move the same label names a
+    different position (or none), so a selector that outlived the change would select a step
+    other than the one it shows. A key per list content starts it afresh on the step chosen
+    by :data:`KEY_NEXT_PICK`.
+    """
+    digest = hashlib.sha256("\n".join(labels).encode("utf-8")).hexdigest()[:12]
+    return f"order_pick_{which}_{lang}_{digest}"
+
+
 def _issue_text(issue: Any) -> str:
     """``正常分配 第9步：至少需要一项`` from a model issue at ``waterfall.normal.8.…``."""
     from ui.messages import rule_text
@@ -171,26 +186,33 @@ def render_order(deal_json: str, lang: str) -> None:
     steps = lists[which]
     table(steps_frame(steps, lang), key=f"order_table_{which}")
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    labels = [
+        f"{i + 1}. {step_name(step, lang)} " + targets_text(step, lang)
+        for i, step in enumerate(steps)
+    ]
+    start = st.session_state.pop(KEY_NEXT_PICK, 0)
     pick = int(
         c1.selectbox(
             t("order.pick"),
             list(range(len(steps))),
-            format_func=lambda i: (
-                f"{i + 1}. {step_name(steps[i], lang)} " + targets_text(steps[i], lang)
-            ),
-            key=f"order_pick_{which}_{lang}",  # labels change with the language
+            index=min(max(int(start), 0), len(steps) - 1),
+            format_func=lambda i: labels[i],
+            key=pick_key(which, labels, lang),  # labels change with the list and the language
         )
     )
     label = f"{pick + 1}. {step_name(steps[pick], lang)}"
     list_name = t(LISTS[which], lang)
     if c2.button(t("order.up"), key="order_up", disabled=pick == 0):
         new = dict(lists, **{which: moved(steps, pick, -1)})
+        st.session_state[KEY_NEXT_PICK] = pick - 1  # the moved step stays selected
         _apply(deal_json, new, t("order.log.up", lang, list=list_name, step=label))
     if c3.button(t("order.down"), key="order_down", disabled=pick == len(steps) - 1):
         new = dict(lists, **{which: moved(steps, pick, 1)})
+        st.session_state[KEY_NEXT_PICK] = pick + 1
         _apply(deal_json, new, t("order.log.down", lang, list=list_name, step=label))
     if c4.button(t("order.remove"), key="order_remove", disabled=len(steps) <= 1):
         rest = [s for i, s in enumerate(steps) if i != pick]
+        st.session_state[KEY_NEXT_PICK] = min(pick, len(rest) - 1)  # the step that took its place
         _apply(
             deal_json,
             dict(lists, **{which: rest}),
@@ -222,6 +244,7 @@ def render_order(deal_json: str, lang: str) -> None:
     c3.caption(t(f"order.rule.{kind}"))
     if c3.button(t("order.add"), key="order_add"):
         added = [*steps, new_step(kind, [str(x) for x in targets])]
+        st.session_state[KEY_NEXT_PICK] = len(added) - 1
         _apply(
             deal_json,
             dict(lists, **{which: added}),
