@@ -73,7 +73,7 @@ def _on_undo() -> None:
     state.undo()
 
 
-def render_sidebar() -> None:
+def render_sidebar(library_page: st.Page | None = None) -> None:
     """Language toggle, example switcher, upload, current deal, undo, edit log, library."""
     with st.sidebar:
         st.radio(
@@ -113,7 +113,7 @@ def render_sidebar() -> None:
             with st.expander(t("sidebar.edits") + f" ({len(log_lines)})"):
                 for line in log_lines:
                     st.markdown(f"- {line}")
-        render_library_sidebar(deal)
+        render_library_sidebar(deal, library_page)
 
 
 def build_pages() -> list[st.Page]:
@@ -133,15 +133,18 @@ def build_pages() -> list[st.Page]:
 def run() -> None:
     """Build the app: page config, first deal, sidebar, navigation; then run the chosen page."""
     st.set_page_config(page_title=t("app.title"), page_icon="📊", layout="wide")
+    pages = build_pages()
+    # navigation first: the sidebar links to the library page, which must be registered
+    navigation = st.navigation(pages)
     try:
         ensure_initialised()
-        render_sidebar()
+        render_sidebar(pages[[p[0] for p in PAGES].index("library")])
     except DabsError as exc:
         st.error(str(exc), title=t("error.page"))
     except Exception as exc:  # never show a traceback
         log.exception("dashboard shell failed")
         st.error(t("error.internal", kind=type(exc).__name__, message=str(exc)))
-    st.navigation(build_pages()).run()
+    navigation.run()
 
 
 if __name__ == "__main__":

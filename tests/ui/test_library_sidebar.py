@@ -34,6 +34,7 @@ def _start(monkeypatch: pytest.MonkeyPatch, deal: str = "rugao-labelled") -> App
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
     return at
 
 

@@ -31,8 +31,6 @@ log = logging.getLogger("dabs.ui")
 SIDEBAR_VERSIONS = 6
 #: Longest message excerpt shown per version (characters).
 MESSAGE_CHARS = 28
-#: The library page, as ``st.page_link`` names it (relative to ``ui/app.py``).
-LIBRARY_PAGE = "views/library_page.py"
 
 
 def default_key(deal: Deal) -> str:
@@ -107,8 +105,8 @@ def _on_open() -> None:
         open_version(ref, key)
 
 
-def render_library_sidebar(deal: Deal) -> None:
-    """The sidebar's library block (inside ``with st.sidebar``)."""
+def render_library_sidebar(deal: Deal, library_page: st.Page | None = None) -> None:
+    """The sidebar's library block (inside ``with st.sidebar``), linking ``library_page``."""
     key = current_key(deal)
     try:
         versions = recent_versions(key)
@@ -131,4 +129,5 @@ def render_library_sidebar(deal: Deal) -> None:
                 key="sb_lib_ref",
             )
             st.button(t("library.open"), key="sb_lib_open", on_click=_on_open)
-        st.page_link(LIBRARY_PAGE, label=t("sidebar.library_page"), icon=":material/history:")
+        if library_page is not None:
+            st.page_link(library_page, label=t("sidebar.library_page"), icon=":material/history:")

@@ -1,9 +1,12 @@
 """循环购买 section of the waterfall page: purchases, idle cash, and the deal kind over the life.
 
-Shown only for a deal with revolving terms. The numbers come from the engine
-(``abs.projection.project`` + ``waterfall.run``: :class:`waterfall.revolving_result.RevolvingLines`
-and its kind-over-life report); this module only arranges and draws them. The chart is the
-data-linked share after each period's purchases with the 50% (贴标型) and 70% (纯数据型) lines.
+Shown only for a deal with revolving terms. The numbers are the base case's, from the same
+report every page reads (:func:`scenarios.report.base_report`, cached per deal JSON by
+:func:`ui.engine.base_case`): its :class:`waterfall.revolving_result.RevolvingLines` and their
+kind-over-life report, so the purchases shown here are those of the run the 现金流 page and
+``dabs run`` show, under the deal's own assumptions. This module only arranges and draws them.
+The chart is the data-linked share after each period's purchases with the 50% (贴标型) and 70%
+(纯数据型) lines.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import streamlit as st
 
 from ui import format as fmt
 from ui import state
-from ui.engine import _MAX_RESULTS, deal_from_json
+from ui.engine import _MAX_RESULTS, base_case
 from ui.i18n import t
 from ui.views._shared import plot, table
 
@@ -55,18 +58,12 @@ class RevolvingView:
 @st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
 def revolving_case(deal_json: str) -> RevolvingView | None:
     """The base case's revolving lines (None for a static deal)."""
-    deal = deal_from_json(deal_json)
-    if deal.revolving is None:
-        return None
-    import waterfall
-    from abs.projection import project
-
-    res = waterfall.run(deal, project(deal))
-    rv = res.revolving
+    report = base_case(deal_json)
+    rv = report.revolving
     if rv is None:
         return None
     kol = rv.kind_over_life()
-    dates = list(res.payment_dates)
+    dates = list(report.coverage.index)
     first = int(kol.first_out[0])
     frame = rv.to_frame(0).set_index(pd.Index(dates, name="兑付日"))
     return RevolvingView(
