@@ -34,3 +34,29 @@ def test_static_deal_has_no_revolving_section(monkeypatch: pytest.MonkeyPatch) -
     at = goto(start(monkeypatch, "rugao-labelled"), "waterfall")
     assert_clean(at)
     assert "循环购买" not in _subheaders(at)
+
+
+def test_the_section_shows_the_base_case_report_s_run() -> None:
+    """The section reads the run every page shows (the report's), with the deal's own base
+    adjustment, rather than running the deal a second time."""
+    from abs.assumptions import Stress
+    from abs.examples import example_deal_path
+    from abs.io import deal_to_json, load_deal
+    from scenarios.report import base_report
+    from ui.views.revolving_section import revolving_case
+
+    deal = load_deal(example_deal_path("scf-revolving-labelled"))
+    adjusted = Stress(payment_rate_change=-0.3, pd_multiplier=2.0, rate_shift_bp=100.0)
+    slower = deal.model_copy(
+        update={"assumptions": deal.assumptions.model_copy(update={"stress": adjusted})}
+    )
+    shown = revolving_case(deal_to_json(slower))
+    plain = revolving_case(deal_to_json(deal))
+    assert shown is not None and plain is not None
+    rv = base_report(slower).revolving
+    assert rv is not None
+    assert shown.purchased == float(rv.purchases[0].sum())
+    assert shown.idle_interest == float(rv.idle_interest[0].sum())
+    assert shown.negative_carry == float(rv.negative_carry[0].sum())
+    assert shown.frame.equals(rv.to_frame(0).set_index(shown.frame.index))
+    assert shown.purchased < plain.purchased  # slower collections buy less (7.9 vs 9.8亿)
