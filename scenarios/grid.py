@@ -286,6 +286,116 @@ def run_grid(
     )
 
 
+@dataclass(frozen=True)
+class GridSummary:
+    """A stress grid reduced to what the dashboard shows (small, picklable tables).
+
+    Attributes
+    ----------
+    set_name : str
+        The scenario set that ran.
+    scenarios : list of str
+        Scenario names in run order (the set's, then the deal's own custom scenarios).
+    table : DataFrame
+        ``GridResult.table`` (scenario × tranche, Chinese/English headers).
+    coverage : DataFrame
+        Senior coverage per payment date × scenario.
+    loss, min_coverage, min_coverage_principal : DataFrame
+        Scenario (rows) × tranche (columns): principal loss fraction, lowest 现金流覆盖倍数 of
+        the tranche and those above it (without / with scheduled principal).
+    paid : DataFrame
+        Scenario (rows) × tranche (columns): paid in full (bool).
+    support_drawn : Series
+        Scenario → reserve, 差额支付 and guarantee draws over the life of the deal (yuan): a
+        scenario paid in full with draws rests on support and is shown as such, not as ✓.
+    factors : DataFrame
+        Scenario (rows) × factor values that differ from neutral (:func:`factor_table`).
+    """
+
+    set_name: str
+    scenarios: list[str]
+    table: pd.DataFrame
+    coverage: pd.DataFrame
+    loss: pd.DataFrame
+    min_coverage: pd.DataFrame
+    min_coverage_principal: pd.DataFrame
+    paid: pd.DataFrame
+    support_drawn: pd.Series
+    factors: pd.DataFrame
+
+
+def factor_table(stresses: Sequence[Stress], names: Sequence[str]) -> pd.DataFrame:
+    """Scenario (rows) × factor (``中文 [unit]`` columns): each non-neutral value as text.
+
+    Only factors some scenario moves get a column; a scenario that leaves one neutral has an
+    empty cell there.
+
+    Examples
+    --------
+    >>> frame = factor_table([Stress(), Stress(pd_multiplier=2.5)], ["基准", "重度"])
+    >>> list(frame.columns)
+    ['违约率倍数 (pd_multiplier) [× 倍 (1 = base)]']
+    >>> frame.iloc[:, 0].tolist()
+    ['', '2.5']
+    """
+    from scenarios.factors import changed_factors
+
+    changed = [changed_factors(s) for s in stresses]
+    ids = [fid for fid in FACTOR_BY_ID if any(fid in c for c in changed)]
+    rows = []
+    for values in changed:
+        row: dict[str, str] = {}
+        for fid in ids:
+            value = values.get(fid)
+            factor = FACTOR_BY_ID[fid]
+            row[f"{factor.label} [{factor.unit}]"] = "" if value is None else f"{value:g}"
+        rows.append(row)
+    return pd.DataFrame(rows, index=pd.Index(list(names), name=COL_SCENARIO), dtype=object)
+
+
+def summarise_grid(grid: GridResult, set_name: str) -> GridSummary:
+    """The dashboard's reduction of ``grid`` (run from the set called ``set_name``)."""
+    o = grid.outcome
+    names = grid.names
+    tranches = list(o.tranche_names)
+    return GridSummary(
+        set_name=set_name,
+        scenarios=names,
+        table=grid.table,
+        coverage=grid.coverage,
+        loss=pd.DataFrame(o.loss, index=names, columns=tranches),
+        min_coverage=pd.DataFrame(o.min_coverage, index=names, columns=tranches),
+        min_coverage_principal=pd.DataFrame(
+            o.min_coverage_principal, index=names, columns=tranches
+        ),
+        paid=pd.DataFrame(o.paid_in_full, index=names, columns=tranches),
+        support_drawn=pd.Series(grid.result.support_draws.sum(axis=1), index=names),
+        factors=factor_table(grid.stresses, names),
+    )
+
+
+def run_deal_set(deal: Deal, set_name: str) -> GridResult:
+    """The built-in set ``set_name`` then the deal's own custom scenarios, on the deal's base.
+
+    The deal's base adjustments (``assumptions.stress``) stay on where a scenario is silent,
+    as on every surface that shows the deal's stress grid.
+
+    Raises
+    ------
+    ScenarioError
+        An unknown set, or a custom scenario named like one of the set's.
+    """
+    from scenarios.sets import builtin_sets, with_custom
+
+    sets = builtin_sets()
+    if set_name not in sets:
+        raise ScenarioError(
+            f"unknown scenario set {set_name!r}; the built-in sets are {', '.join(sorted(sets))}"
+        )
+    spec: ScenarioSpec = with_custom(deal, sets[set_name]) if deal.stress_scenarios else set_name
+    return run_grid(deal, spec, base=deal.assumptions.stress)
+
+
 def _table(scenarios: list[Scenario], stresses: list[Stress], o: Outcome) -> pd.DataFrame:
     varying = [
         f.id

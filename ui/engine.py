@@ -31,6 +31,7 @@ from abs.checks import StructureChecks
 from abs.checks import structure_checks as _structure_checks
 from abs.deal import Deal
 from abs.errors import DealSpecError, Issue
+from scenarios.grid import GridSummary
 from scenarios.report import (
     COV_SENIOR,
     COV_SENIOR_PRINCIPAL,
@@ -322,42 +323,8 @@ def sizing(deal_json: str, *, floor: float, include_principal: bool, scenario: s
 # --- stress ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StressView:
-    """A stress grid reduced to what the pages show.
-
-    Attributes
-    ----------
-    set_name : str
-        The scenario set that ran.
-    scenarios : list of str
-        Scenario names in run order.
-    table : DataFrame
-        ``GridResult.table`` (scenario × tranche, Chinese/English headers).
-    coverage : DataFrame
-        Senior coverage per payment date × scenario.
-    loss, min_coverage, min_coverage_principal : DataFrame
-        Scenario (rows) × tranche (columns): principal loss fraction, lowest 现金流覆盖倍数 of
-        the tranche and those above it (without / with scheduled principal).
-    paid : DataFrame
-        Scenario (rows) × tranche (columns): paid in full (bool).
-    support_drawn : Series
-        Scenario → reserve, 差额支付 and guarantee draws over the life of the deal (yuan): a
-        scenario paid in full with draws rests on support and is shown as such, not as ✓.
-    factors : DataFrame
-        Scenario (rows) × factor values that differ from neutral.
-    """
-
-    set_name: str
-    scenarios: list[str]
-    table: pd.DataFrame
-    coverage: pd.DataFrame
-    loss: pd.DataFrame
-    min_coverage: pd.DataFrame
-    min_coverage_principal: pd.DataFrame
-    paid: pd.DataFrame
-    support_drawn: pd.Series
-    factors: pd.DataFrame
+#: A stress grid as the pages show it (:class:`scenarios.grid.GridSummary`).
+StressView = GridSummary
 
 
 def default_set_name(deal_json: str) -> str:
@@ -374,51 +341,12 @@ def scenario_set_names() -> list[str]:
     return list(builtin_sets())
 
 
-def _factor_table(stresses: Any, names: list[str]) -> pd.DataFrame:
-    """Scenario (rows) × factor (``中文 (id)`` columns): each non-neutral value as text."""
-    from scenarios.factors import FACTOR_BY_ID, changed_factors
-
-    changed = [changed_factors(s) for s in stresses]
-    ids = [fid for fid in FACTOR_BY_ID if any(fid in c for c in changed)]
-    rows = []
-    for values in changed:
-        row: dict[str, str] = {}
-        for fid in ids:
-            value = values.get(fid)
-            factor = FACTOR_BY_ID[fid]
-            row[f"{factor.label} [{factor.unit}]"] = "" if value is None else f"{value:g}"
-        rows.append(row)
-    return pd.DataFrame(rows, index=pd.Index(names, name="情景 scenario"), dtype=object)
-
-
 @st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
 def stress_grid(deal_json: str, set_name: str) -> StressView:
-    """Run a built-in scenario set on the deal (``scenarios.grid.run_grid``, one engine call)."""
-    from scenarios.grid import run_grid
-    from scenarios.sets import builtin_sets, with_custom
+    """The set and the deal's custom scenarios in one engine call (``scenarios.grid``)."""
+    from scenarios.grid import run_deal_set, summarise_grid
 
-    deal = deal_from_json(deal_json)
-    # the set's scenarios, then the structurer's own (saved with the deal); the deal's base
-    # adjustments (projection page) stay on where a scenario is silent
-    spec = with_custom(deal, builtin_sets()[set_name]) if deal.stress_scenarios else set_name
-    grid = run_grid(deal, spec, base=deal.assumptions.stress)
-    o = grid.outcome
-    names = grid.names
-    tranches = list(o.tranche_names)
-    return StressView(
-        set_name=set_name,
-        scenarios=names,
-        table=grid.table,
-        coverage=grid.coverage,
-        loss=pd.DataFrame(o.loss, index=names, columns=tranches),
-        min_coverage=pd.DataFrame(o.min_coverage, index=names, columns=tranches),
-        min_coverage_principal=pd.DataFrame(
-            o.min_coverage_principal, index=names, columns=tranches
-        ),
-        paid=pd.DataFrame(o.paid_in_full, index=names, columns=tranches),
-        support_drawn=pd.Series(grid.result.support_draws.sum(axis=1), index=names),
-        factors=_factor_table(grid.stresses, names),
-    )
+    return summarise_grid(run_deal_set(deal_from_json(deal_json), set_name), set_name)
 
 
 @st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)

@@ -215,3 +215,43 @@ def test_base_fills_factors_the_scenario_does_not_set() -> None:
 def test_errors(spec: Any, product: bool, message: str) -> None:
     with pytest.raises(ScenarioError, match=message):
         gr.run_grid(hd.bullet_deal(), spec, product=product, projector=hd.haircut_projector)
+
+
+# --- the dashboard's set run and summary -------------------------------------------------------
+
+
+def test_run_deal_set_appends_custom_scenarios_on_the_deal_s_base() -> None:
+    from abs.deal import CustomScenario
+    from abs.examples import example_deal_path
+    from abs.io import load_deal
+
+    deal = load_deal(example_deal_path("qingdao-pure"))
+    base = Stress(revenue_haircut=0.05)
+    mine = CustomScenario(name="违约三倍", stress=Stress(pd_multiplier=3.0))
+    deal = deal.model_copy(
+        update={
+            "stress_scenarios": (mine,),
+            "assumptions": deal.assumptions.model_copy(update={"stress": base}),
+        }
+    )
+    grid = gr.run_deal_set(deal, "data")
+    assert grid.names == ["基准", "轻度", "中度", "重度", "违约三倍"]
+    # the custom scenario keeps the deal's base haircut where it is silent
+    assert grid.stresses[-1].pd_multiplier == 3.0
+    assert grid.stresses[-1].revenue_haircut == 0.05
+    alone = gr.run_grid(deal, [{"pd_multiplier": 3.0}], base=base)
+    assert grid.outcome.loss[-1].tolist() == alone.outcome.loss[0].tolist()
+
+    summary = gr.summarise_grid(grid, "data")
+    assert summary.scenarios == grid.names and summary.set_name == "data"
+    assert summary.loss.loc["违约三倍"].tolist() == grid.outcome.loss[-1].tolist()
+    assert summary.paid.shape == (5, len(deal.tranches))
+    assert summary.factors.loc["违约三倍", "违约率倍数 (pd_multiplier) [× 倍 (1 = base)]"] == "3"
+    assert summary.factors.loc[
+        "基准", "收入下降 (revenue_haircut) [fraction 比例 (0.2 = −20%)]"
+    ] == ("0.05")
+
+
+def test_run_deal_set_names_an_unknown_set() -> None:
+    with pytest.raises(ScenarioError, match=r"unknown scenario set 'nope'; the built-in sets are"):
+        gr.run_deal_set(licence_deal(), "nope")
