@@ -141,3 +141,14 @@ def test_version_line_shortens_long_messages() -> None:
     assert line == "**k@3** · 12-05 08:30 · " + ("一二三四五六七八九十" * 3)[:27] + "…"
     short = dataclasses.replace(version, message="")
     assert library_sidebar.version_line(short) == "**k@3** · 12-05 08:30"
+
+
+def test_the_offered_key_follows_the_example_switched_to(
+    monkeypatch: pytest.MonkeyPatch, _private_library: Path
+) -> None:
+    at = _start(monkeypatch, "qingdao-pure")
+    assert any("交易库：qingdao-pure（" in e.label for e in at.sidebar.expander)
+    at.sidebar.selectbox(key=state.KEY_EXAMPLE).set_value("rugao-labelled").run()
+    assert any("交易库：rugao-labelled（" in e.label for e in at.sidebar.expander), [
+        e.label for e in at.sidebar.expander
+    ]

@@ -34,14 +34,21 @@ MESSAGE_CHARS = 28
 
 
 def default_key(deal: Deal) -> str:
-    """Library key offered for the current deal: the example's name, else the deal name."""
+    """Library key offered for the current deal: its example's name, else the deal name.
+
+    The deal's source decides (an example switched to later is the current one); the example
+    the session started with counts only while the source names no other.
+    """
     from abs.examples import EXAMPLES
 
-    choice = state.initial_choice()
     source = state.source()
     for name in EXAMPLES:
-        if name in (choice, source) or name in source:
+        if name == source or name in source:
             return name
+    if not source or source == state.initial_choice():
+        choice = state.initial_choice()
+        if choice in EXAMPLES:
+            return choice
     return deal.name.strip()[:60] or "deal"
 
 
