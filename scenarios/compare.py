@@ -1,8 +1,11 @@
-"""Two structures side by side: field changes, tranche measures and coverage per period.
+"""Two structures side by side: field changes, tranche measures, coverage per period, stress
+results and break-evens.
 
 Streamlit-free: the dashboard's 交易库 page draws it (two library versions, or the current edit
 against the last saved one). The measures are those of :func:`scenarios.report.base_report`,
-so a number in the comparison is the number every other surface shows.
+the stress grid (:class:`scenarios.grid.GridSummary`) and the break-even table
+(:func:`scenarios.breakeven.breakeven_table`) the other pages show, so a number in the
+comparison is the number every other surface shows.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import pandas as pd
 
 from abs.deal import Deal
 from abs.library.diff import StructureDiff, diff_deals
+from scenarios.grid import GridSummary
 from scenarios.report import COV_SENIOR, COV_SENIOR_PRINCIPAL, BaseReport
 from waterfall.tables import SUM_MIN_COV, SUM_NAME, SUM_WAL, SUM_YIELD
 
@@ -135,4 +139,94 @@ def compare(
     )
 
 
-__all__ = ["MEASURE_LABELS", "Comparison", "compare"]
+#: Stress measures compared per scenario × tranche (key → (中文, English)).
+STRESS_MEASURES: dict[str, tuple[str, str]] = {
+    "paid": ("足额兑付", "Paid in full"),
+    "loss": ("本金损失率", "Principal loss"),
+    "min_coverage_principal": ("最低覆盖倍数（含本金）", "Min coverage incl. principal"),
+    "support": ("增信动用（万元）", "Support drawn (CNY 10k)"),
+}
+#: Columns of :func:`compare_stress` and :func:`compare_breakevens`.
+STRESS_COLUMNS = ("scenario", "tranche", "measure", "a", "b", "changed")
+BREAKEVEN_COLUMNS = ("tranche", "factor", "a", "a_status", "b", "b_status", "changed")
+
+
+def _stress_values(view: GridSummary) -> dict[tuple[str, str, str], float]:
+    out: dict[tuple[str, str, str], float] = {}
+    for scenario in view.scenarios:
+        for tranche in view.loss.columns:
+            name = str(tranche)
+            out[(scenario, name, "paid")] = float(bool(view.paid.loc[scenario, tranche]))
+            out[(scenario, name, "loss")] = float(view.loss.loc[scenario, tranche])
+            out[(scenario, name, "min_coverage_principal")] = float(
+                view.min_coverage_principal.loc[scenario, tranche]
+            )
+        out[(scenario, "", "support")] = float(view.support_drawn.loc[scenario]) / 10_000
+    return out
+
+
+def compare_stress(a: GridSummary, b: GridSummary) -> pd.DataFrame:
+    """Stress results of A and B per scenario × tranche × measure (:data:`STRESS_MEASURES`).
+
+    Scenarios and tranches are the union of both sides in run order (A's first); a scenario or
+    tranche one side lacks is NaN there and counts as changed. ``paid`` is 1.0 / 0.0;
+    ``support`` is per scenario (tranche ``""``), in 万元.
+
+    Examples
+    --------
+    >>> from abs.io import load_deal
+    >>> from scenarios.grid import run_deal_set, summarise_grid
+    >>> d = load_deal("rugao-labelled")
+    >>> smaller = d.model_copy(update={"tranches": (
+    ...     d.tranches[0].model_copy(update={"balance": 110_000_000.0}), d.tranches[1])})
+    >>> ga = summarise_grid(run_deal_set(d, "receivable"), "receivable")
+    >>> gb = summarise_grid(run_deal_set(smaller, "receivable"), "receivable")
+    >>> frame = compare_stress(ga, gb)
+    >>> frame.query("scenario == '中度' and tranche == '优先A' and measure == 'paid'")[
+    ...     ["a", "b", "changed"]].values.tolist()
+    [[1.0, 1.0, False]]
+    """
+    va, vb = _stress_values(a), _stress_values(b)
+    rows = []
+    for key in dict.fromkeys([*va, *vb]):
+        x, y = va.get(key, math.nan), vb.get(key, math.nan)
+        rows.append((*key, x, y, not _same(x, y)))
+    return pd.DataFrame(rows, columns=list(STRESS_COLUMNS))
+
+
+def compare_breakevens(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Break-evens of A and B per tranche × factor (two :func:`breakeven_table` frames).
+
+    ``a`` / ``b`` are the break-even values (NaN where a side lacks the tranche), ``*_status``
+    the search status (``found``, ``never_fails`` …) so the page can word them as the stress
+    page does; a change of value or of status counts as changed.
+    """
+    from scenarios import breakeven as be
+
+    def values(frame: pd.DataFrame) -> dict[tuple[str, str], tuple[float, str]]:
+        out: dict[tuple[str, str], tuple[float, str]] = {}
+        for _, row in frame.iterrows():
+            status = str(row[be.COL_STATUS]).rsplit("(", 1)[-1].rstrip(")")
+            out[(str(row[be.COL_TRANCHE]), str(row[be.COL_FACTOR]))] = (
+                float(row[be.COL_VALUE]),
+                status,
+            )
+        return out
+
+    va, vb = values(a), values(b)
+    rows = []
+    for key in dict.fromkeys([*va, *vb]):
+        x, xs = va.get(key, (math.nan, ""))
+        y, ys = vb.get(key, (math.nan, ""))
+        rows.append((*key, x, xs, y, ys, xs != ys or not _same(x, y)))
+    return pd.DataFrame(rows, columns=list(BREAKEVEN_COLUMNS))
+
+
+__all__ = [
+    "MEASURE_LABELS",
+    "STRESS_MEASURES",
+    "Comparison",
+    "compare",
+    "compare_breakevens",
+    "compare_stress",
+]

@@ -1,8 +1,8 @@
 """The structurer's edits in a real browser (Debian chromium + playwright, as test_browser.py).
 
 On qingdao-pure: resize the fixed-schedule tranche 优先A1 in the tranche editor (its schedule
-scales with it); then every tranche of every example, one edit after another in the same grid. Reordering a step and a custom stress scenario are in
-test_browser_order_stress.py.
+scales with it); then every tranche of every example, one edit after another in the same grid.
+Reordering a step and a custom stress scenario are in test_browser_order_stress.py.
 
 This proves the data editor's canvas cells in the browser.
 """
