@@ -153,15 +153,17 @@ BREAKEVEN_COLUMNS = ("tranche", "factor", "a", "a_status", "b", "b_status", "cha
 
 def _stress_values(view: GridSummary) -> dict[tuple[str, str, str], float]:
     out: dict[tuple[str, str, str], float] = {}
-    for scenario in view.scenarios:
-        for tranche in view.loss.columns:
+    paid = view.paid.to_numpy(dtype=bool)
+    loss = view.loss.to_numpy(dtype=float)
+    cov = view.min_coverage_principal.to_numpy(dtype=float)
+    support = view.support_drawn.to_numpy(dtype=float)
+    for s, scenario in enumerate(view.scenarios):
+        for k, tranche in enumerate(view.loss.columns):
             name = str(tranche)
-            out[(scenario, name, "paid")] = float(bool(view.paid.loc[scenario, tranche]))
-            out[(scenario, name, "loss")] = float(view.loss.loc[scenario, tranche])
-            out[(scenario, name, "min_coverage_principal")] = float(
-                view.min_coverage_principal.loc[scenario, tranche]
-            )
-        out[(scenario, "", "support")] = float(view.support_drawn.loc[scenario]) / 10_000
+            out[(scenario, name, "paid")] = float(paid[s, k])
+            out[(scenario, name, "loss")] = float(loss[s, k])
+            out[(scenario, name, "min_coverage_principal")] = float(cov[s, k])
+        out[(scenario, "", "support")] = float(support[s]) / 10_000
     return out
 
 
