@@ -70,6 +70,17 @@ LABELS: dict[str, tuple[str, str]] = {
         "Senior coverage, A vs B (capped at 10×)",
     ),
     "library.cov_interest": ("仅利息", "interest only"),
+    "library.col.scenario": ("情景", "Scenario"),
+    "library.col.factor": ("因子", "Factor"),
+    "library.stress": (
+        "压力测试结果（{set}，{n} 项不同）",
+        "Stress results ({set}, {n} differ)",
+    ),
+    "library.breakeven_run": (
+        "对比盈亏平衡点（每个版本约 1–2 秒）",
+        "Compare break-evens (about 1–2 s per version)",
+    ),
+    "library.breakevens": ("盈亏平衡点（{n} 项不同）", "Break-evens ({n} differ)"),
     "library.cov_principal": ("含本金", "incl. principal"),
     # --- sidebar -------------------------------------------------------------------------------
     "sidebar.language": ("语言 / Language", "语言 / Language"),

@@ -89,6 +89,39 @@ def test_save_twice_history_and_compare(
     assert size["变化"].tolist() == ["●"]
     assert len(at.get("plotly_chart")) == 1
 
+    # stress results of both sides under the pool's scenario set: the smaller senior is
+    # covered better in the base scenario; the values are the stress page's grid
+    from scenarios.grid import run_deal_set
+
+    stress = next(f for f in frames if "情景" in getattr(f, "columns", []))
+    cov = stress[
+        (stress["情景"] == "基准")
+        & (stress["档位"] == "优先A")
+        & (stress["指标"] == "最低覆盖倍数（含本金）")
+    ]
+    with Library.open(f"sqlite:///{_private_library}") as lib:
+        v1, v2 = lib.load("rugao-labelled@1"), lib.load("rugao-labelled@2")
+    expected = [
+        f"{run_deal_set(v, 'receivable').outcome.min_coverage_principal[0, 0]:.2f}×"
+        for v in (v1, v2)
+    ]
+    assert cov[["rugao-labelled@1", "rugao-labelled@2"]].values.tolist() == [expected]
+    assert cov["变化"].tolist() == ["●"]
+    assert stress["变化"].tolist()[0] == "●"  # changed rows first
+    assert any("压力测试结果（应收账款情景集" in str(m.value) for m in at.markdown)
+
+    # break-evens on request, worded as on the stress page
+    at.toggle(key="lib_breakeven_on").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    frames = [df.value for df in at.dataframe]
+    be = next(f for f in frames if "因子" in getattr(f, "columns", []))
+    assert set(be["因子"]) == {"收入下降", "违约率倍数"}
+    assert len(be) == 4  # 2 tranches × 2 factors
+    assert all(
+        v == "—" or v.endswith("%") or v.endswith("×") or v.startswith("不触发")
+        for v in be["rugao-labelled@1"]
+    ), be
+
 
 def test_open_a_version(monkeypatch: pytest.MonkeyPatch) -> None:
     at = _start(monkeypatch)
@@ -101,3 +134,29 @@ def test_open_a_version(monkeypatch: pytest.MonkeyPatch) -> None:
     deal = Deal.model_validate_json(at.session_state[state.KEY_DEAL_JSON])
     assert deal.tranches[0].balance == 123_000_000.0
     assert "交易库 rugao-labelled@1" in at.session_state[state.KEY_SOURCE]
+
+
+def test_stress_comparison_reads_english_in_english_mode() -> None:
+    """The stress comparison's scenario names, measures and flags in one language."""
+    import pandas as pd
+
+    from ui.localize import has_cjk
+    from ui.views.library_page import stress_table
+
+    frame = pd.DataFrame(
+        [
+            ("基准", "优先A", "paid", 1.0, 0.0, True),
+            ("重度", "优先A", "loss", 0.0, 0.125, True),
+            ("轻度", "", "support", 12.5, 12.5, False),
+        ],
+        columns=["scenario", "tranche", "measure", "a", "b", "changed"],
+    )
+    en = stress_table(frame, "v1", "v2", "en")
+    assert en.columns.tolist() == ["Scenario", "Tranche", "Measure", "v1", "v2", "Changed"]
+    assert en["Scenario"].tolist() == ["Base", "Severe", "Mild"]
+    assert en["v2"].tolist() == ["no", "12.50%", "12.50"]
+    assert not any(has_cjk(str(v)) for v in en.drop(columns=["Tranche"]).to_numpy().ravel())
+    zh = stress_table(frame, "v1", "v2", "zh")
+    assert zh["情景"].tolist() == ["基准", "重度", "轻度"]
+    assert zh["v1"].tolist() == ["✓", "0.00%", "12.50"]
+    assert zh["档位"].tolist() == ["优先A", "优先A", "—"]

@@ -17,8 +17,15 @@ import streamlit as st
 
 from abs.deal import Deal
 from abs.io import deal_to_json
-from scenarios.compare import MEASURE_LABELS, Comparison, compare
-from ui import engine, state
+from scenarios.compare import (
+    MEASURE_LABELS,
+    STRESS_MEASURES,
+    Comparison,
+    compare,
+    compare_breakevens,
+    compare_stress,
+)
+from ui import engine, localize, state
 from ui import format as fmt
 from ui.i18n import t
 from ui.views._shared import guarded, header, plot, table
@@ -81,6 +88,70 @@ def comparison_table(comp: Comparison, lang: str) -> pd.DataFrame:
         )
     frame = pd.DataFrame(rows)
     return frame
+
+
+def _stress_value(measure: str, value: float, lang: str) -> str:
+    if not math.isfinite(value):
+        return "—"
+    if measure == "paid":
+        return ("✓" if value else "✗") if lang == "zh" else ("yes" if value else "no")
+    if measure == "loss":
+        return fmt.pct(value)
+    if measure == "support":
+        return f"{value:,.2f}"
+    return fmt.ratio(value)
+
+
+def stress_table(frame: pd.DataFrame, a: str, b: str, lang: str) -> pd.DataFrame:
+    """:func:`scenarios.compare.compare_stress` in ``lang``: changed rows first, then run order."""
+    rows = []
+    for _, r in frame.sort_values("changed", ascending=False, kind="stable").iterrows():
+        measure = str(r["measure"])
+        zh, en = STRESS_MEASURES[measure]
+        rows.append(
+            {
+                t("library.col.scenario", lang): localize.scenario_label(r["scenario"], lang),
+                t("library.col.tranche", lang): r["tranche"] or "—",
+                t("library.col.measure", lang): zh if lang == "zh" else en,
+                a: _stress_value(measure, float(r["a"]), lang),
+                b: _stress_value(measure, float(r["b"]), lang),
+                t("library.col.changed", lang): "●" if bool(r["changed"]) else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def breakeven_table(frame: pd.DataFrame, a: str, b: str, lang: str) -> pd.DataFrame:
+    """:func:`scenarios.compare.compare_breakevens` in ``lang`` (as % or ×, 不触发 worded)."""
+    from scenarios.breakeven import format_breakeven
+    from scenarios.factors import FACTOR_BY_ID
+
+    by_label = {f.label: f.id for f in FACTOR_BY_ID.values()}
+
+    def shown(factor: str, value: float, status: str) -> str:
+        if not status or not math.isfinite(value):
+            return "—"
+        fid = by_label.get(factor, "")
+        return format_breakeven(fid, value, status, lang=lang)
+
+    rows = []
+    for _, r in frame.iterrows():
+        factor = str(r["factor"])
+        fid = by_label.get(factor)
+        rows.append(
+            {
+                t("library.col.tranche", lang): r["tranche"],
+                t("library.col.factor", lang): (
+                    factor
+                    if fid is None
+                    else (FACTOR_BY_ID[fid].zh if lang == "zh" else FACTOR_BY_ID[fid].en)
+                ),
+                a: shown(factor, float(r["a"]), str(r["a_status"])),
+                b: shown(factor, float(r["b"]), str(r["b_status"])),
+                t("library.col.changed", lang): "●" if bool(r["changed"]) else "",
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _highlight(frame: pd.DataFrame, lang: str) -> Any:
@@ -228,6 +299,36 @@ def render() -> None:
         _highlight(comparison_table(comp, lang), lang), hide_index=True, key="lib_measures"
     )
     plot(coverage_overlay(comp, lang), key="lib_coverage")
+
+    # stress results: both sides under the same scenario set (A's pool decides), each with
+    # its own custom scenarios; the grids are the stress page's, cached per deal
+    from ui.i18n import set_label
+    from ui.views.stress_page import BREAKEVEN_FACTORS
+
+    set_name = engine.default_set_name(json_a)
+    stress = compare_stress(
+        engine.stress_grid(json_a, set_name), engine.stress_grid(json_b, set_name)
+    )
+    st.markdown(
+        f"**{t('library.stress', set=set_label(set_name, lang), n=int(stress['changed'].sum()))}**"
+    )
+    st.dataframe(
+        _highlight(stress_table(stress, comp.a, comp.b, lang), lang),
+        hide_index=True,
+        key="lib_stress",
+    )
+    if st.toggle(t("library.breakeven_run"), key="lib_breakeven_on"):
+        with st.spinner(t("stress.breakeven_running")):
+            breakevens = compare_breakevens(
+                engine.breakevens(json_a, BREAKEVEN_FACTORS),
+                engine.breakevens(json_b, BREAKEVEN_FACTORS),
+            )
+        st.markdown(f"**{t('library.breakevens', n=int(breakevens['changed'].sum()))}**")
+        st.dataframe(
+            _highlight(breakeven_table(breakevens, comp.a, comp.b, lang), lang),
+            hide_index=True,
+            key="lib_breakevens",
+        )
 
 
 if __name__ == "__main__":
