@@ -152,3 +152,21 @@ def test_the_offered_key_follows_the_example_switched_to(
     assert any("交易库：rugao-labelled（" in e.label for e in at.sidebar.expander), [
         e.label for e in at.sidebar.expander
     ]
+
+
+def test_the_sidebar_follows_the_key_saved_under_and_the_page_offers_it(
+    monkeypatch: pytest.MonkeyPatch, _private_library: Path
+) -> None:
+    at = _start(monkeypatch, "rugao-labelled")
+    at.switch_page("views/library_page.py").run()
+    assert at.text_input(key="lib_key:rugao-labelled").value == "rugao-labelled"
+    at.text_input(key="lib_key:rugao-labelled").set_value("如皋-方案B")
+    at.text_input(key="lib_message").set_value("方案B")
+    at.button(key="lib_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state[state.KEY_LIBRARY_KEY] == "如皋-方案B"
+    assert any("交易库：如皋-方案B（1 个最新版本）" in e.label for e in at.sidebar.expander)
+    assert "**如皋-方案B@1**" in _sidebar_text(at)
+    # switching the example offers the new example's key on the page
+    at.sidebar.selectbox(key=state.KEY_EXAMPLE).set_value("qingdao-pure").run()
+    assert at.text_input(key="lib_key:qingdao-pure").value == "qingdao-pure"

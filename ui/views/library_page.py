@@ -29,6 +29,7 @@ from ui import engine, localize, state
 from ui import format as fmt
 from ui.i18n import t
 from ui.views._shared import guarded, header, plot, table
+from ui.views.library_sidebar import current_key
 
 #: Selection meaning "the deal being edited now" in the compare pickers.
 CURRENT = "__current__"
@@ -38,18 +39,6 @@ def _library() -> Any:
     from abs.library import Library
 
     return Library.open()
-
-
-def default_key(deal: Deal) -> str:
-    """Library key offered for the current deal: the example's name, else the deal name."""
-    from abs.examples import EXAMPLES
-
-    choice = state.initial_choice()
-    source = state.source()
-    for name in EXAMPLES:
-        if name in (choice, source) or name in source:
-            return name
-    return deal.name.strip()[:60] or "deal"
 
 
 def save_message(message: str, edits: list[str], lang: str) -> str:
@@ -203,17 +192,24 @@ def render() -> None:
 
     st.subheader(t("library.save"))
     c1, c2 = st.columns([1, 2])
-    key = c1.text_input(t("library.key"), value=default_key(deal), key="lib_key").strip()
+    offered = current_key(deal)
+    # keyed by the offer: switching to another deal offers its key, not the last one typed
+    key = c1.text_input(t("library.key"), value=offered, key=f"lib_key:{offered}").strip()
     message = c2.text_input(t("library.message"), key="lib_message")
     if st.button(t("library.save_button"), key="lib_save", type="primary", disabled=not key):
         with _library() as lib:
             saved = lib.save_deal(
                 key, deal, message=save_message(message, state.edits(), lang), author=None
             )
-        if saved.created:
-            st.success(t("library.saved", ref=saved.version.ref))
-        else:
-            st.info(t("library.unchanged", ref=saved.version.ref))
+        moved_key = state.library_key() != key
+        state.set_library_key(key)  # the sidebar follows the key saved under
+        if saved.created or moved_key:
+            # the sidebar was drawn before this save: run again so its history shows it
+            state.flash(
+                t("library.saved" if saved.created else "library.unchanged", ref=saved.version.ref)
+            )
+            st.rerun()
+        st.info(t("library.unchanged", ref=saved.version.ref))
 
     with _library() as lib:
         keys = [d.key for d in lib.deals()]
@@ -249,6 +245,7 @@ def render() -> None:
         with _library() as lib:
             opened = lib.load(str(to_open))
         state.set_current(deal_to_json(opened), source_label=t("library.source", ref=to_open))
+        state.set_library_key(str(chosen))
         state.flash(t("library.opened", ref=to_open))
         st.rerun()
 
