@@ -7,10 +7,26 @@ paid in full (see :mod:`scenarios.runner`) under the chosen stress AND the senio
 (taxes + fees + senior interest) is at least ``min_coverage`` in every period a senior is
 outstanding. The collections do not depend on the sizing, so they are projected once; each
 bisection step is one engine run. Bisection stops when the bracket is narrower than ``tol`` yuan.
+
+Other targets (issue 16), the same bisection on the size with another pass test:
+
+* :func:`largest_senior_size_for_breakeven` — every senior's break-even on a factor (e.g. the
+  break-even PD multiple, as in the break-even table) is at least a margin, e.g. ≥ 3.0×;
+* :func:`largest_senior_size_for_cdr` — every senior's break-even CDR (临界违约率) is at least a
+  rate;
+* :func:`largest_senior_size_for_grade` — every senior reaches a grade of the indicative rating
+  view (:mod:`scenarios.rating`, 仅供参考): the CDR target at the grade's required rate.
+
+A break-even is at least X when the tranche is paid in full at X and at every value the
+break-even search's scan tries before X, so a step is ONE engine call on a handful of
+scenarios whose collections are derived once, not a break-even search per step; the sized
+deal's break-evens are then searched once, as the break-even table does, and reported.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,7 +36,24 @@ from abs.assumptions import Assumptions, Stress
 from abs.deal import Deal, Tranche
 from abs.enums import TrancheClass
 from abs.errors import ScenarioError
-from scenarios.runner import Projector, engine_kwargs, project_stresses
+from scenarios.breakeven import (
+    DEFAULT_TOL,
+    BreakevenResult,
+    base_cumulative_default_rate,
+    breakeven_all,
+)
+from scenarios.breakeven import _range as breakeven_range
+from scenarios.breakeven import _scan_values as breakeven_scan
+from scenarios.factors import ValueKind, get_factor
+from scenarios.rating import BELOW_TABLE, MultiplesTable, implied_grade, load_multiples
+from scenarios.runner import (
+    ProjectionCache,
+    Projector,
+    StressFamily,
+    engine_kwargs,
+    project_stresses,
+    run_paid_in_full,
+)
 from waterfall import run_measures
 
 SizingStatus = Literal["found", "max_passes", "min_fails", "not_converged"]
@@ -151,20 +184,10 @@ def largest_senior_size(
     """
     if not tol > 0:
         raise ScenarioError(f"sizing: tol must be > 0; got {tol!r}")
-    if min_coverage < 0:
+    if not min_coverage >= 0:
         raise ScenarioError(f"sizing: min_coverage must be ≥ 0; got {min_coverage!r}")
     st = stress if stress is not None else Stress()
-    seniors, subs = _parts(deal)
-    seniors_now = sum(t.balance for t in seniors)
-    last_sub = subs[-1]
-    ceiling = seniors_now + last_sub.balance - 1.0
-    lo_v = deal.issue_amount * 0.01 if lo is None else float(lo)
-    hi_v = ceiling if hi is None else float(hi)
-    if not 0 < lo_v < hi_v <= ceiling:
-        raise ScenarioError(
-            f"sizing: need 0 < lo < hi ≤ {ceiling:,.2f} (issue less mezzanine and 1 yuan of "
-            f"次级); got lo={lo_v:,.2f}, hi={hi_v:,.2f}"
-        )
+    lo_v, hi_v = _bounds(deal, lo, hi, tol)
     coll = project_stresses(deal, [st], assumptions=assumptions, projector=projector)
     senior_idx = [i for i, t in enumerate(deal.tranches) if t.tranche_class is TrancheClass.SENIOR]
     last_senior = deal.tranches[senior_idx[-1]].name
@@ -184,16 +207,85 @@ def largest_senior_size(
         cov = float(cover[0, m.index(last_senior)])
         return paid and cov >= min_coverage
 
-    def done(status: SizingStatus, size: float, steps: int) -> SizingResult:
-        d = resize_seniors(deal, size)
-        sub = sum(t.balance for t in d.tranches if t.tranche_class is TrancheClass.SUBORDINATED)
-        return SizingResult(size, sub, size / deal.issue_amount, status, steps, min_coverage, d)
+    status, size, steps = _bisect_size(passes, lo_v, hi_v, tol, max_steps)
+    d = resize_seniors(deal, size)
+    return SizingResult(
+        size, _sub_total(d), size / deal.issue_amount, status, steps, min_coverage, d
+    )
 
-    if passes(hi_v):
-        return done("max_passes", hi_v, 0)
-    if not passes(lo_v):
-        return done("min_fails", lo_v, 0)
-    good, bad, steps = lo_v, hi_v, 0
+
+# --- break-even and indicative-rating targets ------------------------------------------------
+
+#: Target kinds of :func:`size_to_target` (覆盖倍数 / 盈亏平衡倍数 / 指示性评级).
+TARGET_KINDS: tuple[str, ...] = ("coverage", "breakeven", "rating")
+
+
+@dataclass(frozen=True)
+class BreakevenSizingResult:
+    """Largest senior size whose seniors all reach a break-even (or grade) target.
+
+    Attributes
+    ----------
+    senior_total, sub_total, senior_share, status, steps, deal
+        As in :class:`SizingResult`.
+    factor : str
+        The searched factor (``pd_multiplier`` for CDR and grade targets).
+    threshold : float
+        The factor value every senior must survive: the target multiple itself, or the PD
+        multiple at which the pool's cumulative default rate reaches the target CDR (nan when
+        no multiple in the searched range reaches it).
+    target_cdr : float or None
+        The cumulative default rate aimed at (CDR and grade targets).
+    grade : str or None
+        The target grade (grade targets; 仅供参考).
+    base_cdr : float or None
+        The unstressed expected CDR the grade multiples apply to (grade targets).
+    breakevens : tuple of BreakevenResult
+        The sized deal's break-even per senior tranche (the same search as the break-even
+        table), i.e. what was achieved.
+    grades : tuple of str
+        The implied grade per senior tranche of the sized deal (grade targets; else empty).
+    """
+
+    senior_total: float
+    sub_total: float
+    senior_share: float
+    status: SizingStatus
+    steps: int
+    deal: Deal
+    factor: str
+    threshold: float
+    target_cdr: float | None
+    grade: str | None
+    base_cdr: float | None
+    breakevens: tuple[BreakevenResult, ...]
+    grades: tuple[str, ...]
+
+
+def _bounds(deal: Deal, lo: float | None, hi: float | None, tol: float) -> tuple[float, float]:
+    if not (math.isfinite(tol) and tol > 0):
+        raise ScenarioError(f"sizing: tol must be > 0; got {tol!r}")
+    seniors, subs = _parts(deal)
+    ceiling = sum(t.balance for t in seniors) + subs[-1].balance - 1.0
+    lo_v = deal.issue_amount * 0.01 if lo is None else float(lo)
+    hi_v = ceiling if hi is None else float(hi)
+    if not 0 < lo_v < hi_v <= ceiling:
+        raise ScenarioError(
+            f"sizing: need 0 < lo < hi ≤ {ceiling:,.2f} (issue less mezzanine and 1 yuan of "
+            f"次级); got lo={lo_v:,.2f}, hi={hi_v:,.2f}"
+        )
+    return lo_v, hi_v
+
+
+def _bisect_size(
+    passes: Callable[[float], bool], lo: float, hi: float, tol: float, max_steps: int
+) -> tuple[SizingStatus, float, int]:
+    """Bisection on the senior size: (status, largest size found to pass, steps)."""
+    if passes(hi):
+        return "max_passes", hi, 0
+    if not passes(lo):
+        return "min_fails", lo, 0
+    good, bad, steps = lo, hi, 0
     while bad - good > tol and steps < max_steps:
         mid = (good + bad) / 2.0
         if passes(mid):
@@ -201,4 +293,364 @@ def largest_senior_size(
         else:
             bad = mid
         steps += 1
-    return done("found" if bad - good <= tol else "not_converged", good, steps)
+    return ("found" if bad - good <= tol else "not_converged"), good, steps
+
+
+def pd_multiple_for_cdr(
+    deal: Deal,
+    cdr: float,
+    *,
+    base: Stress | None = None,
+    assumptions: Assumptions | None = None,
+    projector: Projector | None = None,
+    tol: float = DEFAULT_TOL,
+) -> float:
+    """The smallest PD multiple at which the pool's expected CDR reaches ``cdr``.
+
+    The CDR is the break-even search's (defaults / 入池本金 of the expected case, the other
+    factors at ``base``); it does not fall as the multiple rises, so this is a bisection over
+    the factor's search range to ``tol``. Returns nan when even the largest multiple searched
+    (``pd_multiplier``'s ``search_max``) stays below ``cdr``.
+
+    Raises
+    ------
+    ScenarioError
+        ``cdr`` not finite or not > 0.
+    """
+    if not (math.isfinite(cdr) and cdr > 0):
+        raise ScenarioError(f"sizing: target CDR must be a finite fraction > 0; got {cdr!r}")
+    fam = StressFamily(
+        ProjectionCache(deal, assumptions=assumptions, projector=projector),
+        base if base is not None else Stress(),
+        "pd_multiplier",
+    )
+
+    def cdr_at(m: float) -> float:
+        c = fam.collections([m])
+        return float(c.defaults.sum() / c.initial_pool_balance)
+
+    f = get_factor("pd_multiplier")
+    lo, hi = f.search_min, f.search_max
+    if cdr_at(lo) >= cdr:
+        return lo
+    if cdr_at(hi) < cdr:
+        return math.nan
+    while hi - lo > tol:
+        mid = (lo + hi) / 2.0
+        if cdr_at(mid) >= cdr:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def _size_to_factor(
+    deal: Deal,
+    *,
+    factor: str,
+    threshold: float,
+    base: Stress,
+    lo: float | None,
+    hi: float | None,
+    tol: float,
+    max_steps: int,
+    assumptions: Assumptions | None,
+    projector: Projector | None,
+) -> tuple[SizingStatus, float, int, Deal, tuple[BreakevenResult, ...]]:
+    """Largest senior size whose seniors' break-even on ``factor`` is at least ``threshold``.
+
+    The break-even search (:mod:`scenarios.breakeven`) scans the factor's range and refines the
+    first failing step, so a tranche's break-even is at least ``threshold`` when it is paid in
+    full at every scan value milder than ``threshold`` and at ``threshold`` itself, nudged
+    harsher by the search's own tolerance so that the search's reported value (at most that
+    tolerance below the true boundary) is not below ``threshold``. The collections of those
+    values do not depend on the sizing: they are derived once, and each bisection step is ONE
+    engine call (measures mode, pass test only) on the resized deal.
+    """
+    f = get_factor(factor)
+    lo_v, hi_v = _bounds(deal, lo, hi, tol)
+    f_lo, f_hi = breakeven_range(deal, f, None, None)
+    seniors = [t.name for t in deal.tranches if t.tranche_class is TrancheClass.SENIOR]
+    if (threshold - f_hi) * f.direction > 0:
+        status: SizingStatus = "min_fails"  # no break-even can exceed the searched range
+        size = lo_v
+        steps = 0
+    else:
+        integer = f.kind is ValueKind.INT
+        edge = threshold if integer else threshold + f.direction * DEFAULT_TOL
+        if (edge - f_hi) * f.direction > 0:
+            edge = f_hi
+        values = [v for v in breakeven_scan(f, f_lo, f_hi) if (v - threshold) * f.direction < 0]
+        values.append(edge)
+        fam = StressFamily(
+            ProjectionCache(deal, assumptions=assumptions, projector=projector), base, f.id
+        )
+        coll = fam.collections(values)
+        stresses = [fam.stress(v) for v in values]
+        senior_idx = [i for i, t in enumerate(deal.tranches) if t.name in seniors]
+
+        def passes(size: float) -> bool:
+            paid, _cdr = run_paid_in_full(
+                resize_seniors(deal, size), coll, stresses, assumptions=assumptions
+            )
+            return bool(np.all(paid[:, senior_idx]))
+
+        status, size, steps = _bisect_size(passes, lo_v, hi_v, tol, max_steps)
+    sized = resize_seniors(deal, size)
+    achieved = breakeven_all(
+        sized,
+        factor=f.id,
+        tranches=seniors,
+        base=base,
+        assumptions=assumptions,
+        projector=projector,
+    )
+    return status, size, steps, sized, tuple(achieved)
+
+
+def _check_target(name: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(f"sizing: {name} must be a number; got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ScenarioError(f"sizing: {name} must be a finite number > 0; got {value!r}")
+
+
+def largest_senior_size_for_breakeven(
+    deal: Deal,
+    *,
+    min_breakeven: float,
+    factor: str = "pd_multiplier",
+    base: Stress | None = None,
+    lo: float | None = None,
+    hi: float | None = None,
+    tol: float = 10_000.0,
+    max_steps: int = 100,
+    assumptions: Assumptions | None = None,
+    projector: Projector | None = None,
+) -> BreakevenSizingResult:
+    """The largest total senior size whose every senior's break-even is ≥ ``min_breakeven``.
+
+    Parameters
+    ----------
+    deal : Deal
+        The deal (with its pool); its current split is the starting point.
+    min_breakeven : float
+        The break-even margin, in ``factor``'s unit (e.g. 3.0 for a break-even PD multiple of
+        at least 3.0×; 0.3 for a break-even revenue haircut of at least 30%).
+    factor : str
+        A searchable factor (id or Chinese name; default ``pd_multiplier``).
+    base : Stress, optional
+        The other factors' values during the search (the break-even table's base).
+    lo, hi, tol, max_steps, assumptions, projector
+        As in :func:`largest_senior_size`.
+
+    Returns
+    -------
+    BreakevenSizingResult
+        ``breakevens`` are the sized deal's senior break-evens (the break-even table's search).
+
+    Raises
+    ------
+    ScenarioError
+        ``min_breakeven`` not a finite number > 0, an on/off factor, bad bounds, tol ≤ 0, or a
+        deal without senior/subordinated tranches.
+
+    Examples
+    --------
+    A senior break-even PD multiple of at least 3.0× (hand deal: pass ⇔ 156m − 12m × m ≥
+    1.04 × B, so B ≤ 120m / 1.04 = 115.38m) — see ``tests/scenarios/test_sizing.py``.
+    """
+    _check_target("min_breakeven", min_breakeven)
+    f = get_factor(factor)
+    if not f.searchable:
+        raise ScenarioError(
+            f"sizing: factor '{f.id}' ({f.zh}) is on/off; a break-even target needs a numeric "
+            "factor"
+        )
+    status, size, steps, sized, achieved = _size_to_factor(
+        deal,
+        factor=f.id,
+        threshold=float(min_breakeven),
+        base=base if base is not None else Stress(),
+        lo=lo,
+        hi=hi,
+        tol=tol,
+        max_steps=max_steps,
+        assumptions=assumptions,
+        projector=projector,
+    )
+    return BreakevenSizingResult(
+        senior_total=size,
+        sub_total=_sub_total(sized),
+        senior_share=size / deal.issue_amount,
+        status=status,
+        steps=steps,
+        deal=sized,
+        factor=f.id,
+        threshold=float(min_breakeven),
+        target_cdr=None,
+        grade=None,
+        base_cdr=None,
+        breakevens=achieved,
+        grades=(),
+    )
+
+
+def _sub_total(deal: Deal) -> float:
+    return sum(t.balance for t in deal.tranches if t.tranche_class is TrancheClass.SUBORDINATED)
+
+
+def largest_senior_size_for_cdr(
+    deal: Deal,
+    *,
+    min_cdr: float,
+    base: Stress | None = None,
+    lo: float | None = None,
+    hi: float | None = None,
+    tol: float = 10_000.0,
+    max_steps: int = 100,
+    assumptions: Assumptions | None = None,
+    projector: Projector | None = None,
+) -> BreakevenSizingResult:
+    """The largest senior size whose every senior's break-even CDR (临界违约率) is ≥ ``min_cdr``.
+
+    The break-even CDR is the pool's expected cumulative default rate at the tranche's
+    break-even PD multiple, so the target is the PD multiple at which the pool's CDR reaches
+    ``min_cdr`` (:func:`pd_multiple_for_cdr`); see :func:`largest_senior_size_for_breakeven`.
+
+    Raises
+    ------
+    ScenarioError
+        ``min_cdr`` not a finite fraction in (0, 1], and as the break-even target.
+    """
+    _check_target("min_cdr", min_cdr)
+    if min_cdr > 1:
+        raise ScenarioError(f"sizing: target CDR must be a fraction in (0, 1]; got {min_cdr!r}")
+    return _size_for_cdr(
+        deal,
+        min_cdr=float(min_cdr),
+        base=base if base is not None else Stress(),
+        lo=lo,
+        hi=hi,
+        tol=tol,
+        max_steps=max_steps,
+        assumptions=assumptions,
+        projector=projector,
+        grade=None,
+        base_cdr=None,
+        table=None,
+    )
+
+
+def _size_for_cdr(
+    deal: Deal,
+    *,
+    min_cdr: float,
+    base: Stress,
+    lo: float | None,
+    hi: float | None,
+    tol: float,
+    max_steps: int,
+    assumptions: Assumptions | None,
+    projector: Projector | None,
+    grade: str | None,
+    base_cdr: float | None,
+    table: MultiplesTable | None,
+) -> BreakevenSizingResult:
+    st = base
+    m = pd_multiple_for_cdr(deal, min_cdr, base=st, assumptions=assumptions, projector=projector)
+    f = get_factor("pd_multiplier")
+    status, size, steps, sized, achieved = _size_to_factor(
+        deal,
+        factor=f.id,
+        threshold=m if math.isfinite(m) else math.inf,
+        base=st,
+        lo=lo,
+        hi=hi,
+        tol=tol,
+        max_steps=max_steps,
+        assumptions=assumptions,
+        projector=projector,
+    )
+    grades: tuple[str, ...] = ()
+    if grade is not None and base_cdr is not None:
+        grades = tuple(_grade_of(r, base_cdr, table) for r in achieved)
+    return BreakevenSizingResult(
+        senior_total=size,
+        sub_total=_sub_total(sized),
+        senior_share=size / deal.issue_amount,
+        status=status,
+        steps=steps,
+        deal=sized,
+        factor=f.id,
+        threshold=m,
+        target_cdr=float(min_cdr),
+        grade=grade,
+        base_cdr=base_cdr,
+        breakevens=achieved,
+        grades=grades,
+    )
+
+
+def _grade_of(r: BreakevenResult, base_cdr: float, table: MultiplesTable | None) -> str:
+    """The rating view's grade of one break-even (the same rule as :func:`rating_view`)."""
+    if r.status == "fails_at_lo" or r.cumulative_default_rate is None:
+        return BELOW_TABLE
+    g = implied_grade(r.cumulative_default_rate, base_cdr, table=table)
+    return g.grade if g is not None else BELOW_TABLE
+
+
+def largest_senior_size_for_grade(
+    deal: Deal,
+    *,
+    grade: str,
+    table: MultiplesTable | None = None,
+    base: Stress | None = None,
+    lo: float | None = None,
+    hi: float | None = None,
+    tol: float = 10_000.0,
+    max_steps: int = 100,
+    assumptions: Assumptions | None = None,
+    projector: Projector | None = None,
+) -> BreakevenSizingResult:
+    """The largest senior size whose every senior reaches ``grade`` in the rating view (仅供参考).
+
+    The rating view (:mod:`scenarios.rating`) grants a grade when the tranche's break-even CDR
+    is at least the grade's target default rate × multiple; the target default rate defaults
+    to the deal's unstressed expected CDR. This is :func:`largest_senior_size_for_cdr` at that
+    required CDR: an indicative screening figure, not a rating.
+
+    Raises
+    ------
+    ScenarioError
+        A grade not in the multiples table (the message lists the grades), a base CDR of 0
+        (the multiples say nothing then), and as the CDR target.
+    """
+    chosen = table if table is not None else load_multiples()
+    names = [g.grade for g in chosen.grades]
+    if grade not in names:
+        raise ScenarioError(
+            f"sizing: grade {grade!r} is not in the multiples table {chosen.source}; "
+            f"grades are {', '.join(names)}"
+        )
+    base_cdr = base_cumulative_default_rate(deal, assumptions=assumptions, projector=projector)
+    g = chosen.grades[names.index(grade)]
+    if g.target_default_rate is None and not base_cdr > 0:
+        raise ScenarioError(
+            f"sizing: the deal's base-case cumulative default rate is {base_cdr:g}, so grade "
+            f"{grade}'s required rate (base × {g.multiple:g}) is 0 and does not bind"
+        )
+    return _size_for_cdr(
+        deal,
+        min_cdr=g.required(base_cdr),
+        base=base if base is not None else Stress(),
+        lo=lo,
+        hi=hi,
+        tol=tol,
+        max_steps=max_steps,
+        assumptions=assumptions,
+        projector=projector,
+        grade=grade,
+        base_cdr=base_cdr,
+        table=chosen,
+    )
