@@ -320,6 +320,63 @@ def sizing(deal_json: str, *, floor: float, include_principal: bool, scenario: s
     )
 
 
+@dataclass(frozen=True)
+class TargetSizingView:
+    """A break-even or indicative-grade sizing for the page (``scenarios.sizing``).
+
+    ``breakevens`` holds, per senior of the sized deal, (tranche, break-even PD multiple, its
+    search status, break-even CDR); ``grades`` the implied grade per senior (grade targets).
+    """
+
+    status: str
+    steps: int
+    deal_json: str
+    senior_total: float
+    sub_total: float
+    senior_share: float
+    threshold: float
+    target_cdr: float | None
+    base_cdr: float | None
+    breakevens: tuple[tuple[str, float, str, float | None], ...]
+    grades: tuple[str, ...]
+
+
+@st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
+def sizing_target(deal_json: str, *, kind: str, value: float, grade: str) -> TargetSizingView:
+    """Largest senior size for a break-even target, searched from the deal's own assumptions
+    like the break-even table: ``kind`` ``multiple`` (break-even PD multiple ≥ ``value``),
+    ``cdr`` (break-even CDR ≥ ``value``) or ``grade`` (indicative ``grade``, 仅供参考)."""
+    from scenarios.sizing import (
+        largest_senior_size_for_breakeven,
+        largest_senior_size_for_cdr,
+        largest_senior_size_for_grade,
+    )
+
+    deal = deal_from_json(deal_json)
+    common: dict[str, Any] = {"base": deal.assumptions.stress, "assumptions": deal.assumptions}
+    if kind == "multiple":
+        r = largest_senior_size_for_breakeven(deal, min_breakeven=value, **common)
+    elif kind == "cdr":
+        r = largest_senior_size_for_cdr(deal, min_cdr=value, **common)
+    else:
+        r = largest_senior_size_for_grade(deal, grade=grade, **common)
+    return TargetSizingView(
+        status=r.status,
+        steps=r.steps,
+        deal_json=deal_to_json(r.deal),
+        senior_total=r.senior_total,
+        sub_total=r.sub_total,
+        senior_share=r.senior_share,
+        threshold=r.threshold,
+        target_cdr=r.target_cdr,
+        base_cdr=r.base_cdr,
+        breakevens=tuple(
+            (b.tranche, b.value, b.status, b.cumulative_default_rate) for b in r.breakevens
+        ),
+        grades=r.grades,
+    )
+
+
 # --- stress ---------------------------------------------------------------------------------
 
 

@@ -311,6 +311,91 @@ LABELS: dict[str, tuple[str, str]] = {
         "规模测算：最低覆盖倍数（{basis}）≥ {floor}，情景 {scenario}",
         "Sized to min coverage ({basis}) ≥ {floor} in scenario {scenario}",
     ),
+    # --- sizing to a break-even or an indicative grade (issue 16) --------------------------
+    "sizing.kind": ("测算目标", "Target"),
+    "sizing.kind.coverage": ("覆盖倍数", "Coverage multiple"),
+    "sizing.kind.breakeven": ("盈亏平衡倍数", "Break-even margin"),
+    "sizing.kind.rating": ("指示性评级", "Indicative grade"),
+    "sizing.be_note": (
+        "求使每一优先档的临界值（违约率倍数，与压力测试页临界值表同一搜索、同一基准假设）"
+        "不低于目标的最大优先级规模；发行总额不变，次级吸收差额，固定摊还计划按比例缩放。"
+        "结果先展示，确认后再应用。",
+        "The largest senior size at which every senior tranche's break-even (PD multiple, the "
+        "same search and base assumptions as the Stress page's break-even table) is at least "
+        "the target; the issue amount stays, the subordinated tranche takes the difference, "
+        "schedules scale. The result is shown before you apply it.",
+    ),
+    "sizing.be_unit": ("临界值口径", "Break-even measure"),
+    "sizing.be_unit.multiple": ("违约率倍数（倍）", "PD multiple (×)"),
+    "sizing.be_unit.cdr": ("累计违约率（%）", "Cumulative default rate (%)"),
+    "sizing.be_multiple": ("目标临界违约率倍数（倍）", "Target break-even PD multiple (×)"),
+    "sizing.be_cdr": ("目标临界累计违约率（%）", "Target break-even CDR (%)"),
+    "sizing.grade": ("目标评级（仅供参考）", "Target grade (indicative)"),
+    "sizing.grade_note": (
+        "指示性评级：临界累计违约率 ≥ 基准累计违约率 × 该级别压力倍数（评级视图的倍数表）。"
+        "仅供参考，不构成评级意见。",
+        "Indicative grade: break-even CDR ≥ base-case CDR × the grade's stress multiple (the "
+        "rating view's table). Indicative only, not a credit rating.",
+    ),
+    "sizing.bad_multiple": (
+        "目标临界违约率倍数 {value} 无效：须为大于 0 的有限数。",
+        "Target break-even PD multiple {value} is invalid: it must be a finite number above 0.",
+    ),
+    "sizing.bad_cdr": (
+        "目标临界累计违约率 {value}% 无效：须大于 0% 且不超过 100%。",
+        "Target break-even CDR {value}% is invalid: it must be above 0% and at most 100%.",
+    ),
+    "sizing.bad_grade": (
+        "目标评级 {grade} 不在倍数表中；可选：{grades}。",
+        "Target grade {grade} is not in the multiples table; choose one of {grades}.",
+    ),
+    "sizing.col.breakeven": ("临界违约率倍数", "Break-even PD multiple"),
+    "sizing.col.cdr": ("临界累计违约率", "Break-even CDR"),
+    "sizing.col.grade": ("指示性评级", "Indicative grade"),
+    "sizing.below_table": ("低于BBB-", "below BBB-"),
+    "sizing.target.multiple": (
+        "各优先档临界违约率倍数 ≥ {value}",
+        "every senior's break-even PD multiple ≥ {value}",
+    ),
+    "sizing.target.cdr": (
+        "各优先档临界累计违约率 ≥ {value}",
+        "every senior's break-even CDR ≥ {value}",
+    ),
+    "sizing.target.grade": (
+        "各优先档指示性评级达到 {grade}（临界累计违约率 ≥ 基准 {base} × {multiple} = {cdr}，"
+        "仅供参考）",
+        "every senior at indicative grade {grade} (break-even CDR ≥ base {base} × {multiple} = "
+        "{cdr}; indicative only)",
+    ),
+    "sizing.target.status.found": (
+        "已求得：优先级合计 {senior}（占发行额 {share}），{target}。再多 1 万元即不满足。",
+        "Solved: seniors total {senior} ({share} of the issue) with {target}. 10k yuan more "
+        "would fail.",
+    ),
+    "sizing.target.status.max_passes": (
+        "最大可行规模（次级仅余 1 元，优先级合计 {senior}，{share}）仍满足目标（{target}）："
+        "目标不构成约束。",
+        "Even the largest senior size (1 yuan of subordinated left: {senior}, {share}) meets "
+        "the target ({target}): it does not bind.",
+    ),
+    "sizing.target.status.min_fails": (
+        "即使优先级仅为发行额的 1%（{senior}）仍达不到目标（{target}）："
+        "请降低目标或改变结构（超额抵押、储备金、增信）。",
+        "Even a senior of 1% of the issue ({senior}) misses the target ({target}): lower the "
+        "target or change the structure (overcollateralisation, reserve, support).",
+    ),
+    "sizing.target.status.not_converged": (
+        "搜索未在步数上限内收敛，显示最后一个满足目标的规模：优先级合计 {senior}（{share}），"
+        "{target}。",
+        "The search did not converge within the step limit; the last passing size is shown: "
+        "seniors total {senior} ({share}), {target}.",
+    ),
+    "sizing.target.unreachable": (
+        "资产池的累计违约率在搜索范围内（违约率倍数至 {hi}）达不到目标所需的 {cdr}。",
+        "The pool's cumulative default rate does not reach the {cdr} the target needs within "
+        "the searched range (PD multiple up to {hi}).",
+    ),
+    "sizing.log_target": ("规模测算：{target}", "Sized to {target}"),
     "structure.term.name": ("专项计划名称", "Deal name"),
     "structure.term.originator": ("原始权益人", "Originator"),
     "structure.term.manager": ("计划管理人", "Manager"),

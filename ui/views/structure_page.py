@@ -617,11 +617,25 @@ def schedule_frame(targets: list[float], payment_dates: list[dt.date]) -> pd.Dat
     )
 
 
-def targets_from_frame(frame: pd.DataFrame) -> list[float | None]:
-    """Target balances (yuan) from the schedule editor; an empty cell stays ``None``."""
-    return [
-        None if _missing(v) else round(float(v) * fmt.WAN, 2) for v in frame["target_wan"].tolist()
-    ]
+def targets_from_frame(
+    frame: pd.DataFrame, original: list[float] | None = None
+) -> list[float | None]:
+    """Target balances (yuan) from the schedule editor; an empty cell stays ``None``.
+
+    A cell still showing its original target (shown to 0.01万元) keeps the exact original
+    value: the editor's display rounding never rewrites a schedule (a sized tranche's targets
+    are not whole 100 yuan, and rounding them could lift a target above the balance).
+    """
+    shown = schedule_frame(original, [])["target_wan"].tolist() if original else []
+    out: list[float | None] = []
+    for i, v in enumerate(frame["target_wan"].tolist()):
+        if _missing(v):
+            out.append(None)
+        elif original is not None and i < len(original) and v == shown[i]:
+            out.append(original[i])
+        else:
+            out.append(round(float(v) * fmt.WAN, 2))
+    return out
 
 
 def _schedule_editors(
@@ -663,8 +677,8 @@ def _schedule_editors(
                 num_rows="dynamic",
                 hide_index=True,
             )
-            new_targets = targets_from_frame(edited)
-            if new_targets != [round(b, 2) for b in targets]:
+            new_targets = targets_from_frame(edited, targets)
+            if new_targets != targets:
                 tr["target_balances"] = new_targets
     return out
 
@@ -872,9 +886,30 @@ def render_checks(deal_json: str) -> None:
         st.warning(t(key, **shown))
 
 
+#: Sizing targets (覆盖倍数 / 盈亏平衡倍数 / 指示性评级), in the selector's order.
+SIZING_KINDS: tuple[str, ...] = ("coverage", "breakeven", "rating")
+
+
 def render_sizing(deal_json: str, lang: str) -> None:
-    """Size the seniors to a coverage floor; show the resulting structure before applying it."""
+    """Size the seniors to a target; show the resulting structure before applying it."""
     st.subheader(t("sizing.title"))
+    kind = str(
+        st.radio(
+            t("sizing.kind"),
+            SIZING_KINDS,
+            format_func=lambda k: t(f"sizing.kind.{k}", lang),
+            horizontal=True,
+            key="sizing_kind",
+        )
+    )
+    if kind == "coverage":
+        render_coverage_sizing(deal_json, lang)
+    else:
+        render_breakeven_sizing(deal_json, lang, kind)
+
+
+def render_coverage_sizing(deal_json: str, lang: str) -> None:
+    """Size the seniors to a coverage floor in a chosen scenario."""
     st.caption(t("sizing.note"))
     c1, c2, c3 = st.columns(3)
     floor = float(c1.number_input(t("sizing.floor"), value=1.3, step=0.05, key="sizing_floor"))
@@ -934,6 +969,134 @@ def render_sizing(deal_json: str, lang: str) -> None:
                 basis=t(f"sizing.basis.{basis}", lang),
                 scenario=scenario,
             ),
+        )
+        st.rerun()
+
+
+def _sizing_target_text(
+    kind: str, view: engine.TargetSizingView, value: float, grade: str, lang: str
+) -> str:
+    """The target as a sentence part, in ``lang`` (also the edit log's wording)."""
+    if kind == "multiple":
+        return t("sizing.target.multiple", lang, value=f"{value:.2f}×")
+    if kind == "cdr":
+        return t("sizing.target.cdr", lang, value=fmt.pct(value))
+    from scenarios.rating import load_multiples
+
+    multiple = next(g.multiple for g in load_multiples().grades if g.grade == grade)
+    return t(
+        "sizing.target.grade",
+        lang,
+        grade=grade,
+        base=fmt.pct(view.base_cdr),
+        multiple=f"{multiple:.2f}",
+        cdr=fmt.pct(view.target_cdr),
+    )
+
+
+def _sizing_inputs(kind: str, lang: str) -> tuple[str, float, str] | None:
+    """(engine kind, value, grade) from the break-even/grade inputs; None after an st.error."""
+    from scenarios.rating import load_multiples
+
+    if kind == "rating":
+        grades = [g.grade for g in load_multiples().grades]
+        grade = str(st.selectbox(t("sizing.grade"), grades, index=1, key="sizing_grade"))
+        st.caption(t("sizing.grade_note"))
+        if grade not in grades:  # a stale session value: never a silent fallback
+            st.error(t("sizing.bad_grade", grade=grade, grades="、".join(grades)))
+            return None
+        return "grade", 0.0, grade
+    c1, c2 = st.columns(2)
+    unit = str(
+        c1.selectbox(
+            t("sizing.be_unit"),
+            ("multiple", "cdr"),
+            format_func=lambda u: t(f"sizing.be_unit.{u}", lang),
+            key="sizing_be_unit",
+        )
+    )
+    if unit == "multiple":
+        value = float(
+            c2.number_input(t("sizing.be_multiple"), value=3.0, step=0.5, key="sizing_multiple")
+        )
+        if not (math.isfinite(value) and value > 0):
+            st.error(t("sizing.bad_multiple", value=f"{value:g}"))
+            return None
+        return "multiple", value, ""
+    pct_value = float(
+        c2.number_input(t("sizing.be_cdr"), value=20.0, step=1.0, key="sizing_cdr_pct")
+    )
+    if not (math.isfinite(pct_value) and 0 < pct_value <= 100):
+        st.error(t("sizing.bad_cdr", value=f"{pct_value:g}"))
+        return None
+    return "cdr", pct_value / 100.0, ""
+
+
+def render_breakeven_sizing(deal_json: str, lang: str, kind: str) -> None:
+    """Size the seniors to a break-even margin or an indicative grade (仅供参考)."""
+    from scenarios.breakeven import format_breakeven
+    from scenarios.factors import get_factor
+    from scenarios.rating import BELOW_TABLE
+
+    st.caption(t("sizing.be_note"))
+    inputs = _sizing_inputs(kind, lang)
+    if inputs is None or not st.toggle(t("sizing.run"), key="sizing_on"):
+        return
+    target_kind, value, grade = inputs
+    try:
+        view = engine.sizing_target(deal_json, kind=target_kind, value=value, grade=grade)
+    except engine.DealSpecError as exc:
+        st.error(str(exc))
+        return
+    except Exception as exc:  # a ScenarioError names the rule; never a traceback
+        from abs.errors import DabsError
+
+        if not isinstance(exc, DabsError):
+            raise
+        st.error(str(exc))
+        return
+    before = engine.deal_from_json(deal_json)
+    after = engine.deal_from_json(view.deal_json)
+    achieved = {name: (v, status, cdr) for name, v, status, cdr in view.breakevens}
+    grades = dict(zip((b[0] for b in view.breakevens), view.grades, strict=False))
+    rows = []
+    for b, a in zip(before.tranches, after.tranches, strict=True):
+        row = {
+            t("structure.col.name"): a.name,
+            t("sizing.col.before"): fmt.wan(b.balance),
+            t("sizing.col.after"): fmt.wan(a.balance),
+            t("structure.check.share"): fmt.pct(a.balance / after.issue_amount),
+        }
+        got = achieved.get(a.name)
+        row[t("sizing.col.breakeven")] = (
+            format_breakeven("pd_multiplier", got[0], got[1], lang=lang) if got else "—"
+        )
+        if target_kind != "multiple":
+            row[t("sizing.col.cdr")] = fmt.pct(got[2]) if got and got[2] is not None else "—"
+        if target_kind == "grade":
+            g = grades.get(a.name)
+            row[t("sizing.col.grade")] = (
+                "—" if g is None else t("sizing.below_table") if g == BELOW_TABLE else g
+            )
+        rows.append(row)
+    table(pd.DataFrame(rows), key="sizing_table")
+    target = _sizing_target_text(target_kind, view, value, grade, lang)
+    st.markdown(
+        t(
+            f"sizing.target.status.{view.status}",
+            senior=fmt.money(view.senior_total, lang=lang),
+            share=fmt.pct(view.senior_share),
+            target=target,
+        )
+    )
+    if not math.isfinite(view.threshold):
+        hi = get_factor("pd_multiplier").search_max
+        st.warning(t("sizing.target.unreachable", cdr=fmt.pct(view.target_cdr), hi=f"{hi:g}×"))
+    if view.deal_json != deal_json and st.button(t("sizing.apply"), key="sizing_apply"):
+        state.set_current(
+            view.deal_json,
+            source_label=state.source(),
+            edit=t("sizing.log_target", lang, target=target),
         )
         st.rerun()
 
