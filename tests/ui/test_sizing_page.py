@@ -107,7 +107,7 @@ def test_cdr_target_in_english_shows_one_language(monkeypatch: pytest.MonkeyPatc
     [
         ("zh", ("sizing_multiple", 0.0), "目标临界违约率倍数 0 无效：须为大于 0 的有限数。"),
         ("en", ("sizing_multiple", -2.0), "Target break-even PD multiple -2 is invalid"),
-        ("zh", ("sizing_cdr_pct", 150.0), "目标临界累计违约率 150% 无效：须大于 0% 且不超过 100%。"),
+        ("zh", ("sizing_cdr_pct", 150.0), "目标临界累计违约率 150% 无效：须大于 0% 且不超过 100%"),
         ("en", ("sizing_cdr_pct", 0.0), "Target break-even CDR 0% is invalid"),
     ],
 )
