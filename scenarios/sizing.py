@@ -654,3 +654,40 @@ def largest_senior_size_for_grade(
         base_cdr=base_cdr,
         table=chosen,
     )
+
+
+#: Break-even target kinds of :func:`size_to_breakeven_target` (dashboard and ``dabs size``).
+BREAKEVEN_TARGETS: tuple[str, ...] = ("multiple", "cdr", "grade")
+
+
+def size_to_breakeven_target(
+    deal: Deal,
+    *,
+    kind: str,
+    value: float = math.nan,
+    grade: str = "",
+    base: Stress | None = None,
+    assumptions: Assumptions | None = None,
+    table: MultiplesTable | None = None,
+) -> BreakevenSizingResult:
+    """One entry for the surfaces: ``kind`` ``multiple`` (break-even PD multiple ≥ ``value``),
+    ``cdr`` (break-even CDR ≥ ``value``, a fraction) or ``grade`` (indicative ``grade``).
+
+    Raises
+    ------
+    ScenarioError
+        An unknown kind, and as the target's own function.
+    """
+    if kind == "multiple":
+        return largest_senior_size_for_breakeven(
+            deal, min_breakeven=value, base=base, assumptions=assumptions
+        )
+    if kind == "cdr":
+        return largest_senior_size_for_cdr(deal, min_cdr=value, base=base, assumptions=assumptions)
+    if kind == "grade":
+        return largest_senior_size_for_grade(
+            deal, grade=grade, table=table, base=base, assumptions=assumptions
+        )
+    raise ScenarioError(
+        f"sizing: target kind must be one of {', '.join(BREAKEVEN_TARGETS)}; got {kind!r}"
+    )

@@ -346,20 +346,17 @@ def sizing_target(deal_json: str, *, kind: str, value: float, grade: str) -> Tar
     """Largest senior size for a break-even target, searched from the deal's own assumptions
     like the break-even table: ``kind`` ``multiple`` (break-even PD multiple ≥ ``value``),
     ``cdr`` (break-even CDR ≥ ``value``) or ``grade`` (indicative ``grade``, 仅供参考)."""
-    from scenarios.sizing import (
-        largest_senior_size_for_breakeven,
-        largest_senior_size_for_cdr,
-        largest_senior_size_for_grade,
-    )
+    from scenarios.sizing import size_to_breakeven_target
 
     deal = deal_from_json(deal_json)
-    common: dict[str, Any] = {"base": deal.assumptions.stress, "assumptions": deal.assumptions}
-    if kind == "multiple":
-        r = largest_senior_size_for_breakeven(deal, min_breakeven=value, **common)
-    elif kind == "cdr":
-        r = largest_senior_size_for_cdr(deal, min_cdr=value, **common)
-    else:
-        r = largest_senior_size_for_grade(deal, grade=grade, **common)
+    r = size_to_breakeven_target(
+        deal,
+        kind=kind,
+        value=value,
+        grade=grade,
+        base=deal.assumptions.stress,
+        assumptions=deal.assumptions,
+    )
     return TargetSizingView(
         status=r.status,
         steps=r.steps,

@@ -64,7 +64,7 @@ def test_indicative_grade_that_does_not_bind_is_explained(monkeypatch: pytest.Mo
     assert_clean(at)
     sized = _sized_table(at)
     # base CDR 2.35% × 5.0 = 11.76% for AAA; at 1 yuan of 次级, 优先A2 still survives 11.94×
-    # (CDR 23%+): the target does not bind
+    # (CDR 24.63%): the target does not bind
     assert sized["指示性评级"].tolist() == ["AAA", "AAA", "—"]
     text = markdown_text(at)
     assert "目标不构成约束" in text and "仅供参考" in text

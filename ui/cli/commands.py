@@ -9,6 +9,7 @@ from ui.cli import (  # noqa: F401
     pool_cmds,
     project_cmds,
     run_cmds,
+    size_cmds,
     stress_cmds,
     ui_cmds,
 )
