@@ -232,7 +232,9 @@ def test_bad_deal_file_names_the_field(monkeypatch: pytest.MonkeyPatch, deal_fil
     at.sidebar.file_uploader[0].upload("bad.json", json.dumps(data).encode(), "application/json")
     at.run()
     messages = [str(e.value) for e in at.error]
-    assert any("tranches.0.balance" in m and "greater than 0" in m for m in messages), messages
+    # the field as the structure editor names it, the rule in the session language and 万元
+    expected = "第1行「优先A」 · 规模（万元）：须大于 0.00 万元（输入 -0.0005）"
+    assert any(expected in m for m in messages), messages
     assert at.session_state[state.KEY_DEAL_JSON] == before
 
 

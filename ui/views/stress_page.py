@@ -322,11 +322,24 @@ def FACTOR_LABEL(fid: str, lang: str) -> str:  # noqa: N802 - reads like a const
 def _save_custom(deal: Any, scenarios: tuple[Any, ...], edit: str) -> None:
     data = deal.model_dump(mode="json")
     data["stress_scenarios"] = [s.model_dump(mode="json") for s in scenarios]
+    lang = state.language()
     new_deal, issues = engine.validate_deal_data(data, source=t("page.stress"))
     if new_deal is None:
-        st.error("；".join(f"{i.column}: {i.rule}" for i in issues))
+        from ui.messages import rule_text
+
+        detail = ("；" if lang == "zh" else "; ").join(
+            rule_text(i, kind=None, lang=lang) for i in issues
+        )
+        st.error(t("stress.custom.not_saved", detail=detail))
         return
     new_json = engine.deal_to_json(new_deal)
+    from scenarios.sets import builtin_sets
+
+    builtin = builtin_sets().get(engine.default_set_name(new_json))
+    clash = [s.name for s in scenarios if builtin is not None and s.name in builtin.names]
+    if clash:  # the grid runs the set's scenarios and the deal's own side by side
+        st.error(t("stress.custom.name_clash", name=clash[0]))
+        return
     try:  # a name clash with the set's scenarios is reported before the deal changes
         engine.stress_grid(new_json, engine.default_set_name(new_json))
     except Exception as exc:
