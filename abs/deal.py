@@ -72,40 +72,40 @@ class DealDates(Spec):
 
     @model_validator(mode="after")
     def _order(self) -> DealDates:
-        # (later date field, earlier date field, rule code, English wording)
-        order = (
-            ("closing_date", "cutoff_date", "dates_closing_before_cutoff", "is before"),
-            (
-                "first_payment_date",
-                "closing_date",
-                "dates_first_payment_not_after_closing",
-                "must be after",
-            ),
-            (
-                "expected_maturity_date",
-                "first_payment_date",
-                "dates_expected_before_first_payment",
-                "is before",
-            ),
-            (
-                "legal_maturity_date",
-                "expected_maturity_date",
-                "dates_legal_before_expected",
-                "is before",
-            ),
+        cutoff, closing = self.cutoff_date, self.closing_date
+        first, expected, legal = (
+            self.first_payment_date,
+            self.expected_maturity_date,
+            self.legal_maturity_date,
         )
-        for later, earlier, code, words in order:
-            late, early = getattr(self, later), getattr(self, earlier)
-            broken = (
-                late <= early if code == "dates_first_payment_not_after_closing" else (late < early)
+        if closing < cutoff:
+            raise rule_error(
+                "dates_closing_before_cutoff",
+                "dates.closing_date {value} is before cutoff_date {other}",
+                value=closing.isoformat(),
+                other=cutoff.isoformat(),
             )
-            if broken:
-                raise rule_error(
-                    code,
-                    f"dates.{later} {{value}} {words} {earlier} {{other}}",
-                    value=late.isoformat(),
-                    other=early.isoformat(),
-                )
+        if first <= closing:
+            raise rule_error(
+                "dates_first_payment_not_after_closing",
+                "dates.first_payment_date {value} must be after closing_date {other}",
+                value=first.isoformat(),
+                other=closing.isoformat(),
+            )
+        if expected < first:
+            raise rule_error(
+                "dates_expected_before_first_payment",
+                "dates.expected_maturity_date {value} is before first_payment_date {other}",
+                value=expected.isoformat(),
+                other=first.isoformat(),
+            )
+        if legal < expected:
+            raise rule_error(
+                "dates_legal_before_expected",
+                "dates.legal_maturity_date {value} is before expected_maturity_date {other}",
+                value=legal.isoformat(),
+                other=expected.isoformat(),
+            )
         if self.frequency is Frequency.ONCE:
             raise rule_error(
                 "dates_frequency_once",

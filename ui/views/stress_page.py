@@ -191,7 +191,7 @@ def render_grid(deal_json: str, lang: str) -> None:
     metric = st.radio(
         t("stress.heat.metric"),
         ["loss", "min_coverage"],
-        format_func=lambda m: t(f"stress.heat.{m}"),
+        format_func=lambda m: t(f"stress.heat.{m}", lang),
         horizontal=True,
         key="stress_metric",
     )
@@ -290,8 +290,8 @@ def render_custom(deal_json: str, lang: str) -> None:
         except ValidationError as exc:  # name the factor and the rule, in the session language
             from abs.errors import Issue
 
-            detail = "；".join(
-                f"{FACTOR_LABEL(str(e['loc'][0]), lang)}："
+            detail = ("；" if lang == "zh" else "; ").join(
+                f"{FACTOR_LABEL(str(e['loc'][0]), lang)}{'：' if lang == 'zh' else ': '}"
                 + rule_text(
                     Issue("stress", str(e["msg"]), code=str(e["type"]), context=e.get("ctx")),
                     kind="pct" if _is_fraction(FACTOR_BY_ID[str(e["loc"][0])].unit) else None,
@@ -307,7 +307,22 @@ def render_custom(deal_json: str, lang: str) -> None:
             st.error(t("stress.custom.no_name"))
             return
         kept = tuple(c for c in deal.stress_scenarios if c.name != name.strip())
-        added = CustomScenario(name=name.strip(), stress=stress)
+        try:
+            added = CustomScenario(name=name.strip(), stress=stress)
+        except ValidationError as exc:  # a name longer than the model allows
+            from abs.errors import Issue
+
+            detail = ("；" if lang == "zh" else "; ").join(
+                f"{t('stress.custom.name', lang)}{'：' if lang == 'zh' else ': '}"
+                + rule_text(
+                    Issue("stress", str(e["msg"]), code=str(e["type"]), context=e.get("ctx")),
+                    kind=None,
+                    lang=lang,
+                )
+                for e in exc.errors()
+            )
+            st.error(t("stress.custom.not_saved", detail=detail))
+            return
         _save_custom(deal, (*kept, added), t("stress.custom.log_add", lang, name=name.strip()))
 
 
@@ -387,7 +402,7 @@ def render_mc(deal_json: str, lang: str) -> None:
         c3.radio(
             t("stress.mc.engine"),
             ["local", "dask"],
-            format_func=lambda e: t(f"stress.mc.engine_{e}"),
+            format_func=lambda e: t(f"stress.mc.engine_{e}", lang),
             key="mc_engine",
         )
     )

@@ -705,7 +705,10 @@ def _schedule_editors(
                 hide_index=True,
             )
             new_targets = targets_from_frame(edited)
-            if new_targets != [round(b, 2) for b in targets]:
+            # a schedule still blank is not one: the model then asks for the schedule once
+            # (固定摊还 needs target balances), not once per empty cell
+            blank = all(v is None for v in new_targets)
+            if new_targets != [round(b, 2) for b in targets] and not blank:
                 tr["target_balances"] = new_targets
     return out
 
