@@ -762,6 +762,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "自定义情景未保存：{detail}",
         "Custom scenario not saved: {detail}",
     ),
+    "library.col.field": ("字段", "Field"),
+    "library.col.change": ("变动", "Change"),
+    "library.col.delta": ("差额", "Difference"),
     "upload.deal_invalid": (
         "交易文件 {name} 无效，当前交易未改变：",
         "The deal file {name} is invalid; the current deal is unchanged:",
