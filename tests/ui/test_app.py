@@ -432,6 +432,10 @@ def test_stress_table_monte_carlo_and_breakeven(monkeypatch: pytest.MonkeyPatch)
     assert_clean(at)
     mc = _frame_with(at, "预期损失率")
     assert mc["档位"].tolist() == ["优先A", "次级"]
+    # both coverage definitions of docs/analytics.md, each labelled
+    for cov in ("仅利息", "含本金"):
+        for p in ("P5", "P50"):
+            assert mc[f"最低覆盖倍数（{cov}） {p}"].str.endswith("×").all(), mc.columns
     assert any(c.key == "mc_hist" for c in at.get("plotly_chart"))
     at.toggle(key="stress_breakeven_on").set_value(True).run()
     assert_clean(at)
