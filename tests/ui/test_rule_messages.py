@@ -407,7 +407,10 @@ def _order_remove(at: Any, lang: str, step: str) -> None:
     from ui.views.waterfall_order import current_lists
 
     index = [s["step"] for s in current_lists(deal)["normal"]].index(step)
-    at.selectbox(key=f"order_pick_normal_{lang}").set_value(index).run()
+    picker = next(
+        sb for sb in at.selectbox if str(sb.key).startswith(f"order_pick_normal_{lang}_")
+    )  # keyed by the list's content
+    picker.set_value(index).run()
     at.button(key="order_remove").click().run()
 
 
