@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from abs._base import Spec
 from abs.enums import Amortization, AssetType, DataLink, Frequency
+from abs.errors import rule_error
 
 #: Asset kinds whose cash flow comes from a data asset itself when linked ``direct``.
 DATA_REVENUE_TYPES: frozenset[AssetType] = frozenset(
@@ -27,7 +28,9 @@ DATA_REVENUE_TYPES: frozenset[AssetType] = frozenset(
 
 def _finite(name: str, value: float | None) -> float | None:
     if value is not None and not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
+        raise rule_error(
+            "finite_number", "{name} must be a finite number, got {value}", name=name, value=value
+        )
     return value
 
 
@@ -122,9 +125,12 @@ class Asset(Spec):
     @model_validator(mode="after")
     def _check_dates(self) -> Asset:
         if self.maturity_date < self.start_date:
-            raise ValueError(
-                f"asset {self.asset_id}: maturity_date {self.maturity_date} is before "
-                f"start_date {self.start_date}"
+            raise rule_error(
+                "asset_maturity_before_start",
+                "asset {asset_id}: maturity_date {value} is before start_date {other}",
+                asset_id=self.asset_id,
+                value=self.maturity_date.isoformat(),
+                other=self.start_date.isoformat(),
             )
         return self
 
@@ -156,7 +162,11 @@ class Pool(Spec):
         seen: set[str] = set()
         for asset in self.assets:
             if asset.asset_id in seen:
-                raise ValueError(f"duplicate asset_id {asset.asset_id!r} in pool")
+                raise rule_error(
+                    "asset_id_duplicate",
+                    "duplicate asset_id {asset_id} in pool",
+                    asset_id=repr(asset.asset_id),
+                )
             seen.add(asset.asset_id)
         return self
 

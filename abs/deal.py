@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
-from pydantic_core import PydanticCustomError
 
 from abs._base import Spec
 from abs.asset import Pool
@@ -39,6 +38,7 @@ from abs.enums import (
     TrancheClass,
     TriggerCondition,
 )
+from abs.errors import DealSpecError, rule_error
 
 SCHEMA_VERSION = "1.0"
 #: Money fields stay below 1e13 元 (10万亿元), where float64 still carries 0.01 元 (as tapes).
@@ -72,27 +72,45 @@ class DealDates(Spec):
 
     @model_validator(mode="after")
     def _order(self) -> DealDates:
-        if self.closing_date < self.cutoff_date:
-            raise ValueError(
-                f"dates.closing_date {self.closing_date} is before cutoff_date {self.cutoff_date}"
+        cutoff, closing = self.cutoff_date, self.closing_date
+        first, expected, legal = (
+            self.first_payment_date,
+            self.expected_maturity_date,
+            self.legal_maturity_date,
+        )
+        if closing < cutoff:
+            raise rule_error(
+                "dates_closing_before_cutoff",
+                "dates.closing_date {value} is before cutoff_date {other}",
+                value=closing.isoformat(),
+                other=cutoff.isoformat(),
             )
-        if self.first_payment_date <= self.closing_date:
-            raise ValueError(
-                f"dates.first_payment_date {self.first_payment_date} must be after "
-                f"closing_date {self.closing_date}"
+        if first <= closing:
+            raise rule_error(
+                "dates_first_payment_not_after_closing",
+                "dates.first_payment_date {value} must be after closing_date {other}",
+                value=first.isoformat(),
+                other=closing.isoformat(),
             )
-        if self.expected_maturity_date < self.first_payment_date:
-            raise ValueError(
-                f"dates.expected_maturity_date {self.expected_maturity_date} is before "
-                f"first_payment_date {self.first_payment_date}"
+        if expected < first:
+            raise rule_error(
+                "dates_expected_before_first_payment",
+                "dates.expected_maturity_date {value} is before first_payment_date {other}",
+                value=expected.isoformat(),
+                other=first.isoformat(),
             )
-        if self.legal_maturity_date < self.expected_maturity_date:
-            raise ValueError(
-                f"dates.legal_maturity_date {self.legal_maturity_date} is before "
-                f"expected_maturity_date {self.expected_maturity_date}"
+        if legal < expected:
+            raise rule_error(
+                "dates_legal_before_expected",
+                "dates.legal_maturity_date {value} is before expected_maturity_date {other}",
+                value=legal.isoformat(),
+                other=expected.isoformat(),
             )
         if self.frequency is Frequency.ONCE:
-            raise ValueError("dates.frequency 'once' is not a payment frequency for securities")
+            raise rule_error(
+                "dates_frequency_once",
+                "dates.frequency 'once' is not a payment frequency for securities",
+            )
         return self
 
 
@@ -139,8 +157,10 @@ class Tranche(Spec):
     @model_validator(mode="after")
     def _check(self) -> Tranche:
         if self.principal_type is PrincipalType.SCHEDULED and not self.target_balances:
-            raise ValueError(
-                f"tranche {self.name}: principal_type 'scheduled' needs target_balances"
+            raise rule_error(
+                "tranche_scheduled_needs_targets",
+                "tranche {name}: principal_type 'scheduled' needs target_balances",
+                name=self.name,
             )
         if self.target_balances is not None:
             prev = self.balance
@@ -148,11 +168,14 @@ class Tranche(Spec):
                 if b < 0 or b > prev + 1e-9:
                     # a typed error (code and numbers), so a surface can word it in its own
                     # language and units (the dashboard: 万元, 第n期)
-                    raise PydanticCustomError(
+                    raise rule_error(
                         "schedule_target_out_of_range",
                         "tranche {name}: target_balances[{index}] = {value} must be between 0 "
                         "and the previous target {previous} (targets never rise)",
-                        {"name": self.name, "index": i, "value": b, "previous": prev},
+                        name=self.name,
+                        index=i,
+                        value=b,
+                        previous=prev,
                     )
                 prev = b
         return self
@@ -280,21 +303,34 @@ class Trigger(Spec):
             TriggerCondition.POOL_YIELD_BELOW,
         }
         if self.condition in needs_threshold and self.threshold is None:
-            raise ValueError(
-                f"trigger {self.name}: condition {self.condition.value} needs threshold"
+            raise rule_error(
+                "trigger_needs_threshold",
+                "trigger {name}: condition {condition} needs threshold",
+                name=self.name,
+                condition=self.condition.value,
             )
 
         if self.condition is TriggerCondition.DATE_REACHED and self.date is None:
-            raise ValueError(f"trigger {self.name}: condition date_reached needs date")
+            raise rule_error(
+                "trigger_needs_date",
+                "trigger {name}: condition date_reached needs date",
+                name=self.name,
+            )
         if self.event is EventType.EARLY_AMORTISATION and self.cure:
-            raise ValueError(
-                f"trigger {self.name}: field 'cure' must be false for event early_amortisation "
-                "(提前摊还事件 ends the revolving period for good); got cure=True"
+            raise rule_error(
+                "trigger_early_amortisation_cure",
+                "trigger {name}: field 'cure' must be false for event early_amortisation "
+                "(提前摊还事件 ends the revolving period for good); got cure=True",
+                name=self.name,
             )
         if self.periods != 1 and self.condition is not TriggerCondition.REVOLVING_RATE_BELOW:
-            raise ValueError(
-                f"trigger {self.name}: field 'periods' applies to condition revolving_rate_below "
-                f"only; got periods={self.periods} with condition {self.condition.value}"
+            raise rule_error(
+                "trigger_periods_not_revolving",
+                "trigger {name}: field 'periods' applies to condition revolving_rate_below "
+                "only; got periods={periods} with condition {condition}",
+                name=self.name,
+                periods=self.periods,
+                condition=self.condition.value,
             )
         return self
 
@@ -303,8 +339,12 @@ def _distinct(step: str, field: str, names: tuple[str, ...]) -> None:
     """A step names each fee or tranche at most once (twice would pay it twice)."""
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        raise ValueError(
-            f"{step}: each of '{field}' may be named once; named more than once: {twice}"
+        raise rule_error(
+            "step_names_repeated",
+            "{step}: each of '{field}' may be named once; named more than once: {names}",
+            step=step,
+            field=field,
+            names=twice,
         )
 
 
@@ -398,9 +438,10 @@ class ReimburseSupport(Spec):
     @model_validator(mode="after")
     def _distinct(self) -> ReimburseSupport:
         if len(set(self.providers)) != len(self.providers):
-            raise ValueError(
-                "reimburse_support: providers must be distinct; got "
-                + ", ".join(p.value for p in self.providers)
+            raise rule_error(
+                "support_providers_repeated",
+                "reimburse_support: providers must be distinct; got {providers}",
+                providers=", ".join(p.value for p in self.providers),
             )
         return self
 
@@ -511,9 +552,11 @@ class Generator(Spec):
         allowed = {AssetType.RECEIVABLE, AssetType.DATA_LICENSE}
         bad = [k.value for k in self.kind_mix if k not in allowed]
         if bad or not self.kind_mix or sum(self.kind_mix.values()) <= 0:
-            raise ValueError(
+            raise rule_error(
+                "generator_kind_mix",
                 "revolving.replenishment.generator.kind_mix: weights > 0 of receivable and "
-                f"data_license only; got {dict((k.value, v) for k, v in self.kind_mix.items())}"
+                "data_license only; got {mix}",
+                mix={k.value: v for k, v in self.kind_mix.items()},
             )
         return self
 
@@ -532,7 +575,10 @@ class Replenishment(Spec):
     @model_validator(mode="after")
     def _one(self) -> Replenishment:
         if (self.tape is None and self.pool is None) == (self.generator is None):
-            raise ValueError("revolving.replenishment: give exactly one of tape and generator")
+            raise rule_error(
+                "replenishment_one_source",
+                "revolving.replenishment: give exactly one of tape and generator",
+            )
         return self
 
 
@@ -567,9 +613,12 @@ class Revolving(Spec):
     @model_validator(mode="after")
     def _period(self) -> Revolving:
         if (self.end_date is None) == (self.periods is None):
-            raise ValueError(
+            raise rule_error(
+                "revolving_period_one_of",
                 "revolving: give exactly one of end_date (循环期结束日) and periods; got "
-                f"end_date={self.end_date}, periods={self.periods}"
+                "end_date={end_date}, periods={periods}",
+                end_date=None if self.end_date is None else self.end_date.isoformat(),
+                periods=self.periods,
             )
         return self
 
@@ -647,21 +696,39 @@ class Deal(Spec):
         names = [t.name for t in self.tranches]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
-            raise ValueError(f"tranche names must be unique; duplicated: {sorted(dup)}")
+            raise rule_error(
+                "tranche_names_duplicate",
+                "tranche names must be unique; duplicated: {names}",
+                names=sorted(dup),
+            )
         fee_names = [f.name for f in self.fees]
         dupf = {n for n in fee_names if fee_names.count(n) > 1}
         if dupf:
-            raise ValueError(f"fee names must be unique; duplicated: {sorted(dupf)}")
+            raise rule_error(
+                "fee_names_duplicate",
+                "fee names must be unique; duplicated: {names}",
+                names=sorted(dupf),
+            )
         custom = [s.name for s in self.stress_scenarios]
         dups = {n for n in custom if custom.count(n) > 1}
         if dups:
-            raise ValueError(f"stress scenario names must be unique; duplicated: {sorted(dups)}")
+            raise rule_error(
+                "scenario_names_duplicate",
+                "stress scenario names must be unique; duplicated: {names}",
+                names=sorted(dups),
+            )
         order = {TrancheClass.SENIOR: 0, TrancheClass.MEZZANINE: 1, TrancheClass.SUBORDINATED: 2}
         ranks = [order[t.tranche_class] for t in self.tranches]
         if ranks != sorted(ranks):
-            raise ValueError(
+            first = next(i for i in range(1, len(ranks)) if ranks[i] < ranks[i - 1])
+            raise rule_error(
+                "tranche_order",
                 "tranches must be listed senior first, then mezzanine, then subordinated; got "
-                + ", ".join(f"{t.name}={t.tranche_class.value}" for t in self.tranches)
+                "{got}",
+                got=", ".join(f"{t.name}={t.tranche_class.value}" for t in self.tranches),
+                name=self.tranches[first].name,
+                tranche_class=self.tranches[first].tranche_class.value,
+                above=self.tranches[first - 1].name,
             )
         if self.waterfall is not None:
             for label, steps in (
@@ -673,17 +740,25 @@ class Deal(Spec):
                     refs: tuple[str, ...] = ()
                     if isinstance(step, Revolve):
                         if self.revolving is None:
-                            raise ValueError(
-                                f"waterfall.{label}[{i}] revolve: the deal has no revolving "
-                                "terms (field 'revolving')"
+                            raise rule_error(
+                                "step_revolve_without_revolving",
+                                "waterfall.{list}[{index}] revolve: the deal has no revolving "
+                                "terms (field 'revolving')",
+                                list=label,
+                                index=i,
                             )
                         continue
                     if isinstance(step, PayFees):
                         missing = [f for f in step.fees if f not in fee_names]
                         if missing:
-                            raise ValueError(
-                                f"waterfall.{label}[{i}] pay_fees names unknown fee(s) {missing}; "
-                                f"fees are {fee_names}"
+                            raise rule_error(
+                                "step_unknown_fees",
+                                "waterfall.{list}[{index}] pay_fees names unknown fee(s) "
+                                "{missing}; fees are {known}",
+                                list=label,
+                                index=i,
+                                missing=missing,
+                                known=fee_names,
                             )
                         continue
                     if isinstance(step, ReimburseSupport):
@@ -695,9 +770,13 @@ class Deal(Spec):
                         }
                         absent = [p.value for p in step.providers if not have[p]]
                         if absent:
-                            raise ValueError(
-                                f"waterfall.{label}[{i}] reimburse_support names provider(s) "
-                                f"{absent} the deal does not have (field 'support')"
+                            raise rule_error(
+                                "step_unknown_providers",
+                                "waterfall.{list}[{index}] reimburse_support names provider(s) "
+                                "{missing} the deal does not have (field 'support')",
+                                list=label,
+                                index=i,
+                                missing=absent,
                             )
                         continue
                     if isinstance(step, PayInterest | PayPrincipal | TurboOC):
@@ -706,11 +785,22 @@ class Deal(Spec):
                         refs = (step.tranche,)
                     missing = [t for t in refs if t not in names]
                     if missing:
-                        raise ValueError(
-                            f"waterfall.{label}[{i}] {step.step} names unknown tranche(s) "
-                            f"{missing}; tranches are {names}"
+                        raise rule_error(
+                            "step_unknown_tranches",
+                            "waterfall.{list}[{index}] {step} names unknown tranche(s) "
+                            "{missing}; tranches are {known}",
+                            list=label,
+                            index=i,
+                            step=step.step,
+                            missing=missing,
+                            known=names,
                         )
-        check_revolving(self)
+        try:
+            check_revolving(self)
+        except DealSpecError as exc:
+            if exc.code is None:
+                raise
+            raise rule_error(exc.code, str(exc), **exc.context) from None
         return self
 
     @property
@@ -734,8 +824,6 @@ class Deal(Spec):
         for t in self.tranches:
             if t.name == name:
                 return t
-        from abs.errors import DealSpecError
-
         raise DealSpecError(
             f"deal {self.name}: no tranche named {name!r}; tranches are "
             f"{[t.name for t in self.tranches]}"
@@ -767,15 +855,15 @@ def check_revolving(deal: Deal, payment_dates: Sequence[dt.date] | None = None) 
     DealSpecError
         Naming the field and the value.
     """
-    from abs.errors import DealSpecError
-
     rv = deal.revolving
     if rv is None:
         for t in deal.triggers:
             if t.condition in REVOLVING_CONDITIONS:
                 raise DealSpecError(
                     f"deal {deal.name}: trigger {t.name}: condition {t.condition.value} needs "
-                    "revolving terms (field 'revolving'); the deal has none"
+                    "revolving terms (field 'revolving'); the deal has none",
+                    code="trigger_needs_revolving",
+                    context={"name": t.name, "condition": t.condition.value},
                 )
         return
     if deal.waterfall is not None and not any(
@@ -784,7 +872,8 @@ def check_revolving(deal: Deal, payment_dates: Sequence[dt.date] | None = None) 
         raise DealSpecError(
             f"deal {deal.name}: field 'waterfall.normal' has no revolve step, so the revolving "
             'terms (field \'revolving\') would buy nothing; add {"step": "revolve"} or '
-            "drop 'revolving'"
+            "drop 'revolving'",
+            code="revolving_without_revolve_step",
         )
     if payment_dates is None:
         from abs.qladapter.schedule import unadjusted_dates
@@ -800,12 +889,22 @@ def check_revolving(deal: Deal, payment_dates: Sequence[dt.date] | None = None) 
     if n_rev < 1:
         raise DealSpecError(
             f"deal {deal.name}: field '{field}' = {value} is before the first payment date "
-            f"{payment_dates[0]}; rule: the revolving period covers at least one payment date"
+            f"{payment_dates[0]}; rule: the revolving period covers at least one payment date",
+            code="revolving_period_before_first",
+            context={"field": field, "value": str(value), "first": payment_dates[0].isoformat()},
         )
     if n_rev > n - 1:
         raise DealSpecError(
             f"deal {deal.name}: field '{field}' = {value} reaches the last payment date "
             f"{payment_dates[-1]} (revolving on {n_rev} of {n} payment dates); rule: the "
             f"revolving period ends at least one payment date before the last (at most "
-            f"{n - 1} periods, or an end date before {payment_dates[-1]})"
+            f"{n - 1} periods, or an end date before {payment_dates[-1]})",
+            code="revolving_period_too_long",
+            context={
+                "field": field,
+                "value": str(value),
+                "last": payment_dates[-1].isoformat(),
+                "used": n_rev,
+                "dates": n,
+            },
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic_core import PydanticCustomError
+
 
 @dataclass(frozen=True)
 class Issue:
@@ -59,6 +61,24 @@ class DabsError(ValueError):
     """Base class of every error the toolkit raises on purpose (bad input, broken invariant)."""
 
 
+def rule_error(code: str, template: str, /, **context: object) -> PydanticCustomError:
+    """A spec rule broken inside a model validator, with a code and its numbers.
+
+    The English ``template`` (``{name}`` placeholders filled from ``context``) is what the CLI
+    and the deal-file messages print; ``code`` and ``context`` (model units: yuan, fractions,
+    field codes) let a surface word the rule in its own language and units (the dashboard:
+    :mod:`ui.messages`). Every rule a spec validator states goes through here, so each has a
+    code (``tests/ui/test_rule_messages.py`` enumerates them).
+
+    Examples
+    --------
+    >>> e = rule_error("tranche_names_duplicate", "duplicated: {names}", names=["A"])
+    >>> e.type, e.message()
+    ('tranche_names_duplicate', "duplicated: ['A']")
+    """
+    return PydanticCustomError(code, template, dict(context))
+
+
 class TapeError(DabsError):
     """A pool tape could not be read or failed validation; carries every finding at once."""
 
@@ -71,7 +91,18 @@ class TapeError(DabsError):
 
 
 class DealSpecError(DabsError):
-    """A deal file or structure is malformed or inconsistent."""
+    """A deal file or structure is malformed or inconsistent.
+
+    ``code`` and ``context`` (optional) name the rule and its numbers, as :func:`rule_error`
+    does, for a check that also runs outside model validation (``abs.deal.check_revolving``).
+    """
+
+    def __init__(
+        self, message: str, *, code: str | None = None, context: dict[str, object] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.context = dict(context or {})
 
 
 class ScheduleError(DabsError):

@@ -4,7 +4,9 @@
 (path p depends only on (seed, p)), runs them through the engine in chunks and combines the
 per-path measures in path order. Outputs per tranche: the loss distribution (unpaid principal /
 original balance), expected loss, probability of any shortfall (a missed interest or principal
-payment), VaR 95/99 of loss, WAL and yield distributions, and the senior coverage percentiles;
+payment), VaR 95/99 of loss, WAL and yield distributions, and the coverage percentiles through each
+tranche, interest only (仅利息) and with scheduled principal (含本金), as docs/analytics.md
+defines them;
 every per-path array is kept for histograms.
 
 Reproducible: the same seed gives bit-for-bit the same numbers whatever the chunk size, the
@@ -65,8 +67,12 @@ COL_WAL_P95 = "WAL P95"
 COL_YIELD_MEAN = "平均收益率 mean yield"
 COL_YIELD_P5 = "收益率 P5"
 COL_YIELD_P50 = "收益率 P50"
-COL_MINCOV_P5 = "最低覆盖倍数 P5 min coverage P5"
-COL_MINCOV_P50 = "最低覆盖倍数 P50 min coverage P50"
+#: Lowest coverage through the tranche, interest only (taxes, fees, interest due).
+COL_MINCOV_P5 = "最低覆盖倍数（仅利息） P5 min coverage, interest only P5"
+COL_MINCOV_P50 = "最低覆盖倍数（仅利息） P50 min coverage, interest only P50"
+#: The same with the period's scheduled principal due (docs/analytics.md, 含本金).
+COL_MINCOV_PRIN_P5 = "最低覆盖倍数（含本金） P5 min coverage incl. principal P5"
+COL_MINCOV_PRIN_P50 = "最低覆盖倍数（含本金） P50 min coverage incl. principal P50"
 MC_COLUMNS = (
     COL_TRANCHE,
     COL_EL,
@@ -83,11 +89,21 @@ MC_COLUMNS = (
     COL_YIELD_P50,
     COL_MINCOV_P5,
     COL_MINCOV_P50,
+    COL_MINCOV_PRIN_P5,
+    COL_MINCOV_PRIN_P50,
 )
 
 Engine = Literal["local", "dask"]
 #: Per-path measures available for :meth:`MCResult.histogram`.
-METRICS = ("loss", "shortfall", "wal", "yield", "min_coverage", "life_coverage")
+METRICS = (
+    "loss",
+    "shortfall",
+    "wal",
+    "yield",
+    "min_coverage",
+    "min_coverage_principal",
+    "life_coverage",
+)
 
 
 def _metric(outcome: Outcome, metric: str) -> FloatArray:
@@ -97,6 +113,7 @@ def _metric(outcome: Outcome, metric: str) -> FloatArray:
         "wal": outcome.wal,
         "yield": outcome.yld,
         "min_coverage": outcome.min_coverage,
+        "min_coverage_principal": outcome.min_coverage_principal,
         "life_coverage": outcome.life_coverage,
     }
     if metric not in table:
@@ -194,6 +211,7 @@ class MCResult:
             wal_p = _pct(wal)
             yld_p = _pct(yld)
             cov_p = _pct(cov)
+            cov_prin_p = _pct(o.min_coverage_principal[:, k])
             rows.append(
                 {
                     COL_TRANCHE: name,
@@ -211,6 +229,8 @@ class MCResult:
                     COL_YIELD_P50: yld_p[1],
                     COL_MINCOV_P5: cov_p[0],
                     COL_MINCOV_P50: cov_p[1],
+                    COL_MINCOV_PRIN_P5: cov_prin_p[0],
+                    COL_MINCOV_PRIN_P50: cov_prin_p[1],
                 }
             )
         return pd.DataFrame(rows, columns=list(MC_COLUMNS))
@@ -233,6 +253,7 @@ class MCResult:
                     "wal_years": _dist(o.wal[:, k]),
                     "yield": _dist(o.yld[:, k]),
                     "min_coverage": _dist(o.min_coverage[:, k]),
+                    "min_coverage_principal": _dist(o.min_coverage_principal[:, k]),
                     "loss_histogram": {"counts": [int(c) for c in counts], "edges": edges.tolist()},
                 }
             )

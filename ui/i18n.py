@@ -838,6 +838,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "where.example": ("示例", "example"),
     "where.deal_file": ("交易文件", "deal file"),
     "where.library": ("交易库", "library"),
+    # --- rule messages in the session language (h-lang) ---
+    "stress.custom.name_clash": (
+        "情景名称「{name}」与情景组中的情景重名，请换一个名称。",
+        "The scenario name '{name}' is already used by the scenario set; pick another name.",
+    ),
+    "stress.custom.not_saved": (
+        "自定义情景未保存：{detail}",
+        "Custom scenario not saved: {detail}",
+    ),
+    "library.col.field": ("字段", "Field"),
+    "library.col.change": ("变动", "Change"),
+    "library.col.delta": ("差额", "Difference"),
+    "upload.deal_invalid": (
+        "交易文件 {name} 无效，当前交易未改变：",
+        "The deal file {name} is invalid; the current deal is unchanged:",
+    ),
 }
 
 

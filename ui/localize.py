@@ -126,6 +126,7 @@ COLUMNS_EN: dict[str, str] = {
 
 #: English-only engine headers → Chinese.
 COLUMNS_ZH: dict[str, str] = {
+    "加权平均期限(年) WAL": "加权平均期限(年)",
     "WAL P5": "加权平均期限(年) P5",
     "WAL P50": "加权平均期限(年) P50",
     "WAL P95": "加权平均期限(年) P95",

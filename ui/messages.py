@@ -4,8 +4,10 @@ The deal model (pydantic) states its rules in English and in model units (yuan, 
 "Input should be greater than 0", "less than or equal to 1". The editors show 万元 and percent,
 so :func:`rule_text` rewords a rule by its code in the session language and converts the bound
 into the column's unit: a coupon of 250% reads "须不超过 100.00%" / "must be at most 100.00%",
-a size of −100 reads "须大于 0.00 万元" / "must be greater than 0.00 (CNY 10k)". Rules with no
-code of their own (the model's cross-field checks) keep the model's wording.
+a size of −100 reads "须大于 0.00 万元" / "must be greater than 0.00 (CNY 10k)". The model's
+cross-field rules (``abs.errors.rule_error``) are worded by code in :mod:`ui.rules`; a pydantic
+code with no wording here reads "取值无效" in Chinese (never the model's English) and keeps the
+model's wording in English.
 """
 
 from __future__ import annotations
@@ -34,6 +36,26 @@ _PLAIN: dict[str, tuple[str, str]] = {
     "too_short": ("至少需要一项", "needs at least one item"),
     "enum": ("不是可选值", "is not one of the options"),
     "finite_number": ("须为有限数字", "must be a finite number"),
+    "literal_error": ("不是可选值", "is not one of the options"),
+    "union_tag_invalid": ("不是可选的步骤类型", "is not a step type"),
+    "union_tag_not_found": ("缺少步骤类型", "needs a step type"),
+    "extra_forbidden": ("不是可识别的字段", "is not a known field"),
+    "bool_parsing": ("须为是或否", "must be yes or no"),
+    "bool_type": ("须为是或否", "must be yes or no"),
+    "string_type": ("须为文字", "must be text"),
+    "int_type": ("须为整数", "must be a whole number"),
+    "int_from_float": ("须为整数", "must be a whole number"),
+    "date_from_datetime_inexact": ("须为日期（YYYY-MM-DD）", "must be a date (YYYY-MM-DD)"),
+    "tuple_type": ("须为列表", "must be a list"),
+    "list_type": ("须为列表", "must be a list"),
+    "dict_type": ("须为对象", "must be an object"),
+    "model_type": ("须为对象", "must be an object"),
+    "model_attributes_type": ("须为对象", "must be an object"),
+}
+#: Length rules: code → (context key, 中文, English).
+_LENGTHS: dict[str, tuple[str, str, str]] = {
+    "string_too_long": ("max_length", "不能超过 {n} 个字符", "must be at most {n} characters"),
+    "too_long": ("max_length", "不能超过 {n} 项", "must have at most {n} items"),
 }
 
 
@@ -70,32 +92,32 @@ def rule_text(issue: Issue, *, kind: str | None, lang: str) -> str:
     ...           context={"le": 1.0}), kind="pct", lang="zh")
     '须不超过 100.00%'
     """
+    from ui.rules import RULES
+
     code = issue.code or ""
+    if code in RULES:
+        return RULES[code](issue.context or {}, lang)
+    if code in _LENGTHS:
+        key, zh, en = _LENGTHS[code]
+        n = (issue.context or {}).get(key, "")
+        return (zh if lang == "zh" else en).format(n=n)
     if code in _BOUNDS:
         key, zh, en = _BOUNDS[code]
         ctx = issue.context or {}
         if key in ctx:
             bound = _bound(ctx[key], kind, lang)
             return (zh if lang == "zh" else en).format(bound=bound)
-    if code == "schedule_target_out_of_range":
-        ctx = issue.context or {}
-        n = int(str(ctx.get("index", 0))) + 1
-        value = _bound(ctx.get("value"), "wan", lang)
-        previous = _bound(ctx.get("previous"), "wan", lang)
-        if lang == "zh":
-            return (
-                f"摊还计划第{n}期目标余额 {value} 须在 0 与上一期目标 {previous} 之间"
-                "（目标余额只减不增）"
-            )
-        return (
-            f"schedule period {n}: target balance {value} must be between 0 and the previous "
-            f"target {previous} (targets never rise)"
-        )
     if code in _PLAIN:
         zh, en = _PLAIN[code]
         return zh if lang == "zh" else en
-    rule = issue.rule.removeprefix("Value error, ")
-    return rule
+    if lang == "zh":
+        return "取值无效"
+    return issue.rule.removeprefix("Value error, ")
+
+
+def wan_text(value: object, lang: str) -> str:
+    """An amount in yuan as the editors show it: ``25,000.00 万元`` / ``25,000.00 (CNY 10k)``."""
+    return _bound(value, "wan", lang)
 
 
 def value_text(value: object, *, kind: str | None) -> str:
@@ -104,7 +126,9 @@ def value_text(value: object, *, kind: str | None) -> str:
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
         if kind == "wan":
-            return f"{float(value) / 10_000:,.2f}"
+            wan = float(value) / 10_000
+            # a few yuan (a deal file holds yuan) would read 0.00: show them, not a rounded 0
+            return f"{wan:,.2f}" if wan == 0 or abs(wan) >= 0.005 else f"{wan:.4g}"
         if kind == "pct":
             return f"{float(value) * 100:.2f}%"
         return f"{value:g}"

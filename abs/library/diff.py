@@ -122,6 +122,58 @@ FIELD_ZH: dict[str, str] = {
     "rate_shift_bp": "利率平移(bp)",
     "originator_default": "差额支付承诺人违约",
     "guarantor_default": "担保人违约",
+    "tranches.order": "档位顺序",
+    "fees.order": "费用顺序",
+    "triggers.order": "触发事件顺序",
+    "stress_scenarios.order": "自定义情景顺序",
+    "stress_scenarios": "自定义压力情景",
+    "conventions": "计算惯例",
+    "rounding": "舍入规则",
+    "leftover": "尾差归属",
+    "interest_on_unpaid_interest": "欠付利息计息",
+    "pay_date_adjustment": "兑付日调整",
+    "amortisation": "摊还期",
+    "revolving": "循环购买",
+    "end_date": "循环期结束日",
+    "periods": "期数",
+    "purchase_price": "购买价格",
+    "account_rate": "账户利率",
+    "keep_kind_band": "维持产品类型",
+    "issued_kind": "发行类型",
+    "eligibility": "合格标准",
+    "max_obligor_share": "单一债务人占比上限",
+    "min_remaining_months": "剩余期限下限(月)",
+    "max_term_months": "合同期限上限(月)",
+    "allowed_kinds": "允许的资产类型",
+    "data_linked_only": "只购买数据资产关联资产",
+    "industries": "允许的行业",
+    "regions": "允许的地区",
+    "replenishment": "候选资产",
+    "generator": "资产生成器",
+    "seed": "随机种子",
+    "amount_per_period": "每期可购买金额",
+    "asset_amount": "单笔资产金额",
+    "kind_mix": "资产类型权重",
+    "data_link_share": "数据资产关联占比",
+    "term_months": "资产期限(月)",
+    "pd": "年违约概率",
+    "recovery_rate": "回收率",
+    "region": "地区",
+    "industry": "行业",
+    "pool": "资产池",
+    "assets": "资产",
+    "source": "来源",
+    "step": "步骤",
+    "providers": "增信提供方",
+    "tranche": "档位",
+    "turbo": "加速偿还",
+    "wait_for_seniors": "待优先级偿清",
+    "excess_spread": "含超额利差",
+    "target_oc": "超额抵押目标",
+    "payment_rate_change": "资产池月回款率变化",
+    "revolving_yield_haircut": "资产池收益率下降",
+    "revolving_rate_haircut": "循环购买率下降",
+    "data_supply_haircut": "数据资产关联资产供给下降",
 }
 #: Two-segment labels that read better than their parts.
 PAIR_ZH: dict[tuple[str, str], str] = {
@@ -171,6 +223,72 @@ PERCENT_FIELDS = frozenset(
         "recovery_by_type",
     }
 )
+#: English labels where the field name alone reads poorly (others: the name in words).
+FIELD_EN: dict[str, str] = {
+    "tranches": "tranche",
+    "fees": "fee",
+    "triggers": "trigger",
+    "normal": "normal list",
+    "accelerated": "accelerated list",
+    "amortisation": "amortisation list",
+    "tape": "tape file",
+    "cure": "cure",
+    "pd_by_type": "PD by asset type",
+    "recovery_by_type": "recovery by asset type",
+    "renewal_change_pp": "renewal probability change (pp)",
+    "rate_shift_bp": "rate shift (bp)",
+    "payment_lag_days": "payment lag (business days)",
+    "extra_holidays": "extra holidays",
+}
+#: Waterfall step kinds → (中文, English), as the dashboard's order editor names them.
+STEP_LABELS: dict[str, tuple[str, str]] = {
+    "pay_fees": ("支付税费", "Pay taxes/fees"),
+    "pay_interest": ("支付利息", "Pay interest"),
+    "pay_principal": ("偿还本金", "Pay principal"),
+    "fund_reserve": ("补足储备金", "Fund the reserve"),
+    "pay_sub_yield": ("支付次级期间收益", "Pay subordinated period yield"),
+    "pay_residual": ("剩余资金归次级", "Residual to subordinated"),
+    "reimburse_support": ("返还增信垫款", "Reimburse support draws"),
+    "revolve": ("循环购买", "Revolve (buy new assets)"),
+    "turbo_oc": ("超额抵押加速偿还", "Turbo to the OC target"),
+}
+#: Change kinds → (中文, English); :attr:`FieldChange.change` keeps the bilingual form.
+CHANGE_LABELS: dict[str, tuple[str, str]] = {
+    "added": ("新增", "added"),
+    "removed": ("删除", "removed"),
+    "changed": ("修改", "changed"),
+}
+#: Column codes of :meth:`StructureDiff.table` (the page names them in its language).
+CHANGE_COLUMNS = ("field", "change", "old", "new", "delta")
+
+
+def _enum_for(name: str) -> Any:
+    """The enum of a field holding option codes (``principal_type`` → PrincipalType)."""
+    from abs import enums
+
+    table = {
+        "tranche_class": enums.TrancheClass,
+        "coupon_type": enums.CouponType,
+        "principal_type": enums.PrincipalType,
+        "fee_type": enums.FeeType,
+        "base": enums.FeeBase,
+        "condition": enums.TriggerCondition,
+        "event": enums.EventType,
+        "frequency": enums.Frequency,
+        "target_rule": enums.ReserveTargetRule,
+        "covers": enums.SupportCover,
+        "providers": enums.SupportProvider,
+        "calendar": enums.CalendarName,
+        "convention": enums.BusinessDayConvention,
+        "day_count": enums.DayCount,
+        "mode": enums.ProjectionMode,
+        "rounding": enums.Rounding,
+        "leftover": enums.LeftoverRule,
+        "pay_date_adjustment": enums.PayDateAdjustment,
+    }
+    return table.get(name)
+
+
 #: Measures compared by :func:`measure_changes`: key → (中文, English, unit).
 KEY_MEASURES: dict[str, tuple[str, str, str]] = {
     "wal_years": ("加权平均期限", "WAL", "年"),
@@ -193,6 +311,26 @@ class FieldChange:
     old_text: str
     new_text: str
     delta_text: str
+    parts: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """``added``, ``removed`` or ``changed`` (a code; :data:`CHANGE_LABELS` words it)."""
+        if self.old is None:
+            return "added"
+        return "removed" if self.new is None else "changed"
+
+    def label(self, lang: str) -> str:
+        """The field in ``lang`` (``档位 优先A1 发行规模`` / ``tranche 优先A1 · balance``)."""
+        return field_label(self.parts, lang)
+
+    def texts(self, lang: str) -> tuple[str, str, str]:
+        """Old value, new value and the change, as shown in ``lang``."""
+        return (
+            _format(self.old, self.parts, lang),
+            _format(self.new, self.parts, lang),
+            _delta(self.old, self.new, self.parts, lang),
+        )
 
 
 @dataclass(frozen=True)
@@ -232,6 +370,24 @@ class StructureDiff:
         """True when nothing differs."""
         return not self.changes and self.pool.unchanged
 
+    def table(self, lang: str) -> pd.DataFrame:
+        """One row per changed field in ``lang``, columns :data:`CHANGE_COLUMNS` (codes: a
+        surface names them in its own language; ``old`` is side A, ``new`` side B)."""
+        rows = []
+        for c in self.changes:
+            old, new, delta = c.texts(lang)
+            zh, en = CHANGE_LABELS[c.kind]
+            rows.append(
+                {
+                    "field": c.label(lang),
+                    "change": zh if lang == "zh" else en,
+                    "old": old,
+                    "new": new,
+                    "delta": delta,
+                }
+            )
+        return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
+
     def to_frame(self) -> pd.DataFrame:
         """One row per changed field (中文 label, path, old, new, change)."""
         return pd.DataFrame(
@@ -260,8 +416,11 @@ def _is_percent(path: Sequence[str]) -> bool:
     return name in PERCENT_FIELDS or (name == "cap" and "coupon" in path)
 
 
-def format_value(value: Any, path: Sequence[str]) -> str:
+def format_value(value: Any, path: Sequence[str], lang: str | None = None) -> str:
     """A value as a structurer reads it: 万元 for money, % for fractions.
+
+    ``lang`` ``zh`` or ``en`` words it in one language (option codes as their labels, yes/no,
+    money in 万元 / CNY 10k); ``None`` keeps the bilingual form the CLI prints.
 
     Examples
     --------
@@ -273,43 +432,93 @@ def format_value(value: Any, path: Sequence[str]) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "是 yes" if value else "否 no"
+        if lang is None:
+            return "是 yes" if value else "否 no"
+        return _pick(lang, "是" if value else "否", "yes" if value else "no")
     if isinstance(value, int | float):
         if _is_money(path):
-            return f"{float(value) / 1e4:,.2f} 万元"
+            wan = f"{float(value) / 1e4:,.2f}"
+            return f"{wan} (CNY 10k)" if lang == "en" else f"{wan} 万元"
         if _is_percent(path):
             return f"{float(value) * 100:.4g}%"
         return f"{value:g}" if isinstance(value, float) else str(value)
     if isinstance(value, Mapping):
         if not value:
             return "{}"
-        return "；".join(f"{k}: {format_value(v, [*path, str(k)])}" for k, v in value.items())
+        if lang is None:
+            return "；".join(f"{k}: {format_value(v, [*path, str(k)])}" for k, v in value.items())
+        sep, colon = _pick(lang, "；", "; "), _pick(lang, "：", ": ")
+        return sep.join(
+            f"{field_label([str(k)], lang)}{colon}{format_value(v, [*path, str(k)], lang)}"
+            for k, v in value.items()
+        )
     if isinstance(value, list | tuple):
         if value and isinstance(value[0], Mapping) and "step" in value[0]:
-            return " → ".join(_step_text(v) for v in value)
-        return "[" + ", ".join(format_value(v, path) for v in value) + "]"
+            return " → ".join(_step_text(v, lang) for v in value)
+        return "[" + ", ".join(format_value(v, path, lang) for v in value) + "]"
+    if lang is not None and path:
+        enum = _enum_for(_name(path[-1]))
+        if enum is not None:
+            try:
+                member = enum(value)
+            except ValueError:
+                return str(value)
+            return str(member.zh) if lang == "zh" else str(member.value).replace("_", " ")
     return str(value)
 
 
-def _delta(old: Any, new: Any, path: Sequence[str]) -> str:
+def _pick(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _name(segment: str) -> str:
+    return segment.split("[")[0]
+
+
+def _delta(old: Any, new: Any, path: Sequence[str], lang: str | None = None) -> str:
     if isinstance(old, bool) or isinstance(new, bool):
         return ""
     if not isinstance(old, int | float) or not isinstance(new, int | float):
         return ""
     d = float(new) - float(old)
     if _is_money(path):
-        return f"{d / 1e4:+,.2f} 万元"
+        return f"{d / 1e4:+,.2f} (CNY 10k)" if lang == "en" else f"{d / 1e4:+,.2f} 万元"
     if _is_percent(path):
-        return f"{d * 1e4:+.4g} bp"
+        return f"{d * 1e4:+.4g} 基点" if lang == "zh" else f"{d * 1e4:+.4g} bp"
     return f"{d:+g}"
 
 
-def _step_text(step: Mapping[str, Any]) -> str:
+def _step_text(step: Mapping[str, Any], lang: str | None = None) -> str:
     kind = str(step.get("step", "?"))
     names = step.get("tranches") or step.get("fees") or step.get("providers")
     if names is None and "tranche" in step:
         names = [step["tranche"]]
+    if lang is not None:
+        label = STEP_LABELS.get(kind, (kind, kind))
+        kind = label[0] if lang == "zh" else label[1]
+        if step.get("providers"):
+            names = [format_value(p, ["providers"], lang) for p in step["providers"]]
     return f"{kind}({', '.join(map(str, names))})" if names else kind
+
+
+def field_label(path: Sequence[str], lang: str) -> str:
+    """A field path (``tranches[优先A1]``, ``coupon``, ``rate``) as the structurer reads it:
+    ``档位 优先A1 票面利率`` / ``tranche 优先A1 · coupon rate``."""
+    if lang == "zh":
+        return _label(path)
+    parts: list[str] = []
+    for seg in path:
+        name, _, rest = seg.partition("[")
+        words = FIELD_EN.get(name, name.replace("_", " ").replace(".", " "))
+        if rest:
+            item = rest.rstrip("]")
+            if item.isdigit():
+                unit = "period" if name == "target_balances" else "step"
+                words += f" {unit} {int(item) + 1}"
+            else:
+                words += f" {item}"
+        parts.append(words)
+    return " · ".join(parts)
 
 
 def _label(path: Sequence[str]) -> str:
@@ -326,7 +535,11 @@ def _label(path: Sequence[str]) -> str:
         parts.append(FIELD_ZH.get(name, name))
         if rest:
             item = rest.rstrip("]")
-            parts.append(f"第{int(item) + 1}步" if item.isdigit() else item)
+            if item.isdigit():  # a schedule's period, or a waterfall list's step
+                unit = "期" if name == "target_balances" else "步"
+                parts.append(f"第{int(item) + 1}{unit}")
+            else:
+                parts.append(item)
         i += 1
     return " ".join(parts)
 
@@ -385,10 +598,10 @@ def _change(old: Any, new: Any) -> str:
     return "修改 changed"
 
 
-def _format(value: Any, path: Sequence[str]) -> str:
+def _format(value: Any, path: Sequence[str], lang: str | None = None) -> str:
     if isinstance(value, Mapping) and "step" in value:
-        return _step_text(value)
-    return format_value(value, path)
+        return _step_text(value, lang)
+    return format_value(value, path, lang)
 
 
 def pool_changes(old: Pool | None, new: Pool | None) -> PoolChange:
@@ -429,6 +642,7 @@ def diff_deals(old: Deal, new: Deal, *, a: str = "A", b: str = "B") -> Structure
             old_text=_format(o, path),
             new_text=_format(n, path),
             delta_text=_delta(o, n, path),
+            parts=tuple(path),
         )
         for path, o, n in raw
     )

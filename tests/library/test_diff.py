@@ -126,3 +126,58 @@ def test_measure_changes_side_by_side() -> None:
         -0.5
     )
     assert len(m) == 3  # stress rows are not key measures
+
+
+def test_table_in_one_language_per_mode(qingdao) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from abs.enums import PrincipalType
+    from abs.library.diff import CHANGE_COLUMNS
+
+    a1, a2, sub = qingdao.tranches
+    new = qingdao.model_copy(
+        update={
+            "tranches": (
+                a1.model_copy(
+                    update={"principal_type": PrincipalType.PASS_THROUGH, "balance": 150_000_000.0}
+                ),
+                a2,
+                sub,
+            ),
+            "fees": (*qingdao.fees, Fee(name="审计费", fee_type="fixed", amount=30_000.0)),
+        }
+    )
+    d = diff_deals(qingdao, new, a="qd@1", b="qd@2")
+    zh, en = d.table("zh"), d.table("en")
+    assert tuple(zh.columns) == tuple(en.columns) == CHANGE_COLUMNS  # codes; the page names them
+    assert zh.iloc[0].tolist() == [
+        "档位 优先A1 发行规模",
+        "修改",
+        "20,000.00 万元",
+        "15,000.00 万元",
+        "-5,000.00 万元",
+    ]
+    assert en.iloc[0].tolist() == [
+        "tranche 优先A1 · balance",
+        "changed",
+        "20,000.00 (CNY 10k)",
+        "15,000.00 (CNY 10k)",
+        "-5,000.00 (CNY 10k)",
+    ]
+    # option codes as the editors label them
+    assert zh.iloc[1][["old", "new"]].tolist() == ["固定摊还", "过手摊还"]
+    assert en.iloc[1][["old", "new"]].tolist() == ["scheduled", "pass through"]
+    # an added fee: its fields in the session language too
+    assert zh.iloc[2]["new"].startswith("名称：审计费；费用类型：固定费用；")
+    assert en.iloc[2]["new"].startswith("name: 审计费; fee type: fixed; ")
+    names = ["优先A1", "审计费"]
+    for text in en.to_numpy().ravel():
+        for name in names:
+            text = str(text).replace(name, "")
+        assert not re.search(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]", text), text
+    for text in zh.to_numpy().ravel():
+        for name in names:
+            text = str(text).replace(name, "")
+        assert not re.search(r"[A-Za-z]{2,}", text), text
+    # the CLI's bilingual frame is unchanged
+    assert list(d.to_frame().columns) == ["字段", "field", "change", "qd@1", "qd@2", "变化 delta"]

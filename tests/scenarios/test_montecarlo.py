@@ -131,6 +131,26 @@ def test_summary_histogram_and_json() -> None:
     assert d["n_paths"] == 1000 and d["seed"] == 1 and d["engine"] == "local"
     assert len(d["tranches"][1]["loss_histogram"]["counts"]) == 5
     assert set(d["tranches"][0]["wal_years"]) == {"mean", "p5", "p50", "p95"}
+    assert set(d["tranches"][0]["min_coverage_principal"]) == {"mean", "p5", "p50", "p95"}
+
+
+def test_summary_shows_both_coverage_definitions() -> None:
+    # interest only (taxes, fees, interest due) and incl. the scheduled principal: the same
+    # available funds over more obligations, so the principal-inclusive multiple is never higher
+    deal = licence_deal(n_assets=20, pd=0.08, senior=800e6, sub=200e6)
+    r = mc.run_mc(deal, n_paths=1000, seed=1)
+    s = r.summary()
+    o = r.outcome
+    for k in range(2):
+        interest = o.min_coverage[:, k][np.isfinite(o.min_coverage[:, k])]
+        principal = o.min_coverage_principal[:, k]
+        principal = principal[np.isfinite(principal)]
+        assert s[mc.COL_MINCOV_P5].iloc[k] == pytest.approx(np.percentile(interest, 5.0))
+        assert s[mc.COL_MINCOV_PRIN_P5].iloc[k] == pytest.approx(np.percentile(principal, 5.0))
+        assert s[mc.COL_MINCOV_PRIN_P50].iloc[k] == pytest.approx(np.percentile(principal, 50.0))
+    senior = s.iloc[0]
+    assert senior[mc.COL_MINCOV_PRIN_P5] < senior[mc.COL_MINCOV_P5]
+    assert "仅利息" in mc.COL_MINCOV_P5 and "含本金" in mc.COL_MINCOV_PRIN_P5
 
 
 def test_progress_callback_reports_every_chunk() -> None:

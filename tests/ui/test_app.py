@@ -232,7 +232,9 @@ def test_bad_deal_file_names_the_field(monkeypatch: pytest.MonkeyPatch, deal_fil
     at.sidebar.file_uploader[0].upload("bad.json", json.dumps(data).encode(), "application/json")
     at.run()
     messages = [str(e.value) for e in at.error]
-    assert any("tranches.0.balance" in m and "greater than 0" in m for m in messages), messages
+    # the field as the structure editor names it, the rule in the session language and 万元
+    expected = "第1行「优先A」 · 规模（万元）：须大于 0.00 万元（输入 -0.0005）"
+    assert any(expected in m for m in messages), messages
     assert at.session_state[state.KEY_DEAL_JSON] == before
 
 
@@ -430,6 +432,10 @@ def test_stress_table_monte_carlo_and_breakeven(monkeypatch: pytest.MonkeyPatch)
     assert_clean(at)
     mc = _frame_with(at, "预期损失率")
     assert mc["档位"].tolist() == ["优先A", "次级"]
+    # both coverage definitions of docs/analytics.md, each labelled
+    for cov in ("仅利息", "含本金"):
+        for p in ("P5", "P50"):
+            assert mc[f"最低覆盖倍数（{cov}） {p}"].str.endswith("×").all(), mc.columns
     assert any(c.key == "mc_hist" for c in at.get("plotly_chart"))
     at.toggle(key="stress_breakeven_on").set_value(True).run()
     assert_clean(at)

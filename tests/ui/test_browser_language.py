@@ -19,6 +19,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,13 +35,56 @@ from tests.ui.test_browser import (  # noqa: F401  (fixtures)
 pytestmark = pytest.mark.browser
 
 
+#: The two versions saved before the server starts: messages and author are names the
+#: structurer gave (shown as given in either language).
+SAVED_MESSAGES = ("v1", "v2")
+AUTHOR = "张伟"
+#: Tables the library page draws for them: the history, the field changes, the measures.
+LIBRARY_TABLES = 3
+
+
+def _edited(deal: Any) -> Any:
+    """qingdao-pure with what a structurer changes in a day: 优先A1 resized (its schedule
+    scaled), 优先A2 switched to pass-through, a fee added, the coupon of 优先A2 raised."""
+    from abs.deal import Fee
+    from abs.enums import PrincipalType
+
+    a1, a2, *rest = deal.tranches
+    scale = 0.75
+    a1 = a1.model_copy(
+        update={
+            "balance": a1.balance * scale,
+            "target_balances": tuple(round(b * scale, 2) for b in a1.target_balances or ()),
+        }
+    )
+    a2 = a2.model_copy(
+        update={
+            "principal_type": PrincipalType.PASS_THROUGH,
+            "target_balances": None,
+            "coupon": a2.coupon.model_copy(update={"rate": a2.coupon.rate + 0.0015}),
+        }
+    )
+    fees = (*deal.fees, Fee(name="审计费", fee_type="fixed", amount=30_000.0))
+    return deal.model_copy(update={"tranches": (a1, a2, *rest), "fees": fees})
+
+
 @pytest.fixture(scope="module", autouse=True)
-def _empty_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """This module's server gets an empty library of its own: what other tests saved in the
-    run's library would otherwise decide what the library page shows."""
+def _library_with_two_versions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """This module's server gets a library of its own holding two versions of the example
+    (the shipped one, then an edited one), so the library page shows its history, the field
+    changes and the measures of the latest version against the current edit. What other tests
+    saved in the run's library never decides what the page shows."""
+    from abs.io import load_deal
+    from abs.library import Library
+
     folder = tmp_path_factory.mktemp("language-library")
     before = os.environ.get("DABS_DB_URL")
     os.environ["DABS_DB_URL"] = f"sqlite:///{folder / 'library.sqlite'}"
+    deal = load_deal("qingdao-pure")
+    with Library.open() as lib:
+        for version, message in zip((deal, _edited(deal)), SAVED_MESSAGES, strict=True):
+            saved = lib.save_deal("qingdao-pure", version, message=message, author=AUTHOR)
+            assert saved.created
     try:
         yield
     finally:
@@ -59,7 +103,7 @@ PAGES = {
         ("现金流", "现金流"),
         ("压力测试", "压力测试"),
         ("导出", "导出"),
-        ("交易库", "交易库"),
+        ("交易库", "版本对比"),
     ),
     "en": (
         ("Pool", "Pool stratification"),
@@ -68,7 +112,7 @@ PAGES = {
         ("Waterfall", "Waterfall"),
         ("Stress", "Stress"),
         ("Export", "Export"),
-        ("Library", "Library"),
+        ("Library", "Compare versions"),
     ),
 }
 
@@ -76,10 +120,10 @@ PAGES = {
 SWITCHER = ("语言 / Language", "中文", "English")
 #: Units and codes a Chinese page may show in Latin letters: file formats and encodings
 #: (CSV, XLSX, JSON, UTF-8, BOM, GBK, zip, Excel), size units (MB), the API of 数据产品/API,
-#: rating grades (AAA … BBB−) and the cluster's product name (Dask).
+#: rating grades (AAA … BBB−), the cluster's product name (Dask) and the time standard (UTC).
 ZH_ALLOWED_WORDS = frozenset(
     {"CSV", "XLSX", "xlsx", "JSON", "UTF", "BOM", "GBK", "zip", "Excel", "MB", "API", "AAA"}
-    | {"BBB", "Dask"}
+    | {"BBB", "Dask", "UTC"}
 )
 #: Streamlit's own strings, fixed by Streamlit (file uploader button and limit line, the
 #: screen-reader skip link): no app setting translates them.
@@ -168,9 +212,18 @@ def _page_texts(page: object) -> list[str]:
 
 def _visit_all(page: object, lang: str) -> dict[str, list[str]]:
     """Every page's visible text, after a check that it rendered without an error."""
+    from playwright.sync_api import expect
+
     seen: dict[str, list[str]] = {}
     for title, last in PAGES[lang]:
         _go(page, title, last)
+        if title == PAGES[lang][-1][0]:  # the library: history, field changes and measures
+            grids = page.locator('[data-testid="stDataFrame"]')
+            expect(grids.nth(LIBRARY_TABLES - 1)).to_be_visible()
+            expect(
+                grids.nth(LIBRARY_TABLES - 1).locator('[role="gridcell"]').first
+            ).to_be_attached()
+            _settled(page)
         _no_failures(page)
         seen[title] = _page_texts(page)
     return seen
@@ -196,7 +249,23 @@ def test_each_mode_shows_one_language(
     finally:
         page.close()
 
-    allowed = _names("qingdao-pure", lang) + list(SWITCHER) + list(STREAMLIT_OWN)
+    # the library page shows the saved versions' field changes and measures (not "empty")
+    library = seen[PAGES[lang][-1][0]]
+    expected = (
+        ("档位 优先A1 发行规模", "过手摊还", "收益率")
+        if lang == "zh"
+        else ("tranche 优先A1 · balance", "pass through", "Yield")
+    )
+    for text in expected:
+        assert any(text in t for t in library), (text, [t for t in library if len(t) > 3])
+    allowed = [
+        *_names("qingdao-pure", lang),
+        "审计费",
+        *SAVED_MESSAGES,
+        AUTHOR,
+        *SWITCHER,
+        *STREAMLIT_OWN,
+    ]
     offenders: dict[str, list[str]] = {}
     for title, texts in seen.items():
         assert len(texts) > 20, f"{title}: almost nothing read ({texts})"

@@ -58,3 +58,13 @@ def test_english_labels_hold_no_chinese() -> None:
     cjk = re.compile(r"[\u4e00-\u9fff]")
     mixed = {k: en for k, (_, en) in LABELS.items() if cjk.search(en) and k != "sidebar.language"}
     assert mixed == {}
+
+
+def test_the_library_diff_names_steps_as_the_order_editor_does() -> None:
+    from abs.library.diff import STEP_LABELS
+    from ui.i18n import LABELS
+    from ui.views.waterfall_order import STEP_TARGETS
+
+    assert set(STEP_LABELS) == set(STEP_TARGETS)
+    for kind, pair in STEP_LABELS.items():
+        assert LABELS[f"order.step.{kind}"] == pair, kind

@@ -44,6 +44,12 @@ def test_bilingual_headers_split_and_keep_their_units() -> None:
     assert localize.column_label("最低覆盖倍数 P5 min coverage P5", "zh") == "最低覆盖倍数 P5"
     assert localize.column_label("最低覆盖倍数 P5 min coverage P5", "en") == "Min coverage P5"
     assert localize.column_label("发生短缺概率 P(shortfall)", "en") == "P(shortfall)"
+    assert localize.column_label(
+        "最低覆盖倍数（含本金） P5 min coverage incl. principal P5", "zh"
+    ) == ("最低覆盖倍数（含本金） P5")
+    assert localize.column_label(
+        "最低覆盖倍数（仅利息） P50 min coverage, interest only P50", "en"
+    ) == ("Min coverage, interest only P50")
     assert localize.column_label("收益率 P5", "en") == "Yield P5"
     assert localize.column_label("违约率倍数 (pd_multiplier) [× 倍 (1 = base)]", "en") == (
         "PD multiplier (× (1 = base))"

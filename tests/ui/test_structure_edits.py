@@ -112,10 +112,18 @@ def test_issue_lines_name_row_and_column() -> None:
             code="float_parsing",
         ),
         Issue(source="结构设计", rule="Field required", column="fees.0.fee_type", code="missing"),
-        Issue(  # a cross-field rule with no code of its own keeps the model's wording
+        Issue(  # a cross-field rule of the model: worded by its code
             source="结构设计",
-            rule="Value error, tranche 优先A: principal_type 'scheduled' needs target_balances",
+            rule="tranche 优先A: principal_type 'scheduled' needs target_balances",
             column="tranches.0",
+            code="tranche_scheduled_needs_targets",
+            context={"name": "优先A"},
+        ),
+        Issue(  # a rule without a wording here: never the model's English in Chinese mode
+            source="结构设计",
+            rule="Value error, something new",
+            column="tranches.1",
+            code="value_error",
         ),
     ]
     lines = sp.issue_lines(
@@ -125,7 +133,8 @@ def test_issue_lines_name_row_and_column() -> None:
     assert lines == [
         "第2行「次级」 · 规模（万元）：须大于 0.00 万元（输入 0.00）",
         "第1行「优先A」 · 票面利率（%）：须为数字（输入 x）",
-        "第1行「优先A」：tranche 优先A: principal_type 'scheduled' needs target_balances",
+        "第1行「优先A」：本金偿付方式为「固定摊还」时须填写固定摊还计划（目标余额）",
+        "第2行「次级」：取值无效",
     ]
     en = sp.issue_lines(issues, section="fees", fields=sp.FEE_FIELDS, names=["税"], lang="en")
     assert en == ["row 1 '税' · Type: required"]

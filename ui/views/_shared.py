@@ -72,7 +72,10 @@ def process_upload(name: str, data: bytes) -> str:
     state.check_upload_size(name, data)
     current = engine.deal_from_json(state.current_json())
     if name.lower().endswith(".json"):
-        deal = engine.parse_deal_upload(data, filename=name)
+        try:
+            deal = engine.parse_deal_upload(data, filename=name)
+        except DabsError as exc:
+            raise _localised_deal_error(name, data) or exc from None
         message = t("sidebar.loaded_deal", name=name)
         if deal.pool is None:
             deal = engine.with_pool(deal, engine.require_pool(current))
@@ -86,6 +89,29 @@ def process_upload(name: str, data: bytes) -> str:
     state.set_current(engine.deal_to_json(engine.with_pool(current, pool)), source_label=name)
     state.set_tape_warnings([str(w) for w in warnings])
     return t("sidebar.loaded_tape", name=name, count=len(pool.assets))
+
+
+def _localised_deal_error(name: str, data: bytes) -> DabsError | None:
+    """A deal file's field errors in the session language (rows and columns as the structure
+    editors name them, amounts in 万元); ``None`` when the file is not JSON at all (the
+    reader's message then names the line and column)."""
+    import json
+
+    from ui.views.structure_page import deal_issue_lines
+
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    _deal, issues = engine.validate_deal_data(parsed, source=name)
+    if not issues:
+        return None
+    lines = deal_issue_lines(issues, parsed, state.language())
+    return DabsError(
+        t("upload.deal_invalid", name=name) + "\n" + "\n".join(f"- {x}" for x in lines)
+    )
 
 
 def upload_box(*, slot: str, label_key: str, types: list[str], rerun: bool = False) -> None:

@@ -143,6 +143,20 @@ def breakeven_table(frame: pd.DataFrame, a: str, b: str, lang: str) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def changes_table(comp: Comparison, lang: str) -> pd.DataFrame:
+    """The field changes in ``lang``: the domain's column codes named here, A and B by the
+    versions compared."""
+    frame = comp.structure.table(lang)
+    names = {
+        "field": t("library.col.field", lang),
+        "change": t("library.col.change", lang),
+        "old": comp.a,
+        "new": comp.b,
+        "delta": t("library.col.delta", lang),
+    }
+    return frame.rename(columns=names)
+
+
 def _highlight(frame: pd.DataFrame, lang: str) -> Any:
     col = t("library.col.changed", lang)
 
@@ -288,7 +302,7 @@ def render() -> None:
     if comp.structure.unchanged:
         st.success(t("library.same_structure"))
     else:
-        changes = comp.structure.to_frame()
+        changes = changes_table(comp, lang)
         st.markdown(f"**{t('library.changes', n=len(changes))}**")
         table(changes, key="lib_changes")
     st.markdown(f"**{t('library.measures', n=comp.changed_measures)}**")

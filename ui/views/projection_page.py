@@ -178,6 +178,8 @@ def render_assumptions(deal: Deal, lang: str) -> None:
         table = pd.DataFrame(
             {
                 "kind": [k.value for k in kinds],
+                # shown as text: a read-only choice cell keeps the code for assistive tools
+                "kind_label": [kind_label(k.value, lang) for k in kinds],
                 "pd_pct": [round(a.pd_by_type.get(k, DEFAULT_PD[k]) * 100, 4) for k in kinds],
                 "recovery_pct": [
                     round(a.recovery_by_type.get(k, DEFAULT_RECOVERY[k]) * 100, 4) for k in kinds
@@ -187,13 +189,10 @@ def render_assumptions(deal: Deal, lang: str) -> None:
         edited = st.data_editor(
             table,
             hide_index=True,
-            disabled=["kind"],
+            disabled=["kind", "kind_label"],
             column_config={
-                "kind": st.column_config.SelectboxColumn(
-                    t("projection.col.kind"),
-                    options=[k.value for k in AssetType],
-                    format_func=lambda v: kind_label(str(v), lang),
-                ),
+                "kind": None,
+                "kind_label": st.column_config.TextColumn(t("projection.col.kind")),
                 "pd_pct": st.column_config.NumberColumn(
                     t("projection.col.pd"), min_value=0.0, max_value=100.0, format="%.3f"
                 ),

@@ -191,7 +191,7 @@ def render_grid(deal_json: str, lang: str) -> None:
     metric = st.radio(
         t("stress.heat.metric"),
         ["loss", "min_coverage"],
-        format_func=lambda m: t(f"stress.heat.{m}"),
+        format_func=lambda m: t(f"stress.heat.{m}", lang),
         horizontal=True,
         key="stress_metric",
     )
@@ -290,8 +290,8 @@ def render_custom(deal_json: str, lang: str) -> None:
         except ValidationError as exc:  # name the factor and the rule, in the session language
             from abs.errors import Issue
 
-            detail = "；".join(
-                f"{FACTOR_LABEL(str(e['loc'][0]), lang)}："
+            detail = ("；" if lang == "zh" else "; ").join(
+                f"{FACTOR_LABEL(str(e['loc'][0]), lang)}{'：' if lang == 'zh' else ': '}"
                 + rule_text(
                     Issue("stress", str(e["msg"]), code=str(e["type"]), context=e.get("ctx")),
                     kind="pct" if _is_fraction(FACTOR_BY_ID[str(e["loc"][0])].unit) else None,
@@ -307,7 +307,22 @@ def render_custom(deal_json: str, lang: str) -> None:
             st.error(t("stress.custom.no_name"))
             return
         kept = tuple(c for c in deal.stress_scenarios if c.name != name.strip())
-        added = CustomScenario(name=name.strip(), stress=stress)
+        try:
+            added = CustomScenario(name=name.strip(), stress=stress)
+        except ValidationError as exc:  # a name longer than the model allows
+            from abs.errors import Issue
+
+            detail = ("；" if lang == "zh" else "; ").join(
+                f"{t('stress.custom.name', lang)}{'：' if lang == 'zh' else ': '}"
+                + rule_text(
+                    Issue("stress", str(e["msg"]), code=str(e["type"]), context=e.get("ctx")),
+                    kind=None,
+                    lang=lang,
+                )
+                for e in exc.errors()
+            )
+            st.error(t("stress.custom.not_saved", detail=detail))
+            return
         _save_custom(deal, (*kept, added), t("stress.custom.log_add", lang, name=name.strip()))
 
 
@@ -322,11 +337,24 @@ def FACTOR_LABEL(fid: str, lang: str) -> str:  # noqa: N802 - reads like a const
 def _save_custom(deal: Any, scenarios: tuple[Any, ...], edit: str) -> None:
     data = deal.model_dump(mode="json")
     data["stress_scenarios"] = [s.model_dump(mode="json") for s in scenarios]
+    lang = state.language()
     new_deal, issues = engine.validate_deal_data(data, source=t("page.stress"))
     if new_deal is None:
-        st.error("；".join(f"{i.column}: {i.rule}" for i in issues))
+        from ui.messages import rule_text
+
+        detail = ("；" if lang == "zh" else "; ").join(
+            rule_text(i, kind=None, lang=lang) for i in issues
+        )
+        st.error(t("stress.custom.not_saved", detail=detail))
         return
     new_json = engine.deal_to_json(new_deal)
+    from scenarios.sets import builtin_sets
+
+    builtin = builtin_sets().get(engine.default_set_name(new_json))
+    clash = [s.name for s in scenarios if builtin is not None and s.name in builtin.names]
+    if clash:  # the grid runs the set's scenarios and the deal's own side by side
+        st.error(t("stress.custom.name_clash", name=clash[0]))
+        return
     try:  # a name clash with the set's scenarios is reported before the deal changes
         engine.stress_grid(new_json, engine.default_set_name(new_json))
     except Exception as exc:
@@ -374,7 +402,7 @@ def render_mc(deal_json: str, lang: str) -> None:
         c3.radio(
             t("stress.mc.engine"),
             ["local", "dask"],
-            format_func=lambda e: t(f"stress.mc.engine_{e}"),
+            format_func=lambda e: t(f"stress.mc.engine_{e}", lang),
             key="mc_engine",
         )
     )

@@ -36,7 +36,7 @@ from abs.enums import (
 from abs.errors import Issue
 from ui import engine, localize, state
 from ui import format as fmt
-from ui.i18n import set_label, t
+from ui.i18n import LABELS, set_label, t
 from ui.messages import rule_text, value_text
 from ui.views._shared import guarded, header, table
 from ui.views.waterfall_order import render_order
@@ -335,6 +335,47 @@ def _enum_label(member: LabelledEnum, lang: str) -> str:
     return member.zh if lang == "zh" else member.value
 
 
+def section_label(section: str, lang: str) -> str:
+    """The editor section a field path starts with (分档, 税费 …); 交易 for the others."""
+    key = f"structure.section.{section}"
+    return t(key if key in LABELS else "structure.section.(root)", lang)
+
+
+def other_issue_lines(issues: Iterable[Issue], *, shown_sections: set[str], lang: str) -> list[str]:
+    """Lines for the issues of sections no editor slot shows (the deal as a whole, the
+    waterfall, revolving terms …), each in the session language."""
+    sections = {(i.column or "(root)").split(".")[0] for i in issues} - shown_sections
+    lines: list[str] = []
+    for section in sorted(sections):
+        lines.extend(issue_lines(issues, section=section, fields=None, names=[], lang=lang))
+    return lines
+
+
+def deal_issue_lines(issues: list[Issue], data: dict[str, Any], lang: str) -> list[str]:
+    """Every issue of an edited or uploaded deal (JSON form ``data``), section by section, in
+    the session language: rows and columns as the editors name them."""
+    sections: list[tuple[str, dict[str, tuple[tuple[str, ...], str]] | None]] = [
+        ("tranches", TRANCHE_FIELDS),
+        ("fees", FEE_FIELDS),
+        ("reserve", None),
+        ("support", None),
+        ("triggers", TRIGGER_FIELDS),
+        ("dates", None),
+        ("name", None),
+    ]
+    lines: list[str] = []
+    for section, fields in sections:
+        items = data.get(section) if isinstance(data, dict) else None
+        names = (
+            [str(x.get("name") or "") if isinstance(x, dict) else "" for x in items]
+            if isinstance(items, list)
+            else []
+        )
+        lines.extend(issue_lines(issues, section=section, fields=fields, names=names, lang=lang))
+    lines.extend(other_issue_lines(issues, shown_sections={s for s, _ in sections}, lang=lang))
+    return list(dict.fromkeys(lines))
+
+
 def issue_lines(
     issues: Iterable[Issue],
     *,
@@ -349,7 +390,7 @@ def issue_lines(
         loc = (issue.column or "").split(".")
         if not loc or loc[0] != section:
             continue
-        where = t(f"structure.section.{section}", lang)
+        where = section_label(section, lang)
         kind: str | None = None
         if len(loc) > 1 and loc[1].isdigit() and fields is not None:
             idx = int(loc[1])
@@ -678,7 +719,10 @@ def _schedule_editors(
                 hide_index=True,
             )
             new_targets = targets_from_frame(edited, targets)
-            if new_targets != targets:
+            # a schedule still blank is not one: the model then asks for the schedule once
+            # (固定摊还 needs target balances), not once per empty cell
+            blank = all(v is None for v in new_targets)
+            if new_targets != targets and not blank:
                 tr["target_balances"] = new_targets
     return out
 
@@ -779,12 +823,11 @@ def render() -> None:
             _show_issues(lines)
     other = [
         line
-        for line in issue_lines(issues, section="(root)", fields=None, names=[], lang=lang)
-        + [f"{i.column}：{i.rule}" for i in issues if (i.column or "").split(".")[0] == "(root)"]
+        for line in other_issue_lines(
+            issues, shown_sections={section for _, section, _ in slots}, lang=lang
+        )
         if line not in shown
     ]
-    if issues and not other and not shown:
-        other = [str(i) for i in issues]
     if other:
         with tranche_slot:
             _show_issues(other)

@@ -147,10 +147,11 @@ def _issue_text(issue: Any) -> str:
 
     lang = state.language()
     loc = str(issue.column or "").split(".")
-    where = str(issue.column or "")
+    rule = rule_text(issue, kind=None, lang=lang)
     if len(loc) >= 3 and loc[0] == "waterfall" and loc[1] in LISTS and loc[2].isdigit():
         where = t(LISTS[loc[1]], lang) + " " + t("order.nth", lang, n=int(loc[2]) + 1)
-    return f"{where}：{rule_text(issue, kind=None, lang=lang)}"
+        return f"{where}：{rule}" if lang == "zh" else f"{where}: {rule}"
+    return rule  # a rule of the deal as a whole names the list and step itself
 
 
 def _apply(deal_json: str, lists: dict[str, list[dict[str, Any]]], edit: str) -> None:
