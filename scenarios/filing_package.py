@@ -609,7 +609,7 @@ def _build(
         scenario_definitions=_scenario_rows(scenario_set),
         notes=(
             "本工作簿由 dabs 生成；同一软件版本、输入文件与随机种子可完全复现全部数字",
-            "分类、占比与合计均以整数分计算后换算；万元列为元/10,000 保留至分",
+            "分类、占比与合计均以整数分计算；本表各数按显示精度存储（万元两位小数、百分比两位小数），合计为未舍入分项之和四舍五入，分项按最大余数法（时间序列按累计数）分配，合计等于所示分项之和",
         ),
     )
     tables = [summary, stats, top, assets, pool_cf, payments, coverage, stress, notes]
