@@ -491,7 +491,12 @@ def _build(
     from abs.projection import project
     from abs.stratify import stratify_deal
     from scenarios import grid as grid_mod
-    from scenarios.sets import ScenarioSet, default_set_for, load_scenario_set
+    from scenarios.sets import (
+        ScenarioSet,
+        default_set_for,
+        load_scenario_set,
+        with_deal_scenarios,
+    )
 
     if (mc_paths is None) != (seed is None):
         raise ExportError(
@@ -511,6 +516,8 @@ def _build(
     set_label = (
         f"{scenario_set.zh or scenario_set.name} ({scenario_set.name}, {scenario_set.source})"
     )
+    # the deal's own scenarios (saved with it) run after the set, as in the dashboard
+    scenario_set = with_deal_scenarios(deal, scenario_set)
     run = _run_facts(
         deal,
         deal_path=deal_path,
@@ -598,9 +605,16 @@ def _build(
         stress_blocks.append(_mc_block(mc, seed=seed))
         mc_note = f"；蒙特卡洛 {mc_paths} 条路径，随机种子 {seed}"
         timings["montecarlo"] = time.perf_counter() - clock
+    custom_note = (
+        f"；另含交易自定义情景 {len(deal.stress_scenarios)} 个（"
+        + "、".join(c.name for c in deal.stress_scenarios)
+        + "），排在情景集之后"
+        if deal.stress_scenarios
+        else ""
+    )
     stress = stress_sheet(
         stress_blocks,
-        note=f"情景集：{set_label}{mc_note}；金额单位：万元；比例以百分比列示",
+        note=f"情景集：{set_label}{custom_note}{mc_note}；金额单位：万元；比例以百分比列示",
     )
 
     notes = model_notes_sheet(
@@ -686,6 +700,8 @@ def _mc_block(mc: Any, *, seed: int) -> TableBlock:
     )
 
 
+#: Label of the 模型说明 row listing the deal's own stress scenarios.
+CUSTOM_SCENARIOS_LABEL = "自定义压力情景"
 #: Label of the 模型说明 row naming the deal-library run (``dabs library verify`` reads it).
 LIBRARY_RUN_LABEL = "库运行编号"
 
@@ -705,6 +721,17 @@ def _run_rows(deal: Deal, run: FilingRun, *, breakeven: bool) -> list[tuple[str,
         ("预测口径", f"{deal.assumptions.mode.zh} ({deal.assumptions.mode.value})"),
         ("压力情景集", run.stress_set),
         ("压力情景文件SHA-256", run.stress_sha256 or "—（内置情景集，随软件版本发布）"),
+        (
+            CUSTOM_SCENARIOS_LABEL,
+            (
+                f"{len(deal.stress_scenarios)} 个："
+                + "、".join(c.name for c in deal.stress_scenarios)
+                + "（交易文件 stress_scenarios 字段，随交易保存，包含于交易文件SHA-256；"
+                "在情景集之后运行，因子取值见压力情景定义）"
+            )
+            if deal.stress_scenarios
+            else "无",
+        ),
         ("临界值搜索", "已运行" if breakeven else "未运行"),
         (
             "蒙特卡洛",

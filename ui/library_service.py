@@ -346,8 +346,10 @@ def run_version(
         measures = _base_and_pool(deal)
         count = 1
     elif kind == "stress":
+        from scenarios.sets import with_deal_scenarios
+
         stress = resolve_stress(deal, stress_set)
-        grid = run_grid(deal, stress.scenario_set)
+        grid = run_grid(deal, with_deal_scenarios(deal, stress.scenario_set))
         measures = grid_measures(grid.table, section="stress")
         count = len(grid.scenarios)
     elif kind == "breakeven":
