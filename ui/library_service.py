@@ -87,9 +87,10 @@ def _grid_columns() -> dict[str, str]:
         g.COL_LOSS: "loss",
         g.COL_WAL: "wal_years",
         g.COL_YIELD: "yield",
-        g.COL_MIN_COV: "min_coverage",
-        g.COL_LIFE_COV: "life_coverage",
-        g.COL_MIN_COV_P: "min_coverage_principal",
+        # the keys of ``dabs run --json`` / ``dabs stress --json`` (measures format 2)
+        g.COL_MIN_COV: "min_coverage_interest",
+        g.COL_LIFE_COV: "life_coverage_interest",
+        g.COL_MIN_COV_P: "min_coverage",
     }
 
 
@@ -188,8 +189,8 @@ def montecarlo_measures(mc: Any) -> list[Measure]:
         m.COL_YIELD_MEAN: "yield_mean",
         m.COL_YIELD_P5: "yield_p5",
         m.COL_YIELD_P50: "yield_p50",
-        m.COL_MINCOV_P5: "min_coverage_p5",
-        m.COL_MINCOV_P50: "min_coverage_p50",
+        m.COL_MINCOV_P5: "min_coverage_interest_p5",
+        m.COL_MINCOV_P50: "min_coverage_interest_p50",
     }
     out: list[Measure] = []
     for row in mc.summary().to_dict("records"):

@@ -31,7 +31,7 @@ def test_allocate_by_hand(units: list[float], running: bool, parts: list[int], t
 
 
 @given(
-    st.lists(st.integers(-10**12, 10**12), min_size=1, max_size=60),
+    st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=60),
     st.booleans(),
 )
 def test_allocate_ties_and_stays_within_a_unit(fen: list[int], running: bool) -> None:
