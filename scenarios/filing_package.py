@@ -123,8 +123,11 @@ _MC_COLUMNS: tuple[tuple[str, Column], ...] = (
     ("COL_YIELD_MEAN", _c("yield_mean", "平均收益率", ColumnKind.PERCENT)),
     ("COL_YIELD_P5", _c("yield_p5", "收益率P5", ColumnKind.PERCENT)),
     ("COL_YIELD_P50", _c("yield_p50", "收益率P50", ColumnKind.PERCENT)),
-    ("COL_MINCOV_P5", _c("min_coverage_p5", "最低覆盖倍数（仅利息）P5", ColumnKind.RATIO)),
-    ("COL_MINCOV_P50", _c("min_coverage_p50", "最低覆盖倍数（仅利息）P50", ColumnKind.RATIO)),
+    ("COL_MINCOV_P5", _c("min_coverage_interest_p5", "最低覆盖倍数（仅利息）P5", ColumnKind.RATIO)),
+    (
+        "COL_MINCOV_P50",
+        _c("min_coverage_interest_p50", "最低覆盖倍数（仅利息）P50", ColumnKind.RATIO),
+    ),
 )
 
 
