@@ -4,7 +4,8 @@ A filing team copies the workbook's cells into the 计划说明书. A cell must 
 it shows (no hidden decimals), and every total must equal the sum of the shown parts. The
 writers call :func:`tie_table` with the precision of their format (:data:`XLSX_PRECISION`:
 money in 0.01 万元, percentages in 0.01%, ratios in 0.01, ``number`` columns at their
-``decimals``). The convention, per block:
+``decimals``; :data:`CSV_PRECISION` and :data:`JSON_PRECISION`: money to the fen). The
+convention, per block:
 
 * **Summed columns** (those with a value in the totals row, money and percentages): the total
   is the exact sum of the unrounded parts, rounded half away from zero to the shown unit; the
@@ -62,6 +63,14 @@ class Precision:
 #: What the workbook shows: ``#,##0.00`` 万元, ``0.00%``, ``0.00`` 倍, number decimals.
 XLSX_PRECISION = Precision(
     money_fen=10_000, percent_decimals=4, ratio_decimals=2, number_decimals=True
+)
+
+
+#: CSV: 元 to the fen, percentage points with 4 decimals (fraction to 1e-6), ratios 4 decimals.
+CSV_PRECISION = Precision(money_fen=1, percent_decimals=6, ratio_decimals=4, number_decimals=False)
+#: JSON: 元 to the fen; fractions, ratios and numbers as computed (for programs).
+JSON_PRECISION = Precision(
+    money_fen=1, percent_decimals=None, ratio_decimals=None, number_decimals=False
 )
 
 

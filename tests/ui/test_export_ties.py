@@ -146,3 +146,40 @@ def test_workbook_dates_are_dates(workbook: Any) -> None:
     cell = workbook["产品概要"]
     found = [c.value for row in cell.iter_rows() for c in row if isinstance(c.value, dt.datetime)]
     assert found
+
+
+@pytest.mark.parametrize("example", example_names())
+def test_csv_and_json_money_totals_tie_at_the_fen(example: str) -> None:
+    """CSV and JSON keep 元 to the fen; their money totals equal the sum of the parts too."""
+    import csv
+    import io
+    import json
+
+    from abs.io import load_deal
+    from scenarios.filing_package import render_package
+
+    package = render_package(load_deal(example), breakeven=False)
+    doc = json.loads(package.json)
+    tied = 0
+    for sheet in doc["sheets"]:
+        for block in sheet["tables"]:
+            if block["totals"] is None:
+                continue
+            for k, col in enumerate(block["columns"]):
+                total = block["totals"][k]
+                if col["type"] != "money" or total is None:
+                    continue
+                parts = [r[k] for r in block["rows"] if r[k] is not None]
+                assert sum(round(v * 100) for v in parts) == round(total * 100), (
+                    sheet["name"],
+                    block["key"],
+                    col["key"],
+                )
+                tied += 1
+    assert tied >= 10
+    name = next(n for n in package.csv if n.startswith("04_"))
+    lines = list(csv.reader(io.StringIO(package.csv[name].decode("utf-8-sig"))))
+    k = lines[0].index("入池金额(元)")
+    body = [ln for ln in lines[1:] if ln and ln[0] and ln[0] != "合计"]
+    total = next(ln for ln in lines if ln and ln[0] == "合计")
+    assert sum(round(float(ln[k]) * 100) for ln in body) == round(float(total[k]) * 100)
