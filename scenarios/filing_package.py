@@ -123,8 +123,11 @@ _MC_COLUMNS: tuple[tuple[str, Column], ...] = (
     ("COL_YIELD_MEAN", _c("yield_mean", "平均收益率", ColumnKind.PERCENT)),
     ("COL_YIELD_P5", _c("yield_p5", "收益率P5", ColumnKind.PERCENT)),
     ("COL_YIELD_P50", _c("yield_p50", "收益率P50", ColumnKind.PERCENT)),
-    ("COL_MINCOV_P5", _c("min_coverage_p5", "最低覆盖倍数（仅利息）P5", ColumnKind.RATIO)),
-    ("COL_MINCOV_P50", _c("min_coverage_p50", "最低覆盖倍数（仅利息）P50", ColumnKind.RATIO)),
+    ("COL_MINCOV_P5", _c("min_coverage_interest_p5", "最低覆盖倍数（仅利息）P5", ColumnKind.RATIO)),
+    (
+        "COL_MINCOV_P50",
+        _c("min_coverage_interest_p50", "最低覆盖倍数（仅利息）P50", ColumnKind.RATIO),
+    ),
 )
 
 
@@ -491,7 +494,12 @@ def _build(
     from abs.projection import project
     from abs.stratify import stratify_deal
     from scenarios import grid as grid_mod
-    from scenarios.sets import ScenarioSet, default_set_for, load_scenario_set
+    from scenarios.sets import (
+        ScenarioSet,
+        default_set_for,
+        load_scenario_set,
+        with_deal_scenarios,
+    )
 
     if (mc_paths is None) != (seed is None):
         raise ExportError(
@@ -511,6 +519,8 @@ def _build(
     set_label = (
         f"{scenario_set.zh or scenario_set.name} ({scenario_set.name}, {scenario_set.source})"
     )
+    # the deal's own scenarios (saved with it) run after the set, as in the dashboard
+    scenario_set = with_deal_scenarios(deal, scenario_set)
     run = _run_facts(
         deal,
         deal_path=deal_path,
@@ -598,9 +608,16 @@ def _build(
         stress_blocks.append(_mc_block(mc, seed=seed))
         mc_note = f"；蒙特卡洛 {mc_paths} 条路径，随机种子 {seed}"
         timings["montecarlo"] = time.perf_counter() - clock
+    custom_note = (
+        f"；另含交易自定义情景 {len(deal.stress_scenarios)} 个（"
+        + "、".join(c.name for c in deal.stress_scenarios)
+        + "），排在情景集之后"
+        if deal.stress_scenarios
+        else ""
+    )
     stress = stress_sheet(
         stress_blocks,
-        note=f"情景集：{set_label}{mc_note}；金额单位：万元；比例以百分比列示",
+        note=f"情景集：{set_label}{custom_note}{mc_note}；金额单位：万元；比例以百分比列示",
     )
 
     notes = model_notes_sheet(
@@ -609,7 +626,7 @@ def _build(
         scenario_definitions=_scenario_rows(scenario_set),
         notes=(
             "本工作簿由 dabs 生成；同一软件版本、输入文件与随机种子可完全复现全部数字",
-            "分类、占比与合计均以整数分计算后换算；万元列为元/10,000 保留至分",
+            "分类、占比与合计均以整数分计算；本表各数按显示精度存储（万元两位小数、百分比两位小数），合计为未舍入分项之和四舍五入，分项按最大余数法（时间序列按累计数）分配，合计等于所示分项之和",
         ),
     )
     tables = [summary, stats, top, assets, pool_cf, payments, coverage, stress, notes]
@@ -686,6 +703,8 @@ def _mc_block(mc: Any, *, seed: int) -> TableBlock:
     )
 
 
+#: Label of the 模型说明 row listing the deal's own stress scenarios.
+CUSTOM_SCENARIOS_LABEL = "自定义压力情景"
 #: Label of the 模型说明 row naming the deal-library run (``dabs library verify`` reads it).
 LIBRARY_RUN_LABEL = "库运行编号"
 
@@ -705,6 +724,17 @@ def _run_rows(deal: Deal, run: FilingRun, *, breakeven: bool) -> list[tuple[str,
         ("预测口径", f"{deal.assumptions.mode.zh} ({deal.assumptions.mode.value})"),
         ("压力情景集", run.stress_set),
         ("压力情景文件SHA-256", run.stress_sha256 or "—（内置情景集，随软件版本发布）"),
+        (
+            CUSTOM_SCENARIOS_LABEL,
+            (
+                f"{len(deal.stress_scenarios)} 个："
+                + "、".join(c.name for c in deal.stress_scenarios)
+                + "（交易文件 stress_scenarios 字段，随交易保存，包含于交易文件SHA-256；"
+                "在情景集之后运行，因子取值见压力情景定义）"
+            )
+            if deal.stress_scenarios
+            else "无",
+        ),
         ("临界值搜索", "已运行" if breakeven else "未运行"),
         (
             "蒙特卡洛",

@@ -13,6 +13,7 @@ payment periods of that deal). Nothing here modifies a deal or its assumptions.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import io
 import json
@@ -534,3 +535,31 @@ def with_custom(deal: Deal, scenario_set: ScenarioSet) -> list[Scenario]:
             )
         out.append(scenario_from_factors(changed_factors(custom.stress), name=custom.name))
     return out
+
+
+#: 依据 of a custom scenario's factors (what 模型说明 and the scenario-set content show).
+CUSTOM_SOURCE = "自定义情景（交易文件 stress_scenarios，随交易版本保存）"
+
+
+def with_deal_scenarios(deal: Deal, scenario_set: ScenarioSet) -> ScenarioSet:
+    """``scenario_set`` followed by the deal's own scenarios (``deal.stress_scenarios``).
+
+    What the filing export, ``dabs stress`` and the library's stress runs run: the built-in
+    (or file) set first, then each custom scenario under the name the structurer gave it, its
+    factors the non-neutral values of its stress, each factor's source :data:`CUSTOM_SOURCE`.
+    A deal without custom scenarios gets the set unchanged.
+
+    Raises
+    ------
+    ScenarioError
+        A custom scenario named like one of the set's.
+    """
+    if not deal.stress_scenarios:
+        return scenario_set
+    own = len(scenario_set.scenarios)
+    combined = with_custom(deal, scenario_set)
+    custom = tuple(
+        dataclasses.replace(sc, sources=dict.fromkeys(sc.factors, CUSTOM_SOURCE))
+        for sc in combined[own:]
+    )
+    return dataclasses.replace(scenario_set, scenarios=(*scenario_set.scenarios, *custom))

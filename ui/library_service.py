@@ -65,7 +65,7 @@ from scenarios.filing_package import (
 BASE_SCENARIO = "基准"
 #: Run kinds :func:`run_version` computes (``filing`` runs come from :func:`export_version`).
 RUN_KINDS_COMPUTED = ("base", "stress", "breakeven", "montecarlo")
-#: Number format of money cells (万元) in the workbook: those compare to the fen.
+#: Number format of money cells (万元) in the workbook: those compare in 0.01 万元.
 MONEY_FORMAT = "#,##0.00"
 #: Fill of the header cells in the workbook (used to name a cell's column).
 HEADER_FILL = "D9E1F2"
@@ -87,9 +87,10 @@ def _grid_columns() -> dict[str, str]:
         g.COL_LOSS: "loss",
         g.COL_WAL: "wal_years",
         g.COL_YIELD: "yield",
-        g.COL_MIN_COV: "min_coverage",
-        g.COL_LIFE_COV: "life_coverage",
-        g.COL_MIN_COV_P: "min_coverage_principal",
+        # the keys of ``dabs run --json`` / ``dabs stress --json`` (measures format 2)
+        g.COL_MIN_COV: "min_coverage_interest",
+        g.COL_LIFE_COV: "life_coverage_interest",
+        g.COL_MIN_COV_P: "min_coverage",
     }
 
 
@@ -188,8 +189,8 @@ def montecarlo_measures(mc: Any) -> list[Measure]:
         m.COL_YIELD_MEAN: "yield_mean",
         m.COL_YIELD_P5: "yield_p5",
         m.COL_YIELD_P50: "yield_p50",
-        m.COL_MINCOV_P5: "min_coverage_p5",
-        m.COL_MINCOV_P50: "min_coverage_p50",
+        m.COL_MINCOV_P5: "min_coverage_interest_p5",
+        m.COL_MINCOV_P50: "min_coverage_interest_p50",
     }
     out: list[Measure] = []
     for row in mc.summary().to_dict("records"):
@@ -346,8 +347,10 @@ def run_version(
         measures = _base_and_pool(deal)
         count = 1
     elif kind == "stress":
+        from scenarios.sets import with_deal_scenarios
+
         stress = resolve_stress(deal, stress_set)
-        grid = run_grid(deal, stress.scenario_set)
+        grid = run_grid(deal, with_deal_scenarios(deal, stress.scenario_set))
         measures = grid_measures(grid.table, section="stress")
         count = len(grid.scenarios)
     elif kind == "breakeven":
@@ -743,8 +746,9 @@ class CellCheck:
 class VerifyReport:
     """Result of :func:`verify_workbook`.
 
-    ``ok`` is True when every number matches to the fen and every text cell is equal (the
-    software-version rows of 模型说明 are reported in ``environment`` and do not fail it).
+    ``ok`` is True when every number matches at its shown precision and every text cell is
+    equal (the software-version rows of 模型说明 are reported in ``environment`` and do not
+    fail it).
     """
 
     path: Path
@@ -829,27 +833,46 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
-def _fen(v: float) -> int:
-    return round(float(v) * 1_000_000)
+#: Decimals a number format shows; a number cell compares at that precision (what is stored
+#: and shown: abs.filing.rounding), money cells in 0.01 万元.
+FORMAT_DECIMALS = {MONEY_FORMAT: 2, "0.00%": 4, "0.00": 2, "#,##0": 0, "0": 0}
 
 
-def _equal(a: Any, b: Any, money: bool) -> bool:
+def format_decimals(number_format: str) -> int | None:
+    """Decimals shown by an xlsx number format (``None``: unknown, compare exactly)."""
+    if number_format in FORMAT_DECIMALS:
+        return FORMAT_DECIMALS[number_format]
+    if number_format.startswith("0.") and set(number_format[2:]) == {"0"}:
+        return len(number_format) - 2
+    return None
+
+
+def _units(v: Any, decimals: int) -> int:
+    return round(float(v) * 10.0**decimals)
+
+
+def _equal(a: Any, b: Any, decimals: int | None) -> bool:
     if _is_number(a) and _is_number(b):
-        return _fen(a) == _fen(b) if money else float(a) == float(b)
+        if decimals is None:
+            return float(a) == float(b)
+        return _units(a, decimals) == _units(b, decimals)
     return bool(a == b)
 
 
-def _difference(a: Any, b: Any, money: bool) -> str:
+def _difference(a: Any, b: Any, money: bool, decimals: int | None) -> str:
     if not (_is_number(a) and _is_number(b)):
         return ""
     if money:
-        fen = _fen(b) - _fen(a)
-        return f"复算−文件 {fen / 1_000_000:+,.6f} 万元（{fen:+,} 分）"
+        cents = _units(b, 2) - _units(a, 2)
+        return f"复算−文件 {cents / 100:+,.2f} 万元（{cents * 100:+,} 元）"
+    if decimals is not None:
+        return f"复算−文件 {float(b) - float(a):+.{decimals}f}"
     return f"复算−文件 {float(b) - float(a):+.6g}"
 
 
-def _cell_names(ws: Any, cell: str) -> tuple[str, str, bool]:
-    """Column header, row label and whether the cell holds money, from the re-run sheet."""
+def _cell_names(ws: Any, cell: str) -> tuple[str, str, bool, int | None]:
+    """Column header, row label, whether the cell holds money and the decimals it shows, from
+    the re-run sheet."""
     from openpyxl.utils.cell import coordinate_from_string, get_column_letter
 
     col_letter, row = coordinate_from_string(cell)
@@ -868,18 +891,19 @@ def _cell_names(ws: Any, cell: str) -> tuple[str, str, bool]:
         if isinstance(v, str) and v.strip():
             label = v.strip()
             break
-    return header, label, money
+    return header, label, money, format_decimals(str(c.number_format))
 
 
 def verify_workbook(lib: Library, path: str | Path) -> VerifyReport:
     """Find the run behind a filed workbook, re-run it from the stored inputs, compare cells.
 
     The run is found by the file's SHA-256 among recorded exports, else by the run id in
-    模型说明 (row 库运行编号). Every cell is compared: money (万元 cells) to the fen, other
-    numbers exactly, text and dates exactly. Each differing cell is named (sheet, cell, column
-    header, row label) with the reason: edited after export (the file differs from the stored
-    copy), or the re-run differs because the code or library versions changed (listed), or —
-    with neither — a reproducibility failure to report.
+    模型说明 (row 库运行编号). Every cell is compared at the precision it is stored and shown
+    (its number format: money in 0.01 万元, ``0.00%`` to 0.0001, ``0.00`` 倍 to 0.01; see
+    :mod:`abs.filing.rounding`), text and dates exactly. Each differing cell is named (sheet,
+    cell, column header, row label) with the reason: edited after export (the file differs from
+    the stored copy), or the re-run differs because the code or library versions changed
+    (listed), or — with neither — a reproducibility failure to report.
 
     Raises
     ------
@@ -959,14 +983,14 @@ def verify_workbook(lib: Library, path: str | Path) -> VerifyReport:
         sheet, cell = key
         fv, rv = file_cells.get(key), rerun_cells.get(key)
         if sheet in wb_rerun.sheetnames:
-            header, label, money = _cell_names(wb_rerun[sheet], cell)
+            header, label, money, decimals = _cell_names(wb_rerun[sheet], cell)
         else:
-            header, label, money = "", "", False
+            header, label, money, decimals = "", "", False, None
         number = _is_number(fv) or _is_number(rv)
         tally = numbers if number else texts
         tally[0] += 1
         kind = "money" if money and number else "number" if number else "text"
-        equal = _equal(fv, rv, money)
+        equal = _equal(fv, rv, decimals)
         if number:
             checks.append(CellCheck(sheet, cell, kind, fv, rv, equal))
         if equal:
@@ -989,8 +1013,8 @@ def verify_workbook(lib: Library, path: str | Path) -> VerifyReport:
                 file_value=fv,
                 rerun_value=rv,
                 recorded_value=ov,
-                difference=_difference(fv, rv, money),
-                reason=_reason(fv, rv, ov, recorded_cells, file_is_recorded, money, code, libs),
+                difference=_difference(fv, rv, money, decimals),
+                reason=_reason(fv, rv, ov, recorded_cells, file_is_recorded, decimals, code, libs),
             )
         )
     return VerifyReport(
@@ -1026,11 +1050,11 @@ def _reason(
     ov: Any,
     recorded_cells: Cells | None,
     file_is_recorded: bool,
-    money: bool,
+    decimals: int | None,
     code: Sequence[str],
     libs: Sequence[str],
 ) -> str:
-    edited = (recorded_cells is not None and not _equal(fv, ov, money)) or (
+    edited = (recorded_cells is not None and not _equal(fv, ov, decimals)) or (
         recorded_cells is None and not file_is_recorded
     )
     if edited:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from abs.errors import ExportError
 from abs.filing.model import Cell, Column, ColumnKind, FilingTable, TableBlock, check_workbook
+from abs.filing.rounding import CSV_PRECISION, tie_table
 from abs.filing.sanitize import neutralise_csv
 
 #: Encodings accepted by :func:`render_csv` (first is the default).
@@ -176,7 +177,7 @@ def render_csv(
         )
     check_workbook(tables)
     out: dict[str, bytes] = {}
-    for i, table in enumerate(tables, start=1):
+    for i, table in enumerate((tie_table(t, CSV_PRECISION) for t in tables), start=1):
         name = csv_file_name(i, table)
         out[name] = _encode(sheet_lines(table), encoding=encoding, file_name=name)
     return out

@@ -44,6 +44,7 @@ from abs.filing.model import (
     TableBlock,
     check_workbook,
 )
+from abs.filing.rounding import JSON_PRECISION, tie_table
 
 #: Version of the JSON document layout (and of the schema file that describes it).
 FILING_SCHEMA_VERSION = "1.0"
@@ -152,6 +153,7 @@ def to_document(
         Run timestamp (default: now, UTC); naive datetimes are taken as UTC.
     """
     check_workbook(tables)
+    tables = [tie_table(t, JSON_PRECISION) for t in tables]
     stamp = created or dt.datetime.now(dt.UTC)
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.UTC)

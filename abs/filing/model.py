@@ -24,6 +24,7 @@ what an undefined figure (e.g. a coverage multiple with nothing owed) means and 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import numbers
@@ -233,6 +234,15 @@ class TableBlock:
     totals_label : str
         Label of the totals row; the xlsx and CSV writers show it in the first cell of the
         totals row when that cell is empty (e.g. above a 期数 or 序号 column).
+    running : bool
+        The rows are a time series: rounding ties running totals (see
+        :mod:`abs.filing.rounding`); otherwise largest remainder.
+    derived : sequence of (key, parts)
+        Columns that are the sum of other columns in every row and in the totals (现金流 =
+        本金 + 利息 + 超额收益); once rounded they are recomputed from the rounded parts.
+    balances : sequence of (opening, flow, closing)
+        Roll-forwards ``closing = opening − flow`` (and the next row's opening = this closing)
+        that rounding keeps when the exact rows satisfy them to the fen.
 
     Raises
     ------
@@ -247,6 +257,9 @@ class TableBlock:
     totals: tuple[Cell, ...] | None = None
     notes: tuple[str, ...] = ()
     totals_label: str = TOTAL_LABEL
+    running: bool = False
+    derived: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    balances: tuple[tuple[str, str, str], ...] = ()
 
     def __post_init__(self) -> None:
         cols = tuple(self.columns)
@@ -267,6 +280,12 @@ class TableBlock:
         if self.totals is not None:
             object.__setattr__(self, "totals", self._row(self.totals, TOTAL_LABEL))
         object.__setattr__(self, "notes", tuple(self.notes))
+        for key, parts in self.derived:
+            for k in (key, *parts):
+                self.column_index(k)
+        for triple in self.balances:
+            for k in triple:
+                self.column_index(k)
 
     def _row(self, row: Sequence[Any], number: int | str) -> tuple[Cell, ...]:
         cols = self.columns
@@ -384,15 +403,7 @@ class TableBlock:
             else:
                 total = math.fsum(float(v) for v in vals if isinstance(v, int | float))
                 out[i] = round(total, 2) if col.kind is ColumnKind.MONEY else total
-        return TableBlock(
-            key=self.key,
-            title=self.title,
-            columns=self.columns,
-            rows=self.rows,
-            totals=tuple(out),
-            notes=self.notes,
-            totals_label=label,
-        )
+        return dataclasses.replace(self, totals=tuple(out), totals_label=label)
 
     def shown_totals(self) -> tuple[Cell, ...] | None:
         """The totals row as displayed: :attr:`totals_label` in an empty first cell."""

@@ -13,6 +13,7 @@ shares as fractions, dates as ``datetime.date`` (pandas timestamps are accepted)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -883,8 +884,9 @@ def pool_cashflow_sheet(frame: pd.DataFrame, *, basis_note: str = "基准情景"
             if summed:
                 sums.append(key)
     work = frame.reset_index(drop=True).assign(期数=range(1, len(frame) + 1))
-    block = frame_block(
-        work, key="collections", title=None, columns=cols, sum_keys=sums, sheet=sheet
+    block = dataclasses.replace(
+        frame_block(work, key="collections", title=None, columns=cols, sum_keys=sums, sheet=sheet),
+        running=True,
     )
     note = f"{UNIT_NOTE}；{basis_note}"
     return _sheet("pool_cashflows", note, [block])
@@ -945,14 +947,17 @@ def tranche_payments_sheet(frame: pd.DataFrame, *, basis_note: str = "基准情�
         active = (part["期初本金"].abs() > 0.005) | (part[flows].abs() > 0.005).any(axis=1)
         last = int(np.flatnonzero(active.to_numpy())[-1]) + 1 if active.any() else 1
         part = part.iloc[:last]
+        block = frame_block(
+            part, key=f"tranche_{i + 1}", title=str(name), columns=cols, sum_keys=sums, sheet=sheet
+        )
+        present = {c.key for c in cols}
+        parts = tuple(k for k in ("principal", "interest", "excess") if k in present)
         blocks.append(
-            frame_block(
-                part,
-                key=f"tranche_{i + 1}",
-                title=str(name),
-                columns=cols,
-                sum_keys=sums,
-                sheet=sheet,
+            dataclasses.replace(
+                block,
+                running=True,
+                derived=(("cashflow", parts),),
+                balances=(("opening_balance", "principal", "closing_balance"),),
             )
         )
     if not blocks:

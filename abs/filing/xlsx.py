@@ -5,10 +5,11 @@ the header note; then each block (optional bold title row, header row, data rows
 row, footnotes) separated by a blank row; sheet notes last. A sheet with one block freezes the
 rows down to its header row; a sheet with several blocks freezes the two title rows. Column
 widths follow the content (CJK and other full-width characters count double, see
-:func:`display_width`). Money is shown in 万元 (``#,##0.00``; the stored value is 元 / 10,000
-rounded to the fen, so totals equal the engine's totals to the fen), percentages as ``0.00%``,
-ratios as ``0.00``, dates as ``yyyy-mm-dd``. Text goes through ``write_string`` only; text that
-starts with a formula trigger gets Excel's quote-prefix style (see :mod:`abs.filing.sanitize`).
+:func:`display_width`). Money is shown in 万元 (``#,##0.00``), percentages as ``0.00%``,
+ratios as ``0.00``, dates as ``yyyy-mm-dd``; every number is stored at the precision it is
+shown and every total equals the sum of the shown parts (:mod:`abs.filing.rounding`). Text goes
+through ``write_string`` only; text that starts with a formula trigger gets Excel's
+quote-prefix style (see :mod:`abs.filing.sanitize`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import xlsxwriter
 
 from abs.errors import ExportError
 from abs.filing.model import Cell, Column, ColumnKind, FilingTable, check_workbook
+from abs.filing.rounding import XLSX_PRECISION, tie_table
 from abs.filing.sanitize import FORMULA_TRIGGERS, is_risky
 
 #: Excel's limit on the characters in one cell.
@@ -393,6 +395,7 @@ def render_xlsx(
     b'PK'
     """
     check_workbook(tables)
+    tables = [tie_table(t, XLSX_PRECISION) for t in tables]
     props = properties or WorkbookProperties()
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(

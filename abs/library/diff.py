@@ -294,7 +294,8 @@ KEY_MEASURES: dict[str, tuple[str, str, str]] = {
     "wal_years": ("加权平均期限", "WAL", "年"),
     "yield": ("收益率", "yield", "%"),
     "loss": ("本金损失率", "loss", "%"),
-    "min_coverage": ("最低覆盖倍数", "min coverage", "×"),
+    "min_coverage": ("最低覆盖倍数（含本金）", "min coverage incl. principal", "×"),
+    "min_coverage_interest": ("最低覆盖倍数（仅利息）", "min coverage, interest only", "×"),
     "breakeven": ("临界值", "break-even", ""),
 }
 

@@ -43,6 +43,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -54,6 +55,19 @@ NAMING_CONVENTION = {
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
+}
+
+#: Format of the measures a run stores (``runs.measures_format``); see :data:`LEGACY_MEASURE_NAMES`.
+MEASURES_FORMAT = 2
+#: Format-1 measure names (runs recorded before schema revision 0004) → the format-2 key they
+#: are read under. Format 2 uses the keys of ``dabs run --json``: ``min_coverage`` includes
+#: scheduled senior principal; ``*_interest`` are the interest-only multiples.
+LEGACY_MEASURE_NAMES: dict[str, str] = {
+    "min_coverage": "min_coverage_interest",
+    "life_coverage": "life_coverage_interest",
+    "min_coverage_principal": "min_coverage",
+    "min_coverage_p5": "min_coverage_interest_p5",
+    "min_coverage_p50": "min_coverage_interest_p50",
 }
 
 #: Measure sections (``run_measures.section``).
@@ -180,6 +194,8 @@ class RunRow(Base):
     deal_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     tape_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     timings: Mapped[Any] = mapped_column(JSON, nullable=False)
+    #: 1: recorded before revision 0004 (legacy names, see LEGACY_MEASURE_NAMES); 2: current.
+    measures_format: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
 
     __table_args__ = (
         CheckConstraint(

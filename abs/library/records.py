@@ -197,6 +197,9 @@ class RunInfo:
     deal_sha256: str
     tape_sha256: str | None
     timings: dict[str, float]
+    #: Format of its stored measures: 1 = recorded before schema revision 0004 (names read
+    #: under the current keys, see ``abs.library.models.LEGACY_MEASURE_NAMES``), 2 = current.
+    measures_format: int = 2
 
     @property
     def short_id(self) -> str:

@@ -48,6 +48,8 @@ from abs.library.models import (
     AUTHOR_MAX,
     EXPORT_KINDS,
     KEY_MAX,
+    LEGACY_MEASURE_NAMES,
+    MEASURES_FORMAT,
     NAME_MAX,
     SECTIONS,
     ArchiveRow,
@@ -265,6 +267,7 @@ def _run_info(row: Row[Any], version: str) -> RunInfo:
         deal_sha256=row.deal_sha256,
         tape_sha256=row.tape_sha256,
         timings=dict(row.timings),
+        measures_format=row.measures_format,
     )
 
 
@@ -877,6 +880,7 @@ class Library:
                         deal_sha256=info.deal_sha256,
                         tape_sha256=info.tape_sha256,
                         timings=_json_safe(run.timings),
+                        measures_format=MEASURES_FORMAT,
                     )
                 )
                 if measures:
@@ -945,7 +949,15 @@ class Library:
         return RecordList([_run_info(r, f"{r.key}@{r.number}") for r in rows], flatten=_flatten_run)
 
     def measures(self, run_id: str) -> pd.DataFrame:
-        """Measures of a run: columns section, scenario, tranche, measure, value."""
+        """Measures of a run: columns section, scenario, tranche, measure, value.
+
+        Names are the current keys (those of ``dabs run --json``: ``min_coverage`` includes
+        scheduled senior principal, ``min_coverage_interest`` does not) for every run: a run
+        recorded before schema revision 0004 (``RunInfo.measures_format == 1``) stored the
+        interest-only minimum as ``min_coverage``; its rows are read under the current keys
+        (:data:`~abs.library.models.LEGACY_MEASURE_NAMES`), so old and new runs compare.
+        ``frame.attrs["measures_format"]`` says which format the rows were stored in.
+        """
         run = self.run(run_id)
         with db.read_transaction(self.engine) as conn:
             rows = conn.execute(
@@ -964,6 +976,9 @@ class Library:
             columns=["section", "scenario", "tranche", "measure", "value"],
         )
         frame["value"] = frame["value"].astype("float64")
+        if run.measures_format == 1:
+            frame["measure"] = frame["measure"].replace(LEGACY_MEASURE_NAMES)
+        frame.attrs["measures_format"] = run.measures_format
         return frame
 
     # --- exports ---------------------------------------------------------------------------
@@ -1102,6 +1117,7 @@ def _flatten_run(run: RunInfo) -> dict[str, Any]:
         "deal_sha256": run.deal_sha256,
         "tape_sha256": run.tape_sha256,
         "total_s": run.timings.get("total_s"),
+        "measures_format": run.measures_format,
     }
 
 

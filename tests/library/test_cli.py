@@ -52,7 +52,7 @@ def _deal_copy(tmp_path: Path, rate: float) -> Path:
 def test_init_save_list_log_show(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     r = cli("library", "init")
     assert r.exit_code == 0, r.output
-    assert "schema 0003" in r.output
+    assert "schema 0004" in r.output
     r = cli("library", "save", "qingdao-pure", "-m", "首版 first cut")
     assert r.exit_code == 0, r.output
     assert "已保存 saved qingdao-pure@1（首个版本 first version）" in r.output

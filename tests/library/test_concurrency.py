@@ -49,4 +49,4 @@ def test_two_processes_save_the_same_deal_at_once(db_url: str) -> None:
             None,
             *range(1, 2 * SAVES_PER_PROCESS),
         ]
-        assert lib.revision() == "0003"
+        assert lib.revision() == "0004"

@@ -62,7 +62,7 @@ def _insert_at_first_revision(url: str) -> tuple[bytes, bytes]:
 def test_data_written_at_first_revision_survives_upgrade(db_url: str) -> None:
     deal, tape = _insert_at_first_revision(db_url)
     with Library.open(db_url) as lib:  # upgrades 0001 → head
-        assert lib.revision() == library_db.head_revision() == "0003"
+        assert lib.revision() == library_db.head_revision() == "0004"
         v = lib.version("legacy@1")
         assert (v.author, v.message, v.created_at) == (
             "老用户",
@@ -101,12 +101,12 @@ def test_downgrade_to_base_and_upgrade_again(db_url: str) -> None:
 
     engine = library_db.create_library_engine(db_url)
     try:
-        assert library_db.upgrade(engine) == "0003"
+        assert library_db.upgrade(engine) == "0004"
         with library_db.write_transaction(engine) as conn:
             command.downgrade(library_db.alembic_config(conn), "base")
             assert library_db.current_revision(conn) is None
-        assert library_db.upgrade(engine) == "0003"
-        assert library_db.upgrade(engine) == "0003"  # a second open migrates nothing
+        assert library_db.upgrade(engine) == "0004"
+        assert library_db.upgrade(engine) == "0004"  # a second open migrates nothing
     finally:
         engine.dispose()
 

@@ -22,6 +22,7 @@ MIGRATIONS = (
     "abs/library/migrations/versions/0001_deal_versions.py",
     "abs/library/migrations/versions/0002_runs_exports.py",
     "abs/library/migrations/versions/0003_archive_immutable.py",
+    "abs/library/migrations/versions/0004_measures_format.py",
 )
 
 
@@ -68,4 +69,4 @@ def test_installed_wheel_carries_and_runs_the_migrations(tmp_path: Path) -> None
     assert run.returncode == 0, run.stderr[-2000:]
     migrations_dir, revision = run.stdout.split()
     assert Path(migrations_dir).is_relative_to(site)
-    assert revision == "0003"
+    assert revision == "0004"

@@ -401,7 +401,7 @@ def test_bad_urls_are_named(tmp_path: Path) -> None:
 def test_open_creates_sqlite_folder_and_file(tmp_path: Path) -> None:
     target = tmp_path / "new" / "deeper" / "lib.sqlite"
     with Library.open(str(target)) as lib:
-        assert lib.revision() == "0003"
+        assert lib.revision() == "0004"
         assert lib.backend == "sqlite"
     assert target.is_file()
     with Library.open(f"sqlite:///{target}") as lib, lib.engine.connect() as conn:

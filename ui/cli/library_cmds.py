@@ -118,6 +118,14 @@ def _version_dict(v: VersionInfo) -> dict[str, Any]:
     }
 
 
+#: Printed above the measures of a run recorded before schema revision 0004.
+LEGACY_NOTE = (
+    "指标格式1（库结构0004之前记录）：当时 min_coverage 为仅利息口径，已按现行键名读出"
+    "（min_coverage 含本金，min_coverage_interest 仅利息）/ measures format 1 (recorded before "
+    "schema 0004, when min_coverage was interest-only): shown under the current keys"
+)
+
+
 def _run_dict(r: RunInfo) -> dict[str, Any]:
     return {
         "id": r.id,
@@ -134,6 +142,7 @@ def _run_dict(r: RunInfo) -> dict[str, Any]:
         "deal_sha256": r.deal_sha256,
         "tape_sha256": r.tape_sha256,
         "timings": r.timings,
+        "measures_format": r.measures_format,
     }
 
 
@@ -533,7 +542,14 @@ def _base_table(lib: Library, run: RunInfo) -> None:
     wide = base.pivot_table(index="tranche", columns="measure", values="value", sort=False)
     print_table(
         f"基准情景 Base case ({run.version})",
-        ["档位 tranche", "WAL(年)", "收益率 yield", "损失率 loss", "最低覆盖倍数 min cov"],
+        [
+            "档位 tranche",
+            "WAL(年)",
+            "收益率 yield",
+            "损失率 loss",
+            "最低覆盖（含本金） min cov incl. principal",
+            "最低覆盖（仅利息） min cov, interest only",
+        ],
         [
             [
                 name,
@@ -541,6 +557,7 @@ def _base_table(lib: Library, run: RunInfo) -> None:
                 pct(row.get("yield", float("nan"))),
                 pct(row.get("loss", float("nan"))),
                 f"{row.get('min_coverage', float('nan')):.4f}",
+                f"{row.get('min_coverage_interest', float('nan')):.4f}",
             ]
             for name, row in wide.iterrows()
         ],
@@ -622,6 +639,8 @@ def runs_cmd(
                 f"运行 run {run.id}（{RUN_KINDS[run.kind]}，{run.version}，{when}）",
                 highlight=False,
             )
+            if run.measures_format == 1:
+                console.print(LEGACY_NOTE, highlight=False)
             print_table(
                 "指标 Measures",
                 ["部分 section", "情景 scenario", "档位 tranche", "指标 measure", "值 value"],

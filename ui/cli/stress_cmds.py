@@ -84,7 +84,7 @@ def stress_cmd(
 ) -> None:
     """压力测试表 / run a stress grid: every scenario in one engine call."""
     from scenarios.grid import run_grid
-    from scenarios.sets import default_set_for, load_scenario_set
+    from scenarios.sets import default_set_for, load_scenario_set, with_deal_scenarios
 
     if grid is not None and scenario_names is not None:
         raise ScenarioError("stress: give --set or --grid, not both")
@@ -95,6 +95,9 @@ def stress_cmd(
         spec, product = _grid_spec(grid)
     else:
         chosen = load_scenario_set(scenario_set) if scenario_set is not None else default_set_for(d)
+        # the deal's own scenarios (deal.stress_scenarios) run after the set, as in the
+        # dashboard and the filing workbook; --set can pick them by name
+        chosen = with_deal_scenarios(d, chosen)
         spec = (
             chosen.select(n.strip() for n in scenario_names.split(","))
             if scenario_names is not None
