@@ -59,14 +59,22 @@ def test_moving_a_waterfall_step_up(
         main.get_by_role("button", name="上移").click()
         expect(page.get_by_test_id("stSidebar").get_by_text("本次修改 (1)")).to_be_visible()
         _settled(page)
+        # the step kept its place in the selector: it is now the third step (this run's output)
+        expect(main.get_by_label("选择步骤")).to_have_value(re.compile("^3. 支付利息"))
+        _settled(page)
         log = _edit_log(page)
         assert "分配顺序（正常分配）：4. 支付利息 上移" in log, log
-        # the order table: 支付利息 now comes before the third 支付税费 (资产服务机构报酬)
+        # the order table: 支付利息 now comes before the third 支付税费 (资产服务机构报酬); the
+        # grid's accessible cells follow its redraw, so wait for them rather than read once
         order = page.get_by_test_id("stDataFrame").filter(has_text="资产服务机构报酬").first
-        cells = [str(c) for c in order.locator('[role="gridcell"]').all_inner_texts()]
-        assert cells.index("支付利息") < cells.index("资产服务机构报酬"), cells
-        # the step kept its place in the selector: it is now the third step
-        expect(main.get_by_label("选择步骤")).to_have_value(re.compile("^3. 支付利息"))
+        page.wait_for_function(
+            """(el) => {
+                const cells = [...el.querySelectorAll('[role="gridcell"]')].map(c => c.innerText);
+                const pay = cells.indexOf("支付利息"), fee = cells.indexOf("资产服务机构报酬");
+                return pay >= 0 && fee >= 0 && pay < fee;
+            }""",
+            arg=order.element_handle(),
+        )
         _no_failures(page)
     finally:
         page.close()
