@@ -50,6 +50,7 @@ from scenarios.runner import (
     ProjectionCache,
     Projector,
     StressFamily,
+    deal_base,
     project_stresses,
     run_paid_in_full,
     run_stresses,
@@ -686,8 +687,8 @@ def breakeven(
         Factor id or Chinese name (``revenue_haircut``/收入下降, ``pd_multiplier``/违约率倍数 ...);
         on/off factors cannot be searched.
     base : Stress, optional
-        Values of the other factors during the search (default: none); the searched factor's
-        value in ``base`` is ignored.
+        Values of the other factors during the search (default: the deal's base adjustments,
+        :func:`scenarios.runner.deal_base`); the searched factor's value in ``base`` is ignored.
     lo, hi : float, optional
         Mildest and harshest value searched (defaults: the factor's ``search_min`` and
         ``search_max``; for ``collection_delay`` the number of payment periods).
@@ -722,7 +723,7 @@ def breakeven(
     f = _check_args(factor, tol, max_steps, candidates)
     _check_method(method)
     deal.tranche(tranche)  # raises DealSpecError naming the tranches
-    st = base if base is not None else Stress()
+    st = deal_base(deal, base, assumptions)
     if method == "bisect":
         lo_v, hi_v = _range(deal, f, lo, hi)
         ev = _Evaluator(deal, f, st, assumptions, projector)
@@ -777,7 +778,7 @@ def breakeven_all(
     names = list(tranches) if tranches is not None else [t.name for t in deal.tranches]
     for n in names:
         deal.tranche(n)
-    st = base if base is not None else Stress()
+    st = deal_base(deal, base, assumptions)
     if method == "bisect":
         lo_v, hi_v = _range(deal, f, lo, hi)
         ev = _Evaluator(deal, f, st, assumptions, projector)
@@ -846,7 +847,7 @@ def breakeven_table(
             deal,
             [(f.id, None, None) for f in fs],
             tranches=names,
-            base=base if base is not None else Stress(),
+            base=deal_base(deal, base, assumptions),
             tol=tol,
             max_steps=max_steps,
             candidates=candidates,

@@ -545,9 +545,8 @@ def _build(
     # the base case: the grid's unstressed scenario when it has one (same projection and
     # engine run), else a run of its own
     clock = time.perf_counter()
-    neutral = [s for s, st in enumerate(grid.stresses) if st.is_base]
-    if neutral and deal.assumptions.stress.is_base:
-        base, b = grid.result, neutral[0]
+    if grid.base_index is not None:
+        base, b = grid.result, grid.base_index
     else:
         base, b = waterfall.run(deal, project(deal)), 0
     timings["base"] = time.perf_counter() - clock

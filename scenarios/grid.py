@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,8 @@ from abs.assumptions import Assumptions, Stress
 from abs.cashflows import Collections
 from abs.deal import Deal
 from abs.errors import ScenarioError
-from scenarios.factors import FACTOR_BY_ID, FACTORS, stress_values
-from scenarios.runner import Outcome, Projector, run_stresses
+from scenarios.factors import FACTOR_BY_ID, FACTORS, changed_factors, stress_values
+from scenarios.runner import Outcome, Projector, deal_base, run_stresses
 from scenarios.sets import (
     Scenario,
     ScenarioSet,
@@ -100,6 +100,9 @@ class GridResult:
         Tidy scenario × tranche table (:data:`GRID_COLUMNS` + the non-neutral factors).
     coverage : DataFrame
         Senior 现金流覆盖倍数 per payment date (rows) × scenario (columns).
+    base : Stress
+        What the scenarios started from: the deal's base adjustments unless the run gave
+        another base (:func:`scenarios.runner.deal_base`).
     """
 
     deal_name: str
@@ -110,11 +113,21 @@ class GridResult:
     outcome: Outcome
     table: pd.DataFrame
     coverage: pd.DataFrame
+    base: Stress = field(default_factory=Stress)
 
     @property
     def names(self) -> list[str]:
         """Scenario names in run order."""
         return [s.name for s in self.scenarios]
+
+    @property
+    def base_index(self) -> int | None:
+        """Row of the first scenario that moves nothing beyond :attr:`base` (the base case:
+        the same case as ``dabs run`` and the dashboard's 现金流 page), or None."""
+        for s, stress in enumerate(self.stresses):
+            if stress == self.base:
+                return s
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the ``dabs stress --json`` shape)."""
@@ -156,6 +169,7 @@ class GridResult:
             )
         return {
             "deal": self.deal_name,
+            "base_factors": changed_factors(self.base),
             "payment_dates": [d.isoformat() for d in o.payment_dates],
             "scenarios": out_scenarios,
         }
@@ -247,7 +261,8 @@ def run_grid(
     product : bool
         Factor dicts whose values are lists expand into their Cartesian product.
     base : Stress, optional
-        Values of factors a scenario does not set (default: none).
+        Values of factors a scenario does not set (default: the deal's base adjustments,
+        ``assumptions.stress``, :func:`scenarios.runner.deal_base`; ``Stress()`` for none).
     assumptions : Assumptions, optional
         Default: the deal's.
     projector : callable, optional
@@ -264,7 +279,8 @@ def run_grid(
     >>> g.table[[COL_SCENARIO, COL_TRANCHE, COL_PAID]].head()  # doctest: +SKIP
     """
     chosen = resolve_scenarios(deal, scenarios, product=product)
-    stresses = [sc.stress(deal, base=base) for sc in chosen]
+    start = deal_base(deal, base, assumptions)
+    stresses = [sc.stress(deal, base=start) for sc in chosen]
     coll, result, outcome = run_stresses(
         deal, stresses, assumptions=assumptions, projector=projector
     )
@@ -283,6 +299,7 @@ def run_grid(
         outcome=outcome,
         table=table,
         coverage=coverage,
+        base=start,
     )
 
 
@@ -338,8 +355,6 @@ def factor_table(stresses: Sequence[Stress], names: Sequence[str]) -> pd.DataFra
     >>> frame.iloc[:, 0].tolist()
     ['', '2.5']
     """
-    from scenarios.factors import changed_factors
-
     changed = [changed_factors(s) for s in stresses]
     ids = [fid for fid in FACTOR_BY_ID if any(fid in c for c in changed)]
     rows = []
@@ -393,7 +408,7 @@ def run_deal_set(deal: Deal, set_name: str) -> GridResult:
             f"unknown scenario set {set_name!r}; the built-in sets are {', '.join(sorted(sets))}"
         )
     spec: ScenarioSpec = with_custom(deal, sets[set_name]) if deal.stress_scenarios else set_name
-    return run_grid(deal, spec, base=deal.assumptions.stress)
+    return run_grid(deal, spec)
 
 
 def _table(scenarios: list[Scenario], stresses: list[Stress], o: Outcome) -> pd.DataFrame:

@@ -40,7 +40,7 @@ from abs.assumptions import Assumptions, Stress
 from abs.deal import Deal
 from abs.errors import ScenarioError
 from abs.projection import PoolModel, pool_model
-from scenarios.runner import Outcome, path_block_size, simulate_outcome
+from scenarios.runner import Outcome, deal_base, path_block_size, simulate_outcome
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -383,7 +383,8 @@ def run_mc(
     assumptions : Assumptions, optional
         Default: the deal's.
     stress : Stress, optional
-        Projection stress applied on every path; its engine factors apply too.
+        Projection stress applied on every path; its engine factors apply too (default: the
+        deal's base adjustments, :func:`scenarios.runner.deal_base`).
     support_default : bool
         Draw the 差额支付 provider's default per path from its ``default_probability``.
     retries : int
@@ -409,6 +410,7 @@ def run_mc(
     if chunk_size is None and engine == "dask":
         chunk_size = DASK_CHUNK_PATHS
     size, chunks = chunk_plan(n_paths, chunk_size)
+    stress = deal_base(deal, stress, assumptions)
     model = pool_model(deal, assumptions)
     parts: list[Outcome]
     if engine == "local":

@@ -212,7 +212,8 @@ def rating_view(
     assumptions : Assumptions, optional
         Default: the deal's.
     base : Stress, optional
-        The other factors' values during the search (default: none).
+        The other factors' values during the search (default: the deal's base adjustments,
+        :func:`scenarios.runner.deal_base`).
     table : MultiplesTable, optional
         Default: the built-in multiples.
     results : sequence of BreakevenResult, optional

@@ -202,7 +202,8 @@ def base_report(
     deal : Deal
         The deal (with its pool unless ``collections`` are given).
     stress : Stress, optional
-        The scenario's stress; the deal's own ``assumptions.stress`` by default.
+        The scenario's stress; the deal's base adjustments by default
+        (:func:`scenarios.runner.deal_base`).
     scenario : str
         Its name as shown (基准 for the base case).
     collections : Collections, optional
@@ -213,9 +214,10 @@ def base_report(
     import waterfall
     from abs import analytics
     from abs.projection import project
+    from scenarios.runner import deal_base
     from waterfall.tables import SUM_NAME, SUM_YIELD
 
-    st = deal.assumptions.stress if stress is None else stress
+    st = deal_base(deal, stress)
     coll = project(deal, stress=st) if collections is None else collections
     result = waterfall.run(
         deal,

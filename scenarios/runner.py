@@ -60,6 +60,31 @@ def default_projector(deal: Deal, assumptions: Assumptions | None, stress: Stres
     return _project(deal, assumptions, stress=stress)
 
 
+def deal_base(
+    deal: Deal, base: Stress | None = None, assumptions: Assumptions | None = None
+) -> Stress:
+    """The stress a run starts from: ``base`` when given, else the deal's base adjustments.
+
+    The deal's base adjustments are ``assumptions.stress`` (the deal's own assumptions unless
+    ``assumptions`` replaces them). Every deal-level entry point (grid, break-even, sizing,
+    rating view, Monte Carlo) resolves its default here, so the 基准 row of a stress grid, the
+    base case of ``dabs run``, the dashboard and the filing workbook are one case; pass
+    ``Stress()`` for the neutral case explicitly.
+
+    Examples
+    --------
+    >>> from abs.io import load_deal
+    >>> d = load_deal("qingdao-pure")
+    >>> deal_base(d) == d.assumptions.stress
+    True
+    >>> deal_base(d, Stress(pd_multiplier=2.0)).pd_multiplier
+    2.0
+    """
+    if base is not None:
+        return base
+    return (assumptions if assumptions is not None else deal.assumptions).stress
+
+
 def path_block_size() -> int:
     """Paths per random block of the projection (Monte Carlo chunks are multiples of it)."""
     return int(_block_size())
@@ -263,9 +288,10 @@ def project_stresses(
 ) -> Collections:
     """Expected collections of each stress, stacked along S (shared projections reused).
 
-    ``forecast`` is always the UNSTRESSED expected case (what the offering document forecasts),
-    so the collections-below-forecast trigger sees the stressed shortfall, and a scenario gives
-    the same numbers alone or in a grid.
+    ``forecast`` is always the deal's BASE case (:func:`abs.projection.base_forecast`: what the
+    offering document forecasts, never moved by a stress), so the collections-below-forecast
+    trigger sees the stressed shortfall, and a scenario gives the same numbers alone or in a
+    grid.
 
     Raises
     ------
@@ -276,7 +302,8 @@ def project_stresses(
         raise ScenarioError("scenarios: no stresses to run")
     proj = projector if projector is not None else default_projector
     cache: dict[tuple[Any, ...], Collections] = {}
-    base_key = projection_key(Stress())
+    base = projection_part(deal_base(deal, None, assumptions))
+    base_key = projection_key(base)
     parts = []
     for st in stresses:
         key = projection_key(st)
@@ -284,7 +311,7 @@ def project_stresses(
             cache[key] = proj(deal, assumptions, projection_part(st))
         parts.append(cache[key])
     if base_key not in cache:
-        cache[base_key] = proj(deal, assumptions, Stress())
+        cache[base_key] = proj(deal, assumptions, base)
     forecast = cache[base_key].forecast
     stacked = parts[0] if len(parts) == 1 else Collections.stack(parts)
     return dataclasses.replace(stacked, forecast=forecast)
@@ -522,7 +549,7 @@ def simulate_outcome(
     passes the same model to every chunk so the pool is laid out once. ``threads`` > 1 draws
     the paths' blocks in parallel threads (same numbers).
     """
-    st = stress if stress is not None else Stress()
+    st = deal_base(deal, stress, assumptions)
     m = model if model is not None else pool_model(deal, assumptions)
     coll = m.simulate(
         n_paths=n_paths,
@@ -531,9 +558,10 @@ def simulate_outcome(
         stress=projection_part(st),
         threads=threads,
     )
-    if projection_key(st) != projection_key(Stress()):
-        # the forecast stays the unstressed expected case (see project_stresses)
-        coll = dataclasses.replace(coll, forecast=m.expected().forecast)
+    base = projection_part(deal_base(deal, None, assumptions))
+    if projection_key(st) != projection_key(base):
+        # the forecast stays the deal's base case (see project_stresses)
+        coll = dataclasses.replace(coll, forecast=m.expected(base).forecast)
     # a revolving deal: what can be bought each period under this stress (docs/revolving.md)
     coll = replenishment.attach(deal, coll, assumptions=assumptions, stress=projection_part(st))
     drawn = (
@@ -604,7 +632,7 @@ FAMILY_PER_VALUE = "per_value"
 
 class ProjectionCache:
     """Expected-case projections of one deal, by projection key (see
-    :func:`scenarios.factors.projection_key`), and the unstressed forecast.
+    :func:`scenarios.factors.projection_key`), and the base case's forecast.
 
     With the built-in projection every key is a case of the deal's pool model
     (:func:`abs.projection.pool_model`: the pool is laid out once, a stress is a cheap
@@ -656,8 +684,9 @@ class ProjectionCache:
 
     @property
     def forecast(self) -> FloatArray:
-        """The unstressed expected total per period (see :func:`project_stresses`)."""
-        return np.asarray(self.get(Stress()).forecast, dtype=np.float64)
+        """The deal's base-case expected total per period (see :func:`project_stresses`)."""
+        base = deal_base(self.deal, None, self.assumptions)
+        return np.asarray(self.get(base).forecast, dtype=np.float64)
 
 
 def _stack_rows(parts: Sequence[Collections], forecast: FloatArray) -> Collections:
@@ -708,7 +737,7 @@ class StressFamily:
         return apply(self.base, **{self.factor.id: v})
 
     def collections(self, values: Sequence[float]) -> Collections:
-        """Collections of every value stacked along S (``forecast``: the unstressed case).
+        """Collections of every value stacked along S (``forecast``: the deal's base case).
 
         Equal to :func:`project_stresses` of the same stresses.
         """
@@ -728,6 +757,6 @@ class StressFamily:
                 )
                 for v in values
             ]
-            return _stack_rows(parts, np.asarray(model.expected().forecast))
+            return _stack_rows(parts, self.cache.forecast)
         parts = [self.cache.get(self.stress(v)) for v in values]
         return _stack_rows(parts, self.cache.forecast)

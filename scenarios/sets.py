@@ -480,17 +480,21 @@ def scenario_names(scenario_set: str | Path | ScenarioSet = DATA_SET) -> list[st
 
 
 def scenario_stress(deal: Deal, name: str, *, scenario_set: str | Path | None = None) -> Stress:
-    """The :class:`Stress` of scenario ``name`` for ``deal`` (default: the deal's built-in set).
+    """The :class:`Stress` of scenario ``name`` for ``deal``, as its stress grid runs it.
 
-    Used by ``dabs run --scenario NAME``.
+    The scenario comes from ``scenario_set`` (default: the deal's built-in set) or the deal's own
+    custom scenarios; factors it does not set keep the deal's base adjustments
+    (:func:`scenarios.runner.deal_base`), so ``dabs run --scenario 重度`` is the grid's 重度 row.
 
     Raises
     ------
     ScenarioError
-        If the set has no scenario with that name.
+        If neither the set nor the deal has a scenario with that name.
     """
+    from scenarios.runner import deal_base
+
     chosen = default_set_for(deal) if scenario_set is None else load_scenario_set(scenario_set)
-    return chosen.get(name).stress(deal)
+    return with_deal_scenarios(deal, chosen).get(name).stress(deal, base=deal_base(deal))
 
 
 def scenario_from_factors(values: Mapping[str, Any], *, name: str | None = None) -> Scenario:

@@ -50,6 +50,7 @@ from scenarios.runner import (
     ProjectionCache,
     Projector,
     StressFamily,
+    deal_base,
     engine_kwargs,
     project_stresses,
     run_paid_in_full,
@@ -155,7 +156,8 @@ def largest_senior_size(
     deal : Deal
         The deal (with its pool); its current split is the starting point.
     stress : Stress, optional
-        The stress the seniors must survive (default: none — the base case).
+        The stress the seniors must survive (default: the deal's base case,
+        :func:`scenarios.runner.deal_base`).
     min_coverage : float
         Minimum senior 现金流覆盖倍数 in every period a senior is outstanding (e.g. 1.0 in the
         worst stress, 1.2–1.3 in the base case for AAA).
@@ -186,7 +188,7 @@ def largest_senior_size(
         raise ScenarioError(f"sizing: tol must be > 0; got {tol!r}")
     if not min_coverage >= 0:
         raise ScenarioError(f"sizing: min_coverage must be ≥ 0; got {min_coverage!r}")
-    st = stress if stress is not None else Stress()
+    st = deal_base(deal, stress, assumptions)
     lo_v, hi_v = _bounds(deal, lo, hi, tol)
     coll = project_stresses(deal, [st], assumptions=assumptions, projector=projector)
     senior_idx = [i for i, t in enumerate(deal.tranches) if t.tranche_class is TrancheClass.SENIOR]
@@ -321,7 +323,7 @@ def pd_multiple_for_cdr(
         raise ScenarioError(f"sizing: target CDR must be a finite fraction > 0; got {cdr!r}")
     fam = StressFamily(
         ProjectionCache(deal, assumptions=assumptions, projector=projector),
-        base if base is not None else Stress(),
+        deal_base(deal, base, assumptions),
         "pd_multiplier",
     )
 
@@ -440,7 +442,8 @@ def largest_senior_size_for_breakeven(
     factor : str
         A searchable factor (id or Chinese name; default ``pd_multiplier``).
     base : Stress, optional
-        The other factors' values during the search (the break-even table's base).
+        The other factors' values during the search (default: the deal's base adjustments,
+        as in the break-even table).
     lo, hi, tol, max_steps, assumptions, projector
         As in :func:`largest_senior_size`.
 
@@ -471,7 +474,7 @@ def largest_senior_size_for_breakeven(
         deal,
         factor=f.id,
         threshold=float(min_breakeven),
-        base=base if base is not None else Stress(),
+        base=deal_base(deal, base, assumptions),
         lo=lo,
         hi=hi,
         tol=tol,
@@ -529,7 +532,7 @@ def largest_senior_size_for_cdr(
     return _size_for_cdr(
         deal,
         min_cdr=float(min_cdr),
-        base=base if base is not None else Stress(),
+        base=deal_base(deal, base, assumptions),
         lo=lo,
         hi=hi,
         tol=tol,
@@ -643,7 +646,7 @@ def largest_senior_size_for_grade(
     return _size_for_cdr(
         deal,
         min_cdr=g.required(base_cdr),
-        base=base if base is not None else Stress(),
+        base=deal_base(deal, base, assumptions),
         lo=lo,
         hi=hi,
         tol=tol,

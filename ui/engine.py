@@ -303,7 +303,7 @@ def sizing(deal_json: str, *, floor: float, include_principal: bool, scenario: s
     from scenarios.sizing import largest_senior_size
 
     deal = deal_from_json(deal_json)
-    stress = deal.assumptions.stress if scenario == "基准" else scenario_stress(deal, scenario)
+    stress = scenario_stress(deal, scenario)
     result = largest_senior_size(
         deal,
         stress=stress,
@@ -354,7 +354,6 @@ def sizing_target(deal_json: str, *, kind: str, value: float, grade: str) -> Tar
         kind=kind,
         value=value,
         grade=grade,
-        base=deal.assumptions.stress,
         assumptions=deal.assumptions,
     )
     return TargetSizingView(
@@ -409,7 +408,7 @@ def breakevens(deal_json: str, factors: tuple[str, ...]) -> pd.DataFrame:
     from scenarios.breakeven import breakeven_table
 
     deal = deal_from_json(deal_json)
-    return breakeven_table(deal, factors, base=deal.assumptions.stress)
+    return breakeven_table(deal, factors)
 
 
 @st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
@@ -418,7 +417,7 @@ def rating(deal_json: str) -> pd.DataFrame:
     from scenarios.rating import rating_view
 
     deal = deal_from_json(deal_json)
-    return rating_view(deal, base=deal.assumptions.stress)
+    return rating_view(deal)
 
 
 @dataclass(frozen=True)
@@ -456,7 +455,6 @@ def monte_carlo(
         engine=engine,  # type: ignore[arg-type]
         workers=workers,
         progress=progress,
-        stress=deal.assumptions.stress,
     )
     hist: dict[str, tuple[list[float], list[float]]] = {}
     for name in result.tranche_names:

@@ -205,9 +205,7 @@ def _base_grid(deal: Deal) -> Any:
     from scenarios.grid import run_grid
     from scenarios.sets import scenario_from_factors
 
-    return run_grid(
-        deal, [scenario_from_factors({}, name=BASE_SCENARIO)], base=deal.assumptions.stress
-    )
+    return run_grid(deal, [scenario_from_factors({}, name=BASE_SCENARIO)])
 
 
 def _base_and_pool(deal: Deal) -> list[Measure]:
@@ -421,11 +419,11 @@ def _filing_measures(deal: Deal, package: RenderedPackage) -> list[Measure]:
         return []
     grid = results.grid
     measures: list[Measure] = []
-    neutral = [s for s, st in enumerate(grid.stresses) if st.is_base]
-    if neutral and deal.assumptions.stress.is_base:
-        name = grid.scenarios[neutral[0]].name
+    b = grid.base_index
+    if b is not None:
+        name = grid.scenarios[b].name
         measures += grid_measures(grid.table, section="base", scenarios=[name], rename="")
-        measures += pool_measures(deal, grid.collections, neutral[0])
+        measures += pool_measures(deal, grid.collections, b)
     else:
         measures += _base_and_pool(deal)
     measures += grid_measures(grid.table, section="stress")

@@ -197,10 +197,13 @@ def summary_frame(res: WaterfallResult, scenario: int = 0) -> pd.DataFrame:
         paid_any = np.flatnonzero(cash > 0.005)
         actual = dates[int(paid_any[-1])] if paid_any.size else None
         wal = float(analytics.wal(prin, times))
-        try:
-            y = analytics.yield_from_price(cash, times, price=tr.balance, frequency=freq or 1)
-        except NoYieldError:  # no yield between −99.9% and 1,000% a year: shown as —
-            y = float("nan")
+        if not float(cash.sum()) > 0.005:
+            y = -1.0  # nothing received: everything lost, −100% as in the measures mode
+        else:
+            try:
+                y = analytics.yield_from_price(cash, times, price=tr.balance, frequency=freq or 1)
+            except NoYieldError:  # no yield between −99.9% and 1,000% a year: shown as —
+                y = float("nan")
         irr = (
             analytics.irr((closing, *dates), np.concatenate(([-tr.balance], cash)))
             if tr.tranche_class is TrancheClass.SUBORDINATED

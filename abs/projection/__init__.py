@@ -26,6 +26,7 @@ Units: yuan; annual rates; periods of the deal's schedule.
 """
 
 from abs.projection.api import (
+    base_forecast,
     data_asset_values,
     expected_asset_table,
     pool_cashflow_table,
@@ -143,6 +144,7 @@ __all__ = [
     "PoolCase",
     "PoolModel",
     "asset_inputs",
+    "base_forecast",
     "case_key",
     "clear_model_cache",
     "data_asset_values",

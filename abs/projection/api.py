@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from abs import replenishment
@@ -10,7 +13,7 @@ from abs.assumptions import Assumptions, Stress
 from abs.cashflows import Collections
 from abs.deal import Deal
 from abs.errors import ProjectionError
-from abs.projection.model import pool_model
+from abs.projection.model import case_key, pool_model
 from abs.projection.paths import check_paths
 
 
@@ -19,6 +22,27 @@ def _stress(deal: Deal, assumptions: Assumptions | None, stress: Stress | None) 
     if stress is not None:
         return stress
     return (deal.assumptions if assumptions is None else assumptions).stress
+
+
+def base_forecast(deal: Deal, assumptions: Assumptions | None = None) -> npt.NDArray[np.float64]:
+    """The forecast every run of ``deal`` is measured against: the expected total per period of
+    the deal's base case (the assumptions' own stress), read-only.
+
+    What the offering document forecasts; the ``collections_below_forecast`` trigger compares
+    a scenario's collections with it. A stress never moves it, so a scenario run alone
+    (``dabs run --scenario``), in a stress grid or as Monte Carlo paths sees the same trigger.
+    """
+    model = pool_model(deal, assumptions)
+    forecast: npt.NDArray[np.float64] = model.expected(_stress(deal, assumptions, None)).forecast
+    return forecast
+
+
+def _with_base_forecast(
+    deal: Deal, assumptions: Assumptions | None, stress: Stress, out: Collections
+) -> Collections:
+    if case_key(stress) == case_key(_stress(deal, assumptions, None)):
+        return out  # the base case: its own expected total is the forecast
+    return dataclasses.replace(out, forecast=base_forecast(deal, assumptions))
 
 
 def project(
@@ -49,7 +73,8 @@ def project(
     Returns
     -------
     Collections
-        Arrays (S, T); ``forecast`` is the expected-case total; the expected case carries the
+        Arrays (S, T); ``forecast`` is the base case's expected total (:func:`base_forecast`,
+        whatever the stress); the expected case carries the
         per-asset table (``asset_table``, built on first use) and the schedule. The expected
         case is computed once per pool, assumptions and stress and its arrays are shared and
         read-only: copy before modifying.
@@ -80,6 +105,7 @@ def project(
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
         out = model.simulate(n_paths=scenarios, seed=seed, first_path=0, stress=st)
+    out = _with_base_forecast(deal, assumptions, st, out)
     # a revolving deal: what can be bought each period (docs/revolving.md)
     return replenishment.attach(deal, out, assumptions=assumptions, stress=st)
 
@@ -126,7 +152,8 @@ def simulate(
     Returns
     -------
     Collections
-        Shape (n_paths, T); ``forecast`` = expected-case total under the same stress.
+        Shape (n_paths, T); ``forecast`` = the base case's expected total
+        (:func:`base_forecast`).
 
     Raises
     ------
@@ -137,6 +164,7 @@ def simulate(
     model = pool_model(deal, assumptions)
     st = _stress(deal, assumptions, stress)
     out = model.simulate(n_paths=n_paths, seed=seed, first_path=first_path, stress=st)
+    out = _with_base_forecast(deal, assumptions, st, out)
     return replenishment.attach(deal, out, assumptions=assumptions, stress=st)
 
 

@@ -682,12 +682,6 @@ class PoolModel:
         """Expected-case collections under ``stress`` (S = 1; arrays read-only, shared)."""
         return self.case(stress).expected()
 
-    def expected_stack(self, stresses: list[Stress]) -> Collections:
-        """Expected collections of each stress stacked along S (``forecast``: unstressed)."""
-        parts = [self.expected(s) for s in stresses]
-        stacked = parts[0] if len(parts) == 1 else Collections.stack(parts)
-        return dataclasses.replace(stacked, forecast=self.expected().forecast)
-
     def simulate(
         self,
         *,

@@ -121,3 +121,90 @@ def test_dashboard_shows_the_cli_numbers(example: str, monkeypatch: pytest.Monke
     assert senior in text
     captions = "\n".join(str(c.value) for c in at.caption)
     assert f"{cli['senior_min_coverage_interest']:.2f}×" in captions
+
+
+# --- a deal with base adjustments (assumptions.stress) --------------------------------------
+
+#: Base adjustments a structurer might keep in the deal file: the base case itself is stressed.
+BASE_ADJUSTMENTS = {"revenue_haircut": 0.2, "pd_multiplier": 2.0, "collection_delay": 1}
+
+
+@pytest.fixture(scope="module")
+def adjusted_deal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """qingdao-pure with base adjustments, as a deal file beside its tape."""
+    src = Path(ui.__file__).resolve().parent.parent / "abs" / "examples" / "qingdao-pure"
+    folder = tmp_path_factory.mktemp("adjusted")
+    data = json.loads((src / "deal.json").read_text(encoding="utf-8"))
+    data["assumptions"]["stress"] = BASE_ADJUSTMENTS
+    (folder / "deal.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    (folder / "tape.csv").write_bytes((src / "tape.csv").read_bytes())
+    return folder / "deal.json"
+
+
+def _json(args: list[str]) -> dict[str, Any]:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def _scenario(grid: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(s for s in grid["scenarios"] if s["name"] == name)
+    return found
+
+
+def _measures(tranches: list[dict[str, Any]]) -> dict[str, tuple[float, float, float]]:
+    return {
+        t["name"]: (t["yield"], t["min_coverage"], t["min_coverage_interest"]) for t in tranches
+    }
+
+
+def test_base_adjustments_are_one_base_case_everywhere(adjusted_deal: Path, tmp_path: Path) -> None:
+    """The 基准 row of ``dabs stress``, the dashboard's stress grid and the workbook, and
+    ``dabs run``, are one case: the deal's base adjustments (before, every surface but the
+    dashboard's grid ran 基准 unadjusted)."""
+    from abs.assumptions import Stress
+    from scenarios.grid import run_deal_set, run_grid
+
+    deal_file = str(adjusted_deal)
+    run = _json(["run", deal_file, "--json"])
+    stress = _json(["stress", deal_file, "--json"])
+    assert stress["base_factors"] == BASE_ADJUSTMENTS
+    base_row = _scenario(stress, "基准")
+    assert {k: base_row["factors"][k] for k in BASE_ADJUSTMENTS} == BASE_ADJUSTMENTS
+    want = _measures(run["tranches"])
+    got = _measures(base_row["tranches"])
+    assert got.keys() == want.keys()
+    for name, values in want.items():
+        assert got[name] == pytest.approx(values, rel=1e-12), name
+
+    # the adjustments matter: the unadjusted case is another case
+    deal = load_deal(adjusted_deal)
+    neutral = run_grid(deal, "data", base=Stress()).to_dict()
+    plain = _measures(_scenario(neutral, "基准")["tranches"])
+    assert any(plain[n][1] != pytest.approx(want[n][1], rel=1e-6) for n in want)
+
+    # the dashboard's grid (the service its cache wrapper calls)
+    dash = _measures(_scenario(run_deal_set(deal, "data").to_dict(), "基准")["tranches"])
+    for name, values in want.items():
+        assert dash[name] == pytest.approx(values, rel=1e-12), name
+
+    # a named scenario keeps the adjustments it does not set: dabs run --scenario is its row
+    heavy = _json(["run", deal_file, "--scenario", "重度", "--json"])
+    heavy_row = _measures(_scenario(stress, "重度")["tranches"])
+    for name, values in _measures(heavy["tranches"]).items():
+        assert heavy_row[name] == pytest.approx(values, rel=1e-12), name
+
+    # the workbook's 基准 rows hold the same numbers at their shown precision
+    target = tmp_path / "adjusted.xlsx"
+    result = runner.invoke(app, ["export", deal_file, "-o", str(target), "--no-breakeven"])
+    assert result.exit_code == 0, result.output
+    header, rows = _header_rows(openpyxl.load_workbook(target)["压力测试"], "情景")
+    col = {h: i for i, h in enumerate(header)}
+    for r in rows:
+        if r[col["情景"]] != "基准":
+            continue
+        y, cov, cov_i = want[r[col["档位"]]]
+        assert r[col["收益率"]] == round(y, 4)
+        assert r[col["最低覆盖倍数（含本金）(倍)"]] == round(cov, 2)
+        assert r[col["最低覆盖倍数（仅利息）(倍)"]] == round(cov_i, 2)

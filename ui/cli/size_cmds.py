@@ -82,11 +82,7 @@ def size_cmd(
     if coverage is not None:
         from scenarios.sets import scenario_stress
 
-        stress = (
-            d.assumptions.stress
-            if scenario is None or scenario == "基准"
-            else scenario_stress(d, scenario)
-        )
+        stress = scenario_stress(d, scenario) if scenario is not None else None
         r = largest_senior_size(
             d,
             stress=stress,
@@ -117,7 +113,6 @@ def size_cmd(
             kind=kind,
             value=float("nan") if value is None else value,
             grade=grade or "",
-            base=d.assumptions.stress,
             assumptions=d.assumptions,
         )
         if kind == "multiple":

@@ -184,10 +184,11 @@ def breakeven_cmd(
     """临界值 / break-even: the harshest value of a factor the tranche survives."""
     from scenarios.breakeven import STATUS_ZH, breakeven
     from scenarios.factors import get_factor
+    from scenarios.runner import deal_base
     from scenarios.sets import scenario_stress
 
     d = load_deal_arg(deal)
-    base = scenario_stress(d, base_scenario) if base_scenario is not None else None
+    base = scenario_stress(d, base_scenario) if base_scenario is not None else deal_base(d)
     if standalone:
         from scenarios.factors import apply
 
