@@ -7,10 +7,15 @@ lags in payment periods; ``rate_shift_bp`` in basis points.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from abs._base import Spec
 from abs.enums import AssetType, ProjectionMode
+
+#: A probability or rate between 0 and 1 (per-kind PD and recovery overrides).
+Fraction = Annotated[float, Field(ge=0, le=1)]
 
 #: Default annual PD by asset kind when the tape gives none (documented in docs/projection.md).
 DEFAULT_PD: dict[AssetType, float] = {
@@ -91,10 +96,10 @@ class Assumptions(Spec):
         default=ProjectionMode.CONTRACTED,
         description="contracted: no cash beyond signed terms (filing default); renewal: renewals",
     )
-    pd_by_type: dict[AssetType, float] = Field(
+    pd_by_type: dict[AssetType, Fraction] = Field(
         default_factory=dict, description="annual PD by asset kind (overrides DEFAULT_PD)"
     )
-    recovery_by_type: dict[AssetType, float] = Field(
+    recovery_by_type: dict[AssetType, Fraction] = Field(
         default_factory=dict, description="recovery rate by asset kind (overrides defaults)"
     )
     recovery_lag: int = Field(default=6, ge=0, description="回收滞后 (periods) when tape has none")

@@ -10,6 +10,7 @@ validate the whole deal before it becomes current.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import pandas as pd
@@ -19,6 +20,7 @@ import streamlit as st
 from abs.assumptions import DEFAULT_PD, DEFAULT_RECOVERY
 from abs.deal import Deal
 from abs.enums import AssetType, ProjectionMode
+from abs.errors import Issue
 from ui import engine, localize, state
 from ui import format as fmt
 from ui.engine import ProjectionView
@@ -240,7 +242,7 @@ def render_assumptions(deal: Deal, lang: str) -> None:
     new_deal, issues = engine.validate_deal_data(data, source=t("where.assumptions"))
     if new_deal is None:
         st.error(
-            "\n".join(f"- {i.column}: {i.rule} ({i.value!r})" for i in issues),
+            "\n".join(f"- {assumption_issue_text(i, lang)}" for i in issues),
             title=t("projection.invalid"),
         )
         return
@@ -249,6 +251,46 @@ def render_assumptions(deal: Deal, lang: str) -> None:
         state.set_current(new_json, source_label=state.source(), edit=t("projection.log", lang))
         state.flash(t("projection.applied", lang))
         st.rerun()
+
+
+#: Assumption fields → (the form's label key, unit kind for :func:`ui.messages.rule_text`).
+ASSUMPTION_FIELDS: dict[str, tuple[str, str | None]] = {
+    "mode": ("projection.mode", None),
+    "renewal_probability": ("projection.renewal", "pct"),
+    "renewal_fee_change": ("projection.renewal_fee", "pct"),
+    "collection_delay": ("projection.delay", None),
+    "recovery_lag": ("projection.recovery_lag", None),
+    "discount_rate": ("projection.discount_rate", "pct"),
+    "data_attribution": ("projection.attribution", "pct"),
+    "stress.volume_shock": ("projection.volume_shock", "pct"),
+    "stress.price_decline_change": ("projection.price_decline", "pct"),
+    "stress.pd_multiplier": ("projection.pd_multiplier", None),
+    "stress.recovery_haircut": ("projection.recovery_haircut", "pct"),
+    "pd_by_type": ("projection.col.pd", "pct"),
+    "recovery_by_type": ("projection.col.recovery", "pct"),
+}
+
+
+def assumption_issue_text(issue: Issue, lang: str) -> str:
+    """``违约率倍数：须不小于 0`` for an issue at ``assumptions.stress.pd_multiplier``: the
+    field as the form labels it (the asset kind for a per-kind cell), the rule in ``lang``."""
+    from ui.messages import rule_text, value_text
+
+    path = str(issue.column or "").removeprefix("assumptions.")
+    parts = path.split(".")
+    key = path if path in ASSUMPTION_FIELDS else ".".join(parts[:2])
+    if key not in ASSUMPTION_FIELDS:
+        key = parts[0]
+    label_key, kind = ASSUMPTION_FIELDS.get(key, ("where.assumptions", None))
+    where = t(label_key, lang)
+    if key in ("pd_by_type", "recovery_by_type") and len(parts) > 1:
+        where = f"{kind_label(parts[1], lang)} · {where}"
+    rule = rule_text(issue, kind=kind, lang=lang)
+    finite = not isinstance(issue.value, float) or math.isfinite(issue.value)
+    shown = value_text(issue.value, kind=kind) if finite else ""
+    sep = "：" if lang == "zh" else ": "
+    value = "" if not shown else (f"（{shown}）" if lang == "zh" else f" ({shown})")
+    return f"{where}{sep}{rule}{value}"
 
 
 def render() -> None:
