@@ -12,6 +12,7 @@ stopped in ``finally``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -177,6 +178,22 @@ def _no_failures(page: object) -> None:
     assert isinstance(page, Page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+
+
+def _type_choice(page: object, box: object, option: str) -> None:
+    """Pick ``option`` in the selectbox ``box`` (a combobox locator) by typing it: exactly one
+    option must match, and the box must show it afterwards."""
+    from playwright.sync_api import Locator, Page, expect
+
+    assert isinstance(page, Page) and isinstance(box, Locator)
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.keyboard.type(option)
+    options = page.get_by_role("option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text(option)
+    page.keyboard.press("Enter")
+    expect(box).to_have_value(re.compile("^" + re.escape(option)))
 
 
 def _shot(page: object, name: str, *, at_heading: str | None = None) -> Path:

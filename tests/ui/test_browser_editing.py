@@ -18,6 +18,7 @@ from tests.ui.test_browser import (  # noqa: F401  (fixtures)
     _no_failures,
     _open_dashboard,
     _settled,
+    _type_choice,
     browser,
     server,
 )
@@ -132,11 +133,7 @@ def _pick_example(page: object, name: str) -> None:
     sidebar = page.get_by_test_id("stSidebar")
     box = sidebar.get_by_role("combobox", name="示例交易")
     if box.input_value() != name:  # typing the current value would list every option
-        box.click()
-        page.keyboard.type(name)
-        options = page.get_by_role("option")
-        expect(options).to_have_count(1)
-        page.keyboard.press("Enter")
+        _type_choice(page, box, name)
     expect(box).to_have_value(name)
     expect(sidebar.get_by_text(f"来源：{name}")).to_be_visible()
     _settled(page)

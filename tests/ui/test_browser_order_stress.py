@@ -18,6 +18,8 @@ from tests.ui.test_browser import (  # noqa: F401  (fixtures)
     _no_failures,
     _open_dashboard,
     _settled,
+    _shot,
+    _type_choice,
     browser,
     server,
 )
@@ -28,18 +30,10 @@ pytestmark = pytest.mark.browser
 
 def _choose(page: object, label: str, option: str) -> None:
     """Pick ``option`` in the main area's selectbox ``label`` by typing it."""
-    from playwright.sync_api import Page, expect
+    from playwright.sync_api import Page
 
     assert isinstance(page, Page)
-    box = page.get_by_test_id("stMain").get_by_label(label)
-    box.scroll_into_view_if_needed()
-    box.click()
-    page.keyboard.type(option)
-    options = page.get_by_role("option")
-    expect(options).to_have_count(1)
-    expect(options.first).to_contain_text(option)
-    page.keyboard.press("Enter")
-    expect(box).to_have_value(re.compile("^" + re.escape(option)))
+    _type_choice(page, page.get_by_test_id("stMain").get_by_label(label), option)
 
 
 def test_moving_a_waterfall_step_up(
@@ -75,6 +69,7 @@ def test_moving_a_waterfall_step_up(
             }""",
             arg=order.element_handle(),
         )
+        _shot(page, "order", at_heading="现金流分配顺序")
         _no_failures(page)
     finally:
         page.close()
@@ -108,6 +103,7 @@ def test_adding_a_custom_stress_scenario(
         expect(results.locator('[role="gridcell"]').filter(has_text="违约三倍")).not_to_have_count(
             0
         )
+        _shot(page, "custom-stress", at_heading="自定义情景")
         _no_failures(page)
     finally:
         page.close()

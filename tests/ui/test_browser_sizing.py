@@ -19,6 +19,7 @@ from tests.ui.test_browser import (  # noqa: F401  (fixtures)
     _no_failures,
     _open_dashboard,
     _settled,
+    _shot,
     browser,
     server,
 )
@@ -75,6 +76,7 @@ def test_sizing_qingdao_to_a_coverage_target_then_applying_it(
         cells = sizing.locator('[role="gridcell"]')
         for shown in ("20,000.00", "25,000.00", "5,000.00", *expected):  # before | after
             expect(cells.filter(has_text=shown)).not_to_have_count(0)
+        _shot(page, "sizing", at_heading="规模测算")
         # shown, not applied: the edit log is still empty
         expect(page.get_by_test_id("stSidebar").get_by_text("本次修改 (1)")).to_have_count(0)
 

@@ -17,6 +17,7 @@ from tests.ui.test_browser import (  # noqa: F401  (fixtures)
     _no_failures,
     _open_dashboard,
     _settled,
+    _shot,
     browser,
     server,
 )
@@ -35,6 +36,22 @@ def _grid_texts(page: object, index: int) -> list[str]:
     return [str(t) for t in grid.locator('[role="gridcell"]').all_inner_texts()]
 
 
+def _save_version(page: object, message: str, number: int) -> None:
+    """On the library page: save the current deal under :data:`KEY` as version ``number``."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    key = page.get_by_label("交易编号（库中名称）")
+    key.fill(KEY)
+    key.press("Enter")
+    _settled(page)
+    page.get_by_label("版本说明").fill(message)
+    page.get_by_label("版本说明").press("Enter")
+    page.get_by_role("button", name="保存新版本").click()
+    expect(page.get_by_text(f"已保存版本 {KEY}@{number}")).to_be_visible()
+    _settled(page)
+
+
 def test_dates_move_the_schedule_and_versions_compare(
     server: tuple[str, Path],  # noqa: F811
     browser: object,  # noqa: F811
@@ -48,13 +65,7 @@ def test_dates_move_the_schedule_and_versions_compare(
     try:
         # save qingdao-pure as it ships, under a key of its own (the run's library is shared)
         _go(page, "交易库", "保存到交易库")
-        page.get_by_label("交易编号（库中名称）").fill(KEY)
-        page.get_by_label("交易编号（库中名称）").press("Enter")
-        page.get_by_label("版本说明").fill("原始结构")
-        page.get_by_label("版本说明").press("Enter")
-        page.get_by_role("button", name="保存新版本").click()
-        expect(page.get_by_text(f"已保存版本 {KEY}@1")).to_be_visible()
-        _settled(page)
+        _save_version(page, "原始结构", 1)
 
         # move the first payment date a month: the schedule's dates follow
         _go(page, "结构设计", "触发事件")
@@ -76,14 +87,7 @@ def test_dates_move_the_schedule_and_versions_compare(
 
         # save the edit, then compare @1 with @2
         _go(page, "交易库", "版本对比")
-        page.get_by_label("交易编号（库中名称）").fill(KEY)
-        page.get_by_label("交易编号（库中名称）").press("Enter")
-        _settled(page)
-        page.get_by_label("版本说明").fill("首个兑付日后移一个月")
-        page.get_by_label("版本说明").press("Enter")
-        page.get_by_role("button", name="保存新版本").click()
-        expect(page.get_by_text(f"已保存版本 {KEY}@2")).to_be_visible()
-        _settled(page)
+        _save_version(page, "首个兑付日后移一个月", 2)
         # A = the first version, B = the current edit (= the version just saved)
         page.get_by_test_id("stSelectbox").filter(has_text="对比基准 A").click()
         page.get_by_role("option", name=f"{KEY}@1").click()
@@ -95,6 +99,7 @@ def test_dates_move_the_schedule_and_versions_compare(
         ).not_to_have_count(0)
         expect(page.get_by_test_id("stPlotlyChart")).to_have_count(1)
         _no_failures(page)
+        _shot(page, "library-compare", at_heading="版本对比")
     except Exception as exc:
         shot = tmp_path / "failure.png"
         page.screenshot(path=str(shot))
