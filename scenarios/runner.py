@@ -757,6 +757,7 @@ class StressFamily:
                 )
                 for v in values
             ]
-            return _stack_rows(parts, self.cache.forecast)
+            base = deal_base(self.cache.deal, None, self.cache.assumptions)
+            return _stack_rows(parts, np.asarray(model.expected(projection_part(base)).forecast))
         parts = [self.cache.get(self.stress(v)) for v in values]
         return _stack_rows(parts, self.cache.forecast)
