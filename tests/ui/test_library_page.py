@@ -86,7 +86,7 @@ def test_save_twice_history_and_compare(
     assert size[["rugao-labelled@1", "rugao-labelled@2"]].values.tolist() == [
         ["12,300.00", "11,000.00"]
     ]
-    assert size["变化"].tolist() == ["●"]
+    assert size["变化（B − A）"].tolist() == ["-1,300.00"]  # B − A in 万元
     assert len(at.get("plotly_chart")) == 1
 
     # stress results of both sides under the pool's scenario set: the smaller senior is
@@ -101,13 +101,13 @@ def test_save_twice_history_and_compare(
     ]
     with Library.open(f"sqlite:///{_private_library}") as lib:
         v1, v2 = lib.load("rugao-labelled@1"), lib.load("rugao-labelled@2")
-    expected = [
-        f"{run_deal_set(v, 'receivable').outcome.min_coverage_principal[0, 0]:.2f}×"
-        for v in (v1, v2)
+    values = [
+        float(run_deal_set(v, "receivable").outcome.min_coverage_principal[0, 0]) for v in (v1, v2)
     ]
+    expected = [f"{x:.2f}×" for x in values]
     assert cov[["rugao-labelled@1", "rugao-labelled@2"]].values.tolist() == [expected]
-    assert cov["变化"].tolist() == ["●"]
-    assert stress["变化"].tolist()[0] == "●"  # changed rows first
+    assert cov["变化（B − A）"].tolist() == [f"{values[1] - values[0]:+,.2f}×"]
+    assert stress["变化（B − A）"].tolist()[0] != ""  # changed rows first
     assert any("压力测试结果（应收账款情景集" in str(m.value) for m in at.markdown)
 
     # break-evens on request, worded as on the stress page
@@ -152,7 +152,8 @@ def test_stress_comparison_reads_english_in_english_mode() -> None:
         columns=["scenario", "tranche", "measure", "a", "b", "changed"],
     )
     en = stress_table(frame, "v1", "v2", "en")
-    assert en.columns.tolist() == ["Scenario", "Tranche", "Measure", "v1", "v2", "Changed"]
+    assert en.columns.tolist() == ["Scenario", "Tranche", "Measure", "v1", "v2", "Change (B − A)"]
+    assert en["Change (B − A)"].tolist() == ["●", "+1,250.00 bp", ""]
     assert en["Scenario"].tolist() == ["Base", "Severe", "Mild"]
     assert en["v2"].tolist() == ["no", "12.50%", "12.50"]
     assert not any(has_cjk(str(v)) for v in en.drop(columns=["Tranche"]).to_numpy().ravel())
@@ -160,3 +161,30 @@ def test_stress_comparison_reads_english_in_english_mode() -> None:
     assert zh["情景"].tolist() == ["基准", "重度", "轻度"]
     assert zh["v1"].tolist() == ["✓", "0.00%", "12.50"]
     assert zh["档位"].tolist() == ["优先A", "优先A", "—"]
+
+
+def test_coverage_overlay_joins_interleaved_schedules_and_drops_empty_dates() -> None:
+    """Two versions whose first payment dates differ by a month: each side's line joins its
+    own points across the other's dates, and dates where no senior is outstanding on either
+    side (after the seniors are repaid) are not on the axis."""
+    import datetime as dt
+    import math
+
+    from abs.io import load_deal
+    from scenarios.compare import compare
+    from scenarios.report import base_report
+    from ui.views.library_page import coverage_overlay
+
+    a = load_deal("qingdao-pure")
+    dates = a.dates.model_copy(update={"first_payment_date": dt.date(2026, 10, 26)})
+    b = a.model_copy(update={"dates": dates})
+    comp = compare(a, base_report(a), b, base_report(b), a="v1", b="v2")
+    assert comp.coverage.isna().all(axis=1).any()  # the union has dates no side covers
+    fig = coverage_overlay(comp, "zh")
+    assert len(fig.data) == 4
+    shown = comp.coverage.dropna(how="all")
+    for trace in fig.data:
+        assert trace.connectgaps is True
+        assert list(trace.x) == [str(d) for d in shown.index]
+        assert any(v is None for v in trace.y)  # the other side's dates: gaps joined over
+        assert all(v is None or (math.isfinite(v) and v <= 10.0) for v in trace.y)

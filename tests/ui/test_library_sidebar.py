@@ -74,7 +74,7 @@ def test_sidebar_lists_the_newest_versions_and_opens_one(
     assert "**rugao-labelled@2**" in text and "**rugao-labelled@1**" in text
     assert text.index("rugao-labelled@2") < text.index("rugao-labelled@1")  # newest first
     assert "优先A 缩量至 11,000 万元" in text
-    assert any("交易库：rugao-labelled（2 个最新版本）" in e.label for e in at.sidebar.expander)
+    assert any("交易库：rugao-labelled（最近 2 个版本）" in e.label for e in at.sidebar.expander)
 
     at.sidebar.selectbox(key="sb_lib_ref").set_value("rugao-labelled@2")
     at.sidebar.button(key="sb_lib_open").click().run()
@@ -91,7 +91,7 @@ def test_sidebar_lists_the_newest_versions_and_opens_one(
     assert back.tranches[0].balance == deal.tranches[0].balance
     at.sidebar.selectbox(key=state.KEY_EXAMPLE).set_value("qingdao-pure").run()
     assert state.KEY_LIBRARY_KEY not in at.session_state
-    assert any("交易库：qingdao-pure（0 个最新版本）" in e.label for e in at.sidebar.expander)
+    assert any("交易库：qingdao-pure（未保存）" in e.label for e in at.sidebar.expander)
 
 
 def test_english_mode_shows_the_block_in_english(
@@ -99,9 +99,7 @@ def test_english_mode_shows_the_block_in_english(
 ) -> None:
     at = _start(monkeypatch)
     at.sidebar.radio(key=state.KEY_LANG).set_value("en").run()
-    assert any(
-        "Library: rugao-labelled (0 newest versions)" in e.label for e in at.sidebar.expander
-    )
+    assert any("Library: rugao-labelled (not saved)" in e.label for e in at.sidebar.expander)
     assert "This deal is not in the library yet." in _sidebar_text(at)
 
 
@@ -165,7 +163,7 @@ def test_the_sidebar_follows_the_key_saved_under_and_the_page_offers_it(
     at.button(key="lib_save").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state[state.KEY_LIBRARY_KEY] == "如皋-方案B"
-    assert any("交易库：如皋-方案B（1 个最新版本）" in e.label for e in at.sidebar.expander)
+    assert any("交易库：如皋-方案B（最近 1 个版本）" in e.label for e in at.sidebar.expander)
     assert "**如皋-方案B@1**" in _sidebar_text(at)
     # switching the example offers the new example's key on the page
     at.sidebar.selectbox(key=state.KEY_EXAMPLE).set_value("qingdao-pure").run()

@@ -61,6 +61,34 @@ def _measure_value(measure: str, value: float) -> str:
     return fmt.years(value)
 
 
+def change_text(measure: str, a: float, b: float, changed: bool) -> str:
+    """The 变化 cell: B − A in the measure's own unit (bp for yields and loss rates, × for
+    coverage, 万元, years), so a change the two 2-decimal cells hide still reads; ``●`` where a
+    side has no value or the measure is yes/no.
+
+    Examples
+    --------
+    >>> change_text("yield", 0.021998, 0.022058, True)
+    '+0.60 bp'
+    >>> change_text("min_coverage", 1.75, 2.40, True)
+    '+0.65×'
+    >>> change_text("balance", 20_000.0, 16_530.88, True)
+    '-3,469.12'
+    >>> change_text("wal", 1.0, 1.0, False)
+    ''
+    """
+    if not changed:
+        return ""
+    if not (math.isfinite(a) and math.isfinite(b)) or measure == "paid":
+        return "●"
+    d = b - a
+    if measure in ("yield", "loss"):
+        return f"{d * 10_000:+,.2f} bp"
+    if measure.startswith("min_coverage") or measure == "coverage":
+        return f"{d:+,.2f}×"
+    return f"{d:+,.2f}"
+
+
 def comparison_table(comp: Comparison, lang: str) -> pd.DataFrame:
     """Tranche measures of A and B with a 变化 column; changed rows first."""
     rows = []
@@ -72,7 +100,9 @@ def comparison_table(comp: Comparison, lang: str) -> pd.DataFrame:
                 t("library.col.measure", lang): zh if lang == "zh" else en,
                 comp.a: _measure_value(str(r["measure"]), float(r["a"])),
                 comp.b: _measure_value(str(r["measure"]), float(r["b"])),
-                t("library.col.changed", lang): "●" if bool(r["changed"]) else "",
+                t("library.col.changed", lang): change_text(
+                    str(r["measure"]), float(r["a"]), float(r["b"]), bool(r["changed"])
+                ),
             }
         )
     frame = pd.DataFrame(rows)
@@ -104,7 +134,9 @@ def stress_table(frame: pd.DataFrame, a: str, b: str, lang: str) -> pd.DataFrame
                 t("library.col.measure", lang): zh if lang == "zh" else en,
                 a: _stress_value(measure, float(r["a"]), lang),
                 b: _stress_value(measure, float(r["b"]), lang),
-                t("library.col.changed", lang): "●" if bool(r["changed"]) else "",
+                t("library.col.changed", lang): change_text(
+                    measure, float(r["a"]), float(r["b"]), bool(r["changed"])
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -171,21 +203,25 @@ def coverage_overlay(comp: Comparison, lang: str) -> go.Figure:
     """Senior coverage per period of both sides on one chart (capped at 10×)."""
     fig = go.Figure()
     styles = {"a": "solid", "b": "dash"}
+    # the dates either side still has a senior outstanding (the union of both schedules)
+    coverage = comp.coverage.dropna(how="all")
     for side, label in (("a", comp.a), ("b", comp.b)):
         for col, key in (
             (f"{side}_senior", "library.cov_interest"),
             (f"{side}_senior_with_principal", "library.cov_principal"),
         ):
             values = [
-                min(float(v), 10.0) if math.isfinite(float(v)) else None for v in comp.coverage[col]
+                min(float(v), 10.0) if math.isfinite(float(v)) else None for v in coverage[col]
             ]
             fig.add_trace(
                 go.Scatter(
-                    x=[str(d) for d in comp.coverage.index],
+                    x=[str(d) for d in coverage.index],
                     y=values,
                     name=f"{label} · {t(key, lang)}",
                     line={"dash": styles[side]},
                     mode="lines+markers",
+                    # two schedules interleave their dates: join each side's own points
+                    connectgaps=True,
                 )
             )
     fig.update_layout(

@@ -125,7 +125,8 @@ def render_library_sidebar(deal: Deal, library_page: st.Page | None = None) -> N
         st.caption(t("sidebar.library_unavailable", message=type(exc).__name__))
         return
     st.session_state["sb_lib_key"] = key
-    with st.expander(t("sidebar.library", key=key, n=len(versions))):
+    label = "sidebar.library" if versions else "sidebar.library_unsaved"
+    with st.expander(t(label, key=key, n=len(versions))):
         if not versions:
             st.caption(t("sidebar.library_none"))
         else:

@@ -238,7 +238,12 @@ def render_order(deal_json: str, lang: str) -> None:
     elif field == "providers":
         options = [p.value for p in SupportProvider]
     targets = (
-        c2.multiselect(t("order.add_targets"), options, key=f"order_add_targets_{kind}")
+        c2.multiselect(
+            t("order.add_targets"),
+            options,
+            key=f"order_add_targets_{kind}",
+            placeholder=t("common.choose"),
+        )
         if options
         else []
     )

@@ -300,7 +300,13 @@ def render() -> None:
 
     st.subheader(t("waterfall.securities"))
     names = list(base.balances.columns)
-    chosen = st.multiselect(t("waterfall.pick_tranches"), names, default=names, key="sec_pick")
+    chosen = st.multiselect(
+        t("waterfall.pick_tranches"),
+        names,
+        default=names,
+        key="sec_pick",
+        placeholder=t("common.choose"),
+    )
     sec = base.securities[base.securities[r.COL_TRANCHE].isin(chosen)]
     money = [
         r.COL_OPENING,
