@@ -852,6 +852,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "library.col.field": ("字段", "Field"),
     "library.col.change": ("变动", "Change"),
     "library.col.delta": ("差额", "Difference"),
+    "upload.deal_not_json": (
+        "交易文件 {name} 不是有效的 JSON（第 {line} 行第 {col} 列有语法错误），当前交易未改变。",
+        "The deal file {name} is not valid JSON (syntax error at line {line}, column {col}); "
+        "the current deal is unchanged.",
+    ),
+    "upload.deal_not_text": (
+        "交易文件 {name} 不是 UTF-8 编码的文本，当前交易未改变。",
+        "The deal file {name} is not UTF-8 text; the current deal is unchanged.",
+    ),
     "upload.deal_invalid": (
         "交易文件 {name} 无效，当前交易未改变：",
         "The deal file {name} is invalid; the current deal is unchanged:",

@@ -92,16 +92,21 @@ def process_upload(name: str, data: bytes) -> str:
 
 
 def _localised_deal_error(name: str, data: bytes) -> DabsError | None:
-    """A deal file's field errors in the session language (rows and columns as the structure
-    editors name them, amounts in 万元); ``None`` when the file is not JSON at all (the
-    reader's message then names the line and column)."""
+    """A deal file's problem in the session language: a JSON syntax error by line and column,
+    text that is not UTF-8, or its field errors (rows and columns as the structure editors name
+    them, amounts in 万元); ``None`` when the reader's own message is the only one (a key given
+    twice, absurd nesting or numbers)."""
     import json
 
     from ui.views.structure_page import deal_issue_lines
 
     try:
         parsed = json.loads(data)
-    except ValueError:
+    except json.JSONDecodeError as exc:  # where the syntax breaks, in the session language
+        return DabsError(t("upload.deal_not_json", name=name, line=exc.lineno, col=exc.colno))
+    except UnicodeDecodeError:
+        return DabsError(t("upload.deal_not_text", name=name))
+    except (ValueError, RecursionError):  # an absurd number or nesting: the reader's message
         return None
     if not isinstance(parsed, dict):
         return None
