@@ -153,7 +153,7 @@ def test_stress_comparison_reads_english_in_english_mode() -> None:
     )
     en = stress_table(frame, "v1", "v2", "en")
     assert en.columns.tolist() == ["Scenario", "Tranche", "Measure", "v1", "v2", "Change (B − A)"]
-    assert en["Change (B − A)"].tolist() == ["●", "+1,250.00 bp", ""]
+    assert en["Change (B − A)"].tolist() == ["●", "+12.50 pp", ""]
     assert en["Scenario"].tolist() == ["Base", "Severe", "Mild"]
     assert en["v2"].tolist() == ["no", "12.50%", "12.50"]
     assert not any(has_cjk(str(v)) for v in en.drop(columns=["Tranche"]).to_numpy().ravel())
@@ -161,6 +161,7 @@ def test_stress_comparison_reads_english_in_english_mode() -> None:
     assert zh["情景"].tolist() == ["基准", "重度", "轻度"]
     assert zh["v1"].tolist() == ["✓", "0.00%", "12.50"]
     assert zh["档位"].tolist() == ["优先A", "优先A", "—"]
+    assert zh["变化（B − A）"].tolist() == ["●", "+12.50 个百分点", ""]
 
 
 def test_coverage_overlay_joins_interleaved_schedules_and_drops_empty_dates() -> None:

@@ -61,20 +61,24 @@ def _measure_value(measure: str, value: float) -> str:
     return fmt.years(value)
 
 
-def change_text(measure: str, a: float, b: float, changed: bool) -> str:
-    """The 变化 cell: B − A in the measure's own unit (bp for yields and loss rates, × for
-    coverage, 万元, years), so a change the two 2-decimal cells hide still reads; ``●`` where a
-    side has no value or the measure is yes/no.
+def change_text(measure: str, a: float, b: float, changed: bool, lang: str) -> str:
+    """The 变化 cell: B − A in the measure's own unit (basis points for yields, percentage
+    points for loss rates, × for coverage, 万元, years), so a change the two 2-decimal cells
+    hide still reads; ``●`` where a side has no value or the measure is yes/no.
 
     Examples
     --------
-    >>> change_text("yield", 0.021998, 0.022058, True)
+    >>> change_text("yield", 0.021998, 0.022058, True, "zh")
+    '+0.60 基点'
+    >>> change_text("yield", 0.021998, 0.022058, True, "en")
     '+0.60 bp'
-    >>> change_text("min_coverage", 1.75, 2.40, True)
+    >>> change_text("loss", 0.0, 0.125, True, "en")
+    '+12.50 pp'
+    >>> change_text("min_coverage", 1.75, 2.40, True, "zh")
     '+0.65×'
-    >>> change_text("balance", 20_000.0, 16_530.88, True)
+    >>> change_text("balance", 20_000.0, 16_530.88, True, "zh")
     '-3,469.12'
-    >>> change_text("wal", 1.0, 1.0, False)
+    >>> change_text("wal", 1.0, 1.0, False, "zh")
     ''
     """
     if not changed:
@@ -82,8 +86,10 @@ def change_text(measure: str, a: float, b: float, changed: bool) -> str:
     if not (math.isfinite(a) and math.isfinite(b)) or measure == "paid":
         return "●"
     d = b - a
-    if measure in ("yield", "loss"):
-        return f"{d * 10_000:+,.2f} bp"
+    if measure == "yield":
+        return f"{d * 10_000:+,.2f} {'基点' if lang == 'zh' else 'bp'}"
+    if measure == "loss":
+        return f"{d * 100:+,.2f} {'个百分点' if lang == 'zh' else 'pp'}"
     if measure.startswith("min_coverage") or measure == "coverage":
         return f"{d:+,.2f}×"
     return f"{d:+,.2f}"
@@ -101,7 +107,7 @@ def comparison_table(comp: Comparison, lang: str) -> pd.DataFrame:
                 comp.a: _measure_value(str(r["measure"]), float(r["a"])),
                 comp.b: _measure_value(str(r["measure"]), float(r["b"])),
                 t("library.col.changed", lang): change_text(
-                    str(r["measure"]), float(r["a"]), float(r["b"]), bool(r["changed"])
+                    str(r["measure"]), float(r["a"]), float(r["b"]), bool(r["changed"]), lang
                 ),
             }
         )
@@ -135,7 +141,7 @@ def stress_table(frame: pd.DataFrame, a: str, b: str, lang: str) -> pd.DataFrame
                 a: _stress_value(measure, float(r["a"]), lang),
                 b: _stress_value(measure, float(r["b"]), lang),
                 t("library.col.changed", lang): change_text(
-                    measure, float(r["a"]), float(r["b"]), bool(r["changed"])
+                    measure, float(r["a"]), float(r["b"]), bool(r["changed"]), lang
                 ),
             }
         )
