@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import waterfall
 from abs.deal import Deal
-from abs.enums import TrancheClass
+from abs.enums import FeeBase, TrancheClass
 from tests.waterfall.builders import random_collections, random_deals
 
 SETTINGS = settings(
@@ -103,6 +103,15 @@ def test_more_collections_never_reduce_principal_or_raise_losses(data: st.DataOb
     residual_holder = {
         t.name for t in deal.tranches if t.tranche_class is TrancheClass.SUBORDINATED
     }
+    # A fee on period collections grows with them, and what it cannot pay at once is owed
+    # ahead of interest later: the extra fee cash the larger collections bring is the most a
+    # tranche can lose to them (random search found 0.2 fen of a final interest shortfall so).
+    on_collections = [f.name for f in deal.fees if f.base is FeeBase.PERIOD_COLLECTIONS]
+    extra_fees = max(
+        sum(float(up.fees[f].paid[0].sum() - base.fees[f].paid[0].sum()) for f in on_collections),
+        0.0,
+    )
+    slack = extra_fees + 1e-6
     for tr in deal.tranches:
         nm = tr.name
         # The holder of the residual may get extra cash earlier as 超额收益 instead of later
@@ -111,10 +120,10 @@ def test_more_collections_never_reduce_principal_or_raise_losses(data: st.DataOb
         # no more.
         flows_base = base.principal[nm].paid[0] + base.residual[nm][0]
         flows_up = up.principal[nm].paid[0] + up.residual[nm][0]
-        assert (np.cumsum(flows_up) >= np.cumsum(flows_base) - 1e-6).all(), nm
+        assert (np.cumsum(flows_up) >= np.cumsum(flows_base) - slack).all(), nm
         if nm not in residual_holder:
-            assert up.loss(nm)[0] <= base.loss(nm)[0] + 1e-6, nm
-        assert up.interest[nm].shortfall[0, -1] <= base.interest[nm].shortfall[0, -1] + 1e-6
+            assert up.loss(nm)[0] <= base.loss(nm)[0] + slack, nm
+        assert up.interest[nm].shortfall[0, -1] <= base.interest[nm].shortfall[0, -1] + slack
 
 
 @SETTINGS
