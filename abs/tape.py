@@ -399,8 +399,11 @@ class _Grid:
     issues: list[Issue] = field(default_factory=list)
 
 
-def _fail(source: str, rule: str, **where: Any) -> TapeError:
-    return TapeError(source, [Issue(source, rule, **where)])
+def _fail(
+    source: str, rule: str, *, code: str, context: dict[str, object] | None = None, **where: Any
+) -> TapeError:
+    """A one-finding :class:`TapeError`: the English ``rule``, its ``code`` and numbers."""
+    return TapeError(source, [Issue(source, rule, code=code, context=context or {}, **where)])
 
 
 def _line_and_column(data: bytes, offset: int, encoding: str) -> tuple[int, str | None, str]:
@@ -448,6 +451,8 @@ def _decode_csv(data: bytes, source: str) -> tuple[str, str]:
             f"file is {name} encoded (byte-order mark at byte offset 0); "
             "save the tape as CSV UTF-8 or GBK, or as .xlsx",
             value=data[:4].hex(" "),
+            code="tape_encoding_bom",
+            context={"encoding": name},
         )
     nul = data.find(b"\x00")
     if nul >= 0:
@@ -456,6 +461,8 @@ def _decode_csv(data: bytes, source: str) -> tuple[str, str]:
             f"file contains a NUL byte at byte offset {nul}: not UTF-8 or GBK text "
             "(UTF-16 or a binary file?); save the tape as CSV UTF-8 or as .xlsx",
             value="0x00",
+            code="tape_nul_byte",
+            context={"offset": nul},
         )
     bom = data.startswith(codecs.BOM_UTF8)
     skip = len(codecs.BOM_UTF8) if bom else 0
@@ -483,6 +490,14 @@ def _decode_csv(data: bytes, source: str) -> tuple[str, str]:
             row=row,
             column=column,
             value=cell,
+            code="tape_utf8_bad_byte",
+            context={
+                "byte": f"0x{data[bad_at]:02x}",
+                "offset": bad_at,
+                "bom": bom,
+                "good": good,
+                "bad": bad,
+            },
         )
     try:
         return data.decode("gb18030"), "gb18030"
@@ -497,6 +512,8 @@ def _decode_csv(data: bytes, source: str) -> tuple[str, str]:
             row=row,
             column=column,
             value=cell,
+            code="tape_encoding_unknown",
+            context={"utf8_offset": bad_at, "byte": f"0x{data[at]:02x}", "offset": at},
         ) from None
 
 
@@ -530,8 +547,15 @@ def _csv_records(text: str, source: str) -> list[list[str]]:
                     "of the file would be read as one cell); close the quote",
                     row=start_line,
                     column=header[opened] if 0 <= opened < len(header) else f"#{opened + 1}",
+                    code="tape_unterminated_quote",
                 ) from None
-            raise _fail(source, f"malformed CSV ({message})", row=reader.line_num) from None
+            raise _fail(
+                source,
+                f"malformed CSV ({message})",
+                row=reader.line_num,
+                code="tape_malformed_csv",
+                context={"detail": message},
+            ) from None
         line = reader.line_num
         if not width:
             width = len(record)
@@ -541,6 +565,8 @@ def _csv_records(text: str, source: str) -> list[list[str]]:
                     f"the header has {width:,} columns, more than the {MAX_TAPE_COLUMNS:,} a "
                     "tape may have",
                     row=line,
+                    code="tape_too_many_columns",
+                    context={"columns": width, "limit": MAX_TAPE_COLUMNS},
                 )
         elif len(record) > MAX_TAPE_COLUMNS:
             raise _fail(
@@ -548,15 +574,20 @@ def _csv_records(text: str, source: str) -> list[list[str]]:
                 f"row has {len(record):,} cells, more than the {MAX_TAPE_COLUMNS:,} a tape may "
                 "have",
                 row=line,
+                code="tape_row_too_many_cells",
+                context={"cells": len(record), "limit": MAX_TAPE_COLUMNS},
             )
         records.append(record)
         cells += width
         if len(records) > MAX_TAPE_ROWS + 1 or cells > MAX_TAPE_CELLS + width:
+            most = min(MAX_TAPE_ROWS, MAX_TAPE_CELLS // max(width, 1))
             raise _fail(
                 source,
-                f"more than {min(MAX_TAPE_ROWS, MAX_TAPE_CELLS // max(width, 1)):,} data rows "
+                f"more than {most:,} data rows "
                 f"(limits: {MAX_TAPE_ROWS:,} rows, {MAX_TAPE_CELLS:,} cells); split the tape",
                 row=line,
+                code="tape_too_many_rows",
+                context={"rows": most, "row_limit": MAX_TAPE_ROWS, "cell_limit": MAX_TAPE_CELLS},
             )
     return records
 
@@ -573,6 +604,7 @@ def _csv_grid(data: bytes, source: str) -> _Grid:
             row=row,
             column=column,
             value=cell or None,
+            code="tape_stray_cr",
         )
     records = _csv_records(text, source)
     return _grid_from_records(records, source, "csv", encoding=encoding)
@@ -585,7 +617,12 @@ def _xlsx_grid(data: bytes, source: str) -> _Grid:
         scan = check_workbook(data)
         records = read_sheet(data, scan)
     except WorkbookError as exc:
-        raise _fail(source, f"not a readable .xlsx tape: {exc}") from None
+        raise _fail(
+            source,
+            f"not a readable .xlsx tape: {exc}",
+            code=exc.code or "tape_xlsx_unreadable",
+            context={"detail": str(exc), **exc.context},
+        ) from None
     grid = _grid_from_records(records, source, "xlsx", sheet=scan.name)
     for row, col, text in scan.error_cells:
         offset = col - 1 - scan.first_column
@@ -597,6 +634,7 @@ def _xlsx_grid(data: bytes, source: str) -> _Grid:
                 row=row,
                 column=header or column_letters(col),
                 value=text,
+                code="tape_excel_error_cell",
             )
         )
     return grid
@@ -611,9 +649,10 @@ def _grid_from_records(
     sheet: str | None = None,
 ) -> _Grid:
     where = f"sheet '{sheet}'" if sheet else "file"
+    place: dict[str, object] = {"sheet": sheet}
     header_index = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
     if header_index is None:
-        raise TapeError(source, [Issue(source, f"{where} is empty: no header row")])
+        raise _fail(source, f"{where} is empty: no header row", code="tape_empty", context=place)
     header = [c.strip() for c in records[header_index]]
     width = len(header)
     issues: list[Issue] = []
@@ -633,6 +672,8 @@ def _grid_from_records(
                         f"row has {len(record)} cells but the header has {width} columns",
                         row=row_number,
                         value=extra[0],
+                        code="tape_row_too_wide",
+                        context={"cells": len(record), "columns": width},
                     )
                 )
             record = record[:width]
@@ -641,7 +682,14 @@ def _grid_from_records(
         rows.append(record)
         numbers.append(row_number)
     if not rows:
-        issues.append(Issue(source, f"{where} has a header but no data rows"))
+        issues.append(
+            Issue(
+                source,
+                f"{where} has a header but no data rows",
+                code="tape_no_data_rows",
+                context=place,
+            )
+        )
     return _Grid(
         header=header,
         rows=rows,
@@ -655,7 +703,24 @@ def _grid_from_records(
 
 
 # --------------------------------------------------------------------------------------------
-# scalar parsers: text → value, or raise ValueError with the rule broken
+# scalar parsers: text → value, or raise _CellRule with the rule broken
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A broken cell rule: the English text (the CLI's), its code and its numbers."""
+
+    text: str
+    code: str
+    context: dict[str, object] = field(default_factory=dict)
+
+
+class _CellRule(ValueError):
+    """A cell text breaks a rule (raised by the scalar parsers)."""
+
+    def __init__(self, text: str, code: str, **context: object) -> None:
+        super().__init__(text)
+        self.rule = _Rule(text, code, dict(context))
 
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
@@ -684,12 +749,13 @@ def _number_text(text: str) -> str:
     if "," in cleaned and _GROUPED.fullmatch(cleaned):
         return cleaned.replace(",", "")
     if cleaned.lower() in _NON_FINITE:
-        raise ValueError("must be a finite number (NaN/inf not allowed)")
+        raise _CellRule("must be a finite number (NaN/inf not allowed)", "tape_not_finite")
     if "," in cleaned and _NUMBER.fullmatch(cleaned.replace(",", "")):
-        raise ValueError(
-            "not a number (thousands separators must group three digits: 1,234,567.89)"
+        raise _CellRule(
+            "not a number (thousands separators must group three digits: 1,234,567.89)",
+            "tape_number_grouping",
         )
-    raise ValueError("not a number")
+    raise _CellRule("not a number", "tape_not_a_number")
 
 
 def _parse_number(text: str) -> float:
@@ -706,7 +772,7 @@ def _parse_fraction(text: str) -> float:
 def _parse_integer(text: str) -> int:
     value = _parse_number(text)
     if not math.isfinite(value) or not value.is_integer():
-        raise ValueError("must be a whole number")
+        raise _CellRule("must be a whole number", "tape_not_whole_number")
     return int(value)
 
 
@@ -731,12 +797,14 @@ def _parse_date(text: str) -> dt.date:
             try:
                 return dt.date(y, m, d)
             except ValueError:
-                raise ValueError(f"not a calendar date ({_DATE_HINT})") from None
+                raise _CellRule(
+                    f"not a calendar date ({_DATE_HINT})", "tape_date_invalid"
+                ) from None
     if _EXCEL_SERIAL.fullmatch(cleaned):
         serial = int(float(cleaned))
         if serial >= 61:  # Excel's serial 60 is the non-existent 1900-02-29
             return _EXCEL_EPOCH + dt.timedelta(days=serial)
-    raise ValueError(f"unparsable date ({_DATE_HINT})")
+    raise _CellRule(f"unparsable date ({_DATE_HINT})", "tape_date_unparsable")
 
 
 _TRUE = frozenset({"是", "y", "yes", "true", "t", "1", "1.0", "真"})
@@ -749,7 +817,7 @@ def _parse_bool(text: str) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise ValueError("not a yes/no value (use 是/否, Y/N, true/false or 1/0)")
+    raise _CellRule("not a yes/no value (use 是/否, Y/N, true/false or 1/0)", "tape_bool_invalid")
 
 
 def _enum_parser(enum: type[LabelledEnum]) -> Callable[[str], LabelledEnum]:
@@ -769,7 +837,12 @@ def _enum_parser(enum: type[LabelledEnum]) -> Callable[[str], LabelledEnum]:
         try:
             return enum.parse(unicodedata.normalize("NFKC", text))
         except ValueError:
-            raise ValueError(f"unknown {what} (allowed: {allowed})") from None
+            raise _CellRule(
+                f"unknown {what} (allowed: {allowed})",
+                "tape_enum_unknown",
+                enum=enum.__name__,
+                allowed=[m.value for m in enum],
+            ) from None
 
     return parse
 
@@ -781,21 +854,27 @@ MAX_POOL_TOTAL_YUAN = 1e13
 _FEN_TOLERANCE = Decimal("1e-6")
 
 
-def _amount_rule(value: float, text: str) -> str | None:
+def _amount_rule(value: float, text: str) -> _Rule | None:
     """Tape rules on 入池金额 beyond ``Asset``'s ``> 0``: whole fen and a sane magnitude."""
     if value >= MAX_AMOUNT_YUAN:
-        return f"must be below {MAX_AMOUNT_YUAN:g} 元 (10万亿元)"
+        return _Rule(
+            f"must be below {MAX_AMOUNT_YUAN:g} 元 (10万亿元)",
+            "tape_amount_too_large",
+            {"limit": MAX_AMOUNT_YUAN},
+        )
     if round(value * 100) < 1:
-        return "must be at least 0.01 元 (one fen)"
+        return _Rule("must be at least 0.01 元 (one fen)", "tape_amount_below_fen")
     fen_float = value * 100
     if value < 1e11 and abs(fen_float - round(fen_float)) <= max(1e-6, 4 * math.ulp(fen_float)):
         return None  # whole fen; below 1e11 元 float64 resolves far finer than the tolerance
     try:
         fen = Decimal(_number_text(text)) * 100
     except (ValueError, InvalidOperation):  # pragma: no cover - parsed above
-        return "not a number"
+        return _Rule("not a number", "tape_not_a_number")
     if abs(fen - fen.to_integral_value()) > _FEN_TOLERANCE:
-        return "must be in whole fen (分): at most two decimal places"
+        return _Rule(
+            "must be in whole fen (分): at most two decimal places", "tape_amount_not_whole_fen"
+        )
     return None
 
 
@@ -815,7 +894,7 @@ def _parser_for(col: TapeColumn) -> Callable[[str], Any]:
     return str
 
 
-def _bounds_rule(name: str) -> Callable[[float], str | None]:
+def _bounds_rule(name: str) -> Callable[[float], _Rule | None]:
     """Check of the numeric constraints declared on ``Asset.<name>`` (gt/ge/lt/le)."""
     bounds: list[tuple[str, float]] = []
     for meta in Asset.model_fields[name].metadata:
@@ -837,9 +916,12 @@ def _bounds_rule(name: str) -> Callable[[float], str | None]:
             return value < bound
         return value <= bound
 
-    def check(value: float) -> str | None:
-        broken = [f"must be {op} {bound:g}" for op, bound in bounds if not holds(op, value, bound)]
-        return " and ".join(broken) if broken else None
+    def check(value: float) -> _Rule | None:
+        broken = [(op, bound) for op, bound in bounds if not holds(op, value, bound)]
+        if not broken:
+            return None
+        text = " and ".join(f"must be {op} {bound:g}" for op, bound in broken)
+        return _Rule(text, "tape_out_of_bounds", {"bounds": [[op, b] for op, b in broken]})
 
     return check
 
@@ -872,6 +954,8 @@ def _map_headers(grid: _Grid, source: str) -> tuple[dict[str, int], dict[str, st
                         "column without a header is ignored",
                         column=f"#{j + 1}",
                         severity="warning",
+                        code="tape_column_no_header",
+                        context={"index": j + 1},
                     )
                 )
             continue
@@ -883,6 +967,7 @@ def _map_headers(grid: _Grid, source: str) -> tuple[dict[str, int], dict[str, st
                     "unknown column is ignored (see docs/tape-format.md for accepted headers)",
                     column=header,
                     severity="warning",
+                    code="tape_column_unknown",
                 )
             )
             continue
@@ -894,6 +979,8 @@ def _map_headers(grid: _Grid, source: str) -> tuple[dict[str, int], dict[str, st
                     f"two columns name the same field {name!r}: '{first}' and '{header}'",
                     row=grid.header_row,
                     column=header,
+                    code="tape_column_duplicate",
+                    context={"field": name, "first": first, "second": header},
                 )
             )
             continue
@@ -908,6 +995,8 @@ def _map_headers(grid: _Grid, source: str) -> tuple[dict[str, int], dict[str, st
                     source,
                     f"required column missing (accepted headers: {accepted})",
                     column=col.label,
+                    code="tape_required_column_missing",
+                    context={"field": name, "accepted": list(col.headers)},
                 )
             )
     return by_field, header_of, issues
@@ -917,29 +1006,38 @@ def _check_cell(
     col: TapeColumn,
     raw: str,
     parse: Callable[[str], Any],
-    bounds: Callable[[float], str | None] | None,
+    bounds: Callable[[float], _Rule | None] | None,
     default: Any,
-) -> tuple[Any, str | None]:
+) -> tuple[Any, _Rule | None]:
     """Value of one distinct cell text and the rule it breaks (``None`` when valid)."""
     text = raw.strip()
     if not text:
         if col.required:
-            return None, "required value is empty"
+            return None, _EMPTY
         return default, None
     try:
         value = parse(text)
-    except ValueError as exc:
-        return None, str(exc)
-    rule: str | None = None
+    except _CellRule as exc:
+        return None, exc.rule
+    except ValueError as exc:  # pragma: no cover - every parser raises _CellRule
+        return None, _Rule(str(exc), "tape_value_invalid")
+    rule: _Rule | None = None
     if col.kind in (_K.NUMBER, _K.FRACTION) and not math.isfinite(value):
-        rule = "must be a finite number (NaN/inf not allowed)"
+        rule = _Rule("must be a finite number (NaN/inf not allowed)", "tape_not_finite")
     elif bounds is not None:
         rule = bounds(value)
         if rule is not None and col.kind is _K.FRACTION:
-            rule += " (a fraction: write 4.5% or 0.045)"
+            rule = _Rule(
+                rule.text + " (a fraction: write 4.5% or 0.045)",
+                rule.code,
+                {**rule.context, "fraction": True},
+            )
     if rule is None and col.field == "amount":
         rule = _amount_rule(value, text)
     return (value if rule is None else None), rule
+
+
+_EMPTY = _Rule("required value is empty", "tape_value_required")
 
 
 def _parse_columns(
@@ -959,7 +1057,7 @@ def _parse_columns(
         default = Asset.model_fields[name].get_default(call_default_factory=True)
         cells: Sequence[str] = columns[j] if columns else ()
         if col.kind is _K.TEXT:  # fast path: text only needs stripping
-            empty_rule = "required value is empty" if col.required else None
+            empty_rule = _EMPTY if col.required else None
             checked = {
                 raw: (text, None) if (text := raw.strip()) else (default, empty_rule)
                 for raw in set(cells)
@@ -973,7 +1071,17 @@ def _parse_columns(
                 rule = broken.get(raw)
                 if rule is not None:
                     value = raw.strip() or None
-                    issues.append(Issue(source, rule, row=numbers[i], column=shown, value=value))
+                    issues.append(
+                        Issue(
+                            source,
+                            rule.text,
+                            row=numbers[i],
+                            column=shown,
+                            value=value,
+                            code=rule.code,
+                            context={"field": name, **rule.context},
+                        )
+                    )
                     row_ok[i] = False
         parsed = {raw: value for raw, (value, _) in checked.items()}
         values[name] = [parsed[raw] for raw in cells]
@@ -1001,6 +1109,8 @@ def _cross_checks(
                         row=numbers[i],
                         column=shown,
                         value=asset_id,
+                        code="tape_duplicate_asset_id",
+                        context={"field": "asset_id", "first_row": first_row[asset_id]},
                     )
                 )
                 parsed.row_ok[i] = False
@@ -1018,6 +1128,8 @@ def _cross_checks(
                         row=numbers[i],
                         column=shown,
                         value=maturity.isoformat(),
+                        code="tape_maturity_before_start",
+                        context={"field": "maturity_date", "start": start.isoformat()},
                     )
                 )
                 parsed.row_ok[i] = False
@@ -1035,6 +1147,8 @@ def _cross_checks(
                         row=numbers[i],
                         column=COLUMN_BY_FIELD["registration_id"].label,
                         severity="warning",
+                        code="tape_direct_without_registration",
+                        context={"field": "registration_id", "asset_id": asset_ids[i]},
                     )
                 )
     return issues
@@ -1086,6 +1200,12 @@ def _pool_total_check(amounts: list[Any], header_of: dict[str, str], source: str
             "carry 0.01 元 through sums of that size",
             column=_column_name(header_of["amount"], COLUMN_BY_FIELD["amount"]),
             value=f"{total_fen // 100:,}.{total_fen % 100:02d} 元",
+            code="tape_pool_total_too_large",
+            context={
+                "field": "amount",
+                "limit": MAX_POOL_TOTAL_YUAN,
+                "total": f"{total_fen // 100:,}.{total_fen % 100:02d}",
+            },
         )
     ]
 
@@ -1099,14 +1219,18 @@ def _read_grid(data: bytes, source: str, suffix: str) -> _Grid:
                     source,
                     "legacy .xls workbooks are not supported; save the tape as .xlsx or CSV",
                     value=suffix or None,
+                    code="tape_xls_legacy",
                 )
             ],
         )
     if data.startswith(_XLSX_MAGIC):
         return _xlsx_grid(data, source)
     if suffix in (".xlsx", ".xlsm"):
-        raise TapeError(
-            source, [Issue(source, "file has an .xlsx name but is not an .xlsx workbook")]
+        raise _fail(
+            source,
+            "file has an .xlsx name but is not an .xlsx workbook",
+            code="tape_xlsx_name_not_workbook",
+            context={"suffix": suffix},
         )
     return _csv_grid(data, source)
 
@@ -1141,6 +1265,8 @@ def read_tape_bytes_report(
         raise _fail(
             source,
             f"file is {len(data):,} bytes, more than the {MAX_TAPE_FILE_BYTES:,} a tape may be",
+            code="tape_file_too_large",
+            context={"bytes": len(data), "limit": MAX_TAPE_FILE_BYTES},
         )
     # Reading creates millions of small acyclic objects; the cyclic collector would rescan
     # them again and again (a third of the time on 100,000 rows), so pause it meanwhile.
@@ -1221,12 +1347,13 @@ def _read_file(target: Path, name: str) -> bytes:
     try:
         mode = target.stat().st_mode  # before opening: opening a named pipe waits for a writer
         if stat.S_ISDIR(mode):
-            raise _fail(name, "tape path is a folder, not a file")
+            raise _fail(name, "tape path is a folder, not a file", code="tape_path_is_folder")
         if not stat.S_ISREG(mode):
             raise _fail(
                 name,
                 "tape path is not a regular file (a device, pipe or socket); give a .csv or "
                 ".xlsx file",
+                code="tape_path_not_regular",
             )
         with target.open("rb") as fh:
             info = os.fstat(fh.fileno())
@@ -1235,18 +1362,32 @@ def _read_file(target: Path, name: str) -> bytes:
                     name,
                     f"file is {info.st_size:,} bytes, more than the {MAX_TAPE_FILE_BYTES:,} a "
                     "tape may be",
+                    code="tape_file_too_large",
+                    context={"bytes": info.st_size, "limit": MAX_TAPE_FILE_BYTES},
                 )
             data = fh.read(MAX_TAPE_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise _fail(name, "tape file not found") from None
+        raise _fail(name, "tape file not found", code="tape_file_not_found") from None
     except IsADirectoryError:
-        raise _fail(name, "tape path is a folder, not a file") from None
+        raise _fail(name, "tape path is a folder, not a file", code="tape_path_is_folder") from None
     except PermissionError:
-        raise _fail(name, "tape file is not readable (permission)") from None
+        raise _fail(
+            name, "tape file is not readable (permission)", code="tape_file_permission"
+        ) from None
     except OSError as exc:
-        raise _fail(name, f"tape file cannot be read ({exc.strerror})") from None
+        raise _fail(
+            name,
+            f"tape file cannot be read ({exc.strerror})",
+            code="tape_file_unreadable",
+            context={"detail": str(exc.strerror)},
+        ) from None
     if len(data) > MAX_TAPE_FILE_BYTES:
-        raise _fail(name, f"file grew past the {MAX_TAPE_FILE_BYTES:,} bytes a tape may be")
+        raise _fail(
+            name,
+            f"file grew past the {MAX_TAPE_FILE_BYTES:,} bytes a tape may be",
+            code="tape_file_grew",
+            context={"limit": MAX_TAPE_FILE_BYTES},
+        )
     return data
 
 

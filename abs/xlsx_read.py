@@ -69,7 +69,18 @@ _ATTR = re.compile(r"""([\w:]+)\s*=\s*["']([^"']*)["']""")
 
 
 class WorkbookError(ValueError):
-    """The workbook cannot be read within the limits, or is not a readable workbook."""
+    """The workbook cannot be read within the limits, or is not a readable workbook.
+
+    ``code`` and ``context`` (optional) name the rule and its numbers, so the tape reader's
+    finding can be worded in the dashboard's language (:mod:`ui.tape_rules`).
+    """
+
+    def __init__(
+        self, message: str, *, code: str | None = None, context: dict[str, object] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.context: dict[str, object] = dict(context or {})
 
 
 @dataclass
@@ -112,21 +123,25 @@ def column_letters(index: int) -> str:
     return out
 
 
-def _limits_rule(rows: int, columns: int, what: str) -> str | None:
+def _limits_rule(rows: int, columns: int, what: str) -> tuple[str, dict[str, object]] | None:
+    """The sheet-extent limit ``rows`` × ``columns`` breaks: English text and its numbers."""
     if rows > MAX_SHEET_ROWS:
         return (
             f"{what} {rows:,} rows, more than the {MAX_SHEET_ROWS:,} a tape may have "
-            f"(1,000,000 data rows and a header)"
+            f"(1,000,000 data rows and a header)",
+            {"limit_kind": "rows", "rows": rows, "limit": MAX_SHEET_ROWS},
         )
     if columns > MAX_SHEET_COLUMNS:
         return (
             f"{what} {columns:,} columns (up to {column_letters(columns)}), more than the "
-            f"{MAX_SHEET_COLUMNS:,} a tape may have"
+            f"{MAX_SHEET_COLUMNS:,} a tape may have",
+            {"limit_kind": "columns", "columns": columns, "limit": MAX_SHEET_COLUMNS},
         )
     if rows * columns > MAX_SHEET_CELLS:
         return (
             f"{what} {rows:,} rows × {columns:,} columns = {rows * columns:,} cells, more than "
-            f"the {MAX_SHEET_CELLS:,} a tape may have"
+            f"the {MAX_SHEET_CELLS:,} a tape may have",
+            {"limit_kind": "cells", "cells": rows * columns, "limit": MAX_SHEET_CELLS},
         )
     return None
 
@@ -139,7 +154,8 @@ def _unpack(data: bytes, info: zipfile.ZipInfo, budget: int) -> Iterator[bytes]:
     """
     if info.flag_bits & 0x1:
         raise WorkbookError(
-            "the workbook is encrypted (password-protected); save it without a password"
+            "the workbook is encrypted (password-protected); save it without a password",
+            code="tape_xlsx_encrypted",
         )
     off = info.header_offset
     if data[off : off + 4] != b"PK\x03\x04":
@@ -322,11 +338,13 @@ def check_workbook(data: bytes) -> SheetScan:
         raise WorkbookError(f"not a readable zip archive ({type(exc).__name__}: {exc})") from None
     if len(infos) > MAX_XLSX_PARTS:
         raise WorkbookError(
-            f"the workbook has {len(infos):,} parts, more than the {MAX_XLSX_PARTS:,} allowed"
+            f"the workbook has {len(infos):,} parts, more than the {MAX_XLSX_PARTS:,} allowed",
+            code="tape_xlsx_too_many_parts",
+            context={"parts": len(infos), "limit": MAX_XLSX_PARTS},
         )
     sheets = _sheet_parts(data, zf)
     if not sheets:
-        raise WorkbookError("the workbook has no worksheet")
+        raise WorkbookError("the workbook has no worksheet", code="tape_xlsx_no_sheet")
     name = choose_sheet([n for n, _ in sheets])
     part = dict(sheets)[name]
     scan = SheetScan(name=name, part=part)
@@ -345,24 +363,43 @@ def check_workbook(data: bytes) -> SheetScan:
         raise WorkbookError(
             f"the workbook unpacks to more than {MAX_XLSX_UNPACKED_BYTES / 2**30:g} GiB "
             f"(the limit for a tape; a zip bomb?), stopped after "
-            f"{MAX_XLSX_UNPACKED_BYTES - budget + big.seen:,} bytes"
+            f"{MAX_XLSX_UNPACKED_BYTES - budget + big.seen:,} bytes",
+            code="tape_xlsx_unpacked_too_large",
+            context={"limit": MAX_XLSX_UNPACKED_BYTES},
         ) from None
     if scan.dimension:
         rule = _dimension_rule(scan.dimension)
         if rule:
-            raise WorkbookError(f"sheet '{name}': declared dimension {scan.dimension}: {rule}")
+            text, numbers = rule
+            raise WorkbookError(
+                f"sheet '{name}': declared dimension {scan.dimension}: {text}",
+                code="tape_xlsx_sheet_too_large",
+                context={"sheet": name, **numbers},
+            )
     if scan.cells > MAX_SHEET_CELLS:
         raise WorkbookError(
             f"sheet '{name}' has {scan.cells:,} cells, more than the {MAX_SHEET_CELLS:,} a "
-            "tape may have"
+            "tape may have",
+            code="tape_xlsx_sheet_too_large",
+            context={
+                "sheet": name,
+                "limit_kind": "cells",
+                "cells": scan.cells,
+                "limit": MAX_SHEET_CELLS,
+            },
         )
     rule = _limits_rule(scan.max_row, scan.max_column, "spans")
     if rule:
-        raise WorkbookError(f"sheet '{name}' {rule}")
+        text, numbers = rule
+        raise WorkbookError(
+            f"sheet '{name}' {text}",
+            code="tape_xlsx_sheet_too_large",
+            context={"sheet": name, **numbers},
+        )
     return scan
 
 
-def _dimension_rule(ref: str) -> str | None:
+def _dimension_rule(ref: str) -> tuple[str, dict[str, object]] | None:
     corners = ref.split(":")
     parsed = [_CELL_REF.fullmatch(c.strip()) for c in corners]
     if len(corners) > 2 or not all(parsed):
