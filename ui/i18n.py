@@ -865,6 +865,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "交易文件 {name} 无效，当前交易未改变：",
         "The deal file {name} is invalid; the current deal is unchanged:",
     ),
+    "upload.tape_invalid": (
+        "资产清单 {name} 有 {n} 处问题，当前交易未改变：",
+        "The pool tape {name} has {n} problems; the current deal is unchanged:",
+    ),
+    "upload.tape_invalid_one": (
+        "资产清单 {name} 有 1 处问题，当前交易未改变：",
+        "The pool tape {name} has 1 problem; the current deal is unchanged:",
+    ),
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from abs.errors import Issue
+from abs.errors import Issue, TapeError
 
 #: Bound rules: pydantic code → (context key, 中文, English).
 _BOUNDS: dict[str, tuple[str, str, str]] = {
@@ -86,7 +86,7 @@ def rule_text(issue: Issue, *, kind: str | None, lang: str) -> str:
 
     Examples
     --------
-    >>> from abs.errors import Issue
+    >>> from abs.errors import Issue, TapeError
     >>> rule_text(
     ...     Issue("deal", "Input should be less than or equal to 1", code="less_than_equal",
     ...           context={"le": 1.0}), kind="pct", lang="zh")
@@ -133,3 +133,18 @@ def value_text(value: object, *, kind: str | None) -> str:
             return f"{float(value) * 100:.2f}%"
         return f"{value:g}"
     return str(value)
+
+
+def tape_issue_text(issue: Issue, lang: str) -> str:
+    """A pool-tape finding in ``lang``: row, column (as the tape template names it), the rule
+    and the value as typed (:mod:`ui.tape_rules`)."""
+    from ui.tape_rules import issue_text
+
+    return issue_text(issue, lang)
+
+
+def tape_error_text(exc: TapeError, name: str, lang: str) -> str:
+    """A rejected tape in ``lang``: ``资产清单 tape.csv 有 3 处问题…`` and one line per finding."""
+    from ui.tape_rules import error_text
+
+    return error_text(exc, name, lang)
