@@ -374,7 +374,7 @@ def check_workbook(data: bytes) -> SheetScan:
             raise WorkbookError(
                 f"sheet '{name}': declared dimension {scan.dimension}: {text}",
                 code="tape_xlsx_sheet_too_large",
-                context={"sheet": name, **numbers},
+                context={"sheet": name, "dimension": scan.dimension, **numbers},
             )
     if scan.cells > MAX_SHEET_CELLS:
         raise WorkbookError(

@@ -13,11 +13,11 @@ is testable without a running Streamlit app.
 from __future__ import annotations
 
 import os
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from abs.errors import DabsError
+from abs.errors import DabsError, Issue
 
 #: Session keys (one place, so tests and pages agree).
 KEY_DEAL_JSON = "dabs_deal_json"
@@ -207,14 +207,59 @@ def pop_flash(store: MutableMapping[str, Any] | None = None) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def set_tape_warnings(lines: list[str], *, store: MutableMapping[str, Any] | None = None) -> None:
-    """Remember the warnings of the tape behind the current pool."""
-    _store(store)[KEY_TAPE_WARNINGS] = list(lines)
+def _plain(value: object) -> object:
+    """``value`` if JSON keeps it as is, else its text."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
 
 
-def tape_warnings(store: MutableMapping[str, Any] | None = None) -> list[str]:
+def issue_record(issue: Issue) -> dict[str, object]:
+    """An :class:`~abs.errors.Issue` as a JSON-safe mapping (session state keeps plain data)."""
+    return {
+        "source": issue.source,
+        "rule": issue.rule,
+        "row": issue.row,
+        "column": issue.column,
+        "value": _plain(issue.value),
+        "severity": issue.severity,
+        "code": issue.code,
+        "context": _plain(issue.context or {}),
+    }
+
+
+def issue_from_record(record: Mapping[str, Any]) -> Issue:
+    """The :class:`~abs.errors.Issue` an :func:`issue_record` mapping stands for."""
+    row = record.get("row")
+    column, code, context = record.get("column"), record.get("code"), record.get("context")
+    return Issue(
+        str(record.get("source", "")),
+        str(record.get("rule", "")),
+        row=row if isinstance(row, int) else None,
+        column=column if isinstance(column, str) else None,
+        value=record.get("value"),
+        severity=str(record.get("severity", "warning")),
+        code=code if isinstance(code, str) else None,
+        context=dict(context) if isinstance(context, dict) else None,
+    )
+
+
+def set_tape_warnings(
+    warnings: Sequence[Issue], *, store: MutableMapping[str, Any] | None = None
+) -> None:
+    """Remember the warnings of the tape behind the current pool (as JSON-safe records, so
+    the pool page words them in whatever language the session is in when it shows them)."""
+    _store(store)[KEY_TAPE_WARNINGS] = [issue_record(w) for w in warnings]
+
+
+def tape_warnings(store: MutableMapping[str, Any] | None = None) -> list[Issue]:
     """Warnings the tape reader gave for the current pool."""
-    return list(_store(store).get(KEY_TAPE_WARNINGS, []))
+    records = _store(store).get(KEY_TAPE_WARNINGS, [])
+    return [issue_from_record(r) for r in records if isinstance(r, Mapping)]
 
 
 def language(store: MutableMapping[str, Any] | None = None) -> str:

@@ -177,26 +177,29 @@ def _too_many_rows(ctx: Context, lang: str) -> str:
 def _sheet_too_large(ctx: Context, lang: str) -> str:
     sheet = _where(ctx, lang)
     kind, limit = ctx.get("limit_kind"), _n(ctx, "limit")
+    dimension = ctx.get("dimension")
+    has = _pick(lang, f"声明的范围 {dimension} 有", f" declares ({dimension})") if dimension else ""
+    has = has or _pick(lang, "有", " spans")
     if kind == "rows":
         n = _n(ctx, "rows")
         return _pick(
             lang,
-            f"{sheet}有 {n} 行，超过资产清单上限 {limit} 行（1,000,000 个数据行加表头）",
-            f"{sheet} spans {n} rows, more than the {limit} a tape may have "
+            f"{sheet}{has} {n} 行，超过资产清单上限 {limit} 行（1,000,000 个数据行加表头）",
+            f"{sheet}{has} {n} rows, more than the {limit} a tape may have "
             "(1,000,000 data rows and a header)",
         )
     if kind == "columns":
         n = _n(ctx, "columns")
         return _pick(
             lang,
-            f"{sheet}有 {n} 列，超过资产清单上限 {limit} 列",
-            f"{sheet} spans {n} columns, more than the {limit} a tape may have",
+            f"{sheet}{has} {n} 列，超过资产清单上限 {limit} 列",
+            f"{sheet}{has} {n} columns, more than the {limit} a tape may have",
         )
     n = _n(ctx, "cells")
     return _pick(
         lang,
-        f"{sheet}有 {n} 个单元格，超过资产清单上限 {limit} 个",
-        f"{sheet} spans {n} cells, more than the {limit} a tape may have",
+        f"{sheet}{has} {n} 个单元格，超过资产清单上限 {limit} 个",
+        f"{sheet}{has} {n} cells, more than the {limit} a tape may have",
     )
 
 
@@ -500,9 +503,13 @@ def rule_text(issue: Issue, lang: str) -> str:
 
 
 def _column_text(issue: Issue, lang: str) -> str | None:
+    from abs.tape import match_header
+
     field = (issue.context or {}).get("field")
     if isinstance(field, str) and field:
         return field_label(field, lang)
+    if issue.column and (named := match_header(issue.column)) is not None:
+        return field_label(named, lang)  # a header as written in the file, e.g. 债务人
     return issue.column
 
 

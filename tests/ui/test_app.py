@@ -219,7 +219,8 @@ def test_bad_tape_shows_row_and_column_and_keeps_last_good(
     at.run()
     assert not at.exception
     messages = [str(e.value) for e in at.error]
-    assert any("broken.csv" in m and "row 3" in m and "amount" in m for m in messages), messages
+    expected = "- 第 3 行，入池金额 (amount)：不是数字（值：abc）"  # the session language
+    assert any("broken.csv" in m and expected in m for m in messages), messages
     assert at.session_state[state.KEY_DEAL_JSON] == before  # the last good deal is kept
     assert ":blue-badge[贴标型]" in markdown_text(at)
 

@@ -1,4 +1,5 @@
-"""Hostile uploads reach the page as ``st.error`` naming row and column or field (issue 17).
+"""Hostile uploads reach the page as ``st.error`` naming row and column or field (issue 17),
+in the session language (Chinese by default here).
 
 Before issue 17 an empty date cell showed "内部错误（TypeError…）" and a workbook declaring
 A1:XFD1048576 ran the server into a MemoryError; the reader's limits now apply to uploads too.
@@ -41,12 +42,16 @@ def _empty_date_tape() -> bytes:
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [
-        ("dates.csv", _empty_date_tape(), ("dates.csv, row 3, column 'start_date'", "empty")),
-        ("moji.csv", _mojibake_tape(), ("moji.csv, row 3, column 'obligor'", "not valid UTF-8")),
+        ("dates.csv", _empty_date_tape(), ("dates.csv", "第 3 行，起始日 (start_date)：必填")),
+        (
+            "moji.csv",
+            _mojibake_tape(),
+            ("moji.csv", "第 3 行，债务人 (obligor)：", "不是有效的 UTF-8"),
+        ),
         (
             "huge.xlsx",
             xp.workbook(xp.sheet_xml(xp.header_row() + xp.asset_row(2), dimension="A1:XFD1048576")),
-            ("huge.xlsx", "declares 1,048,576 rows, more than the 1,000,001"),
+            ("huge.xlsx", "A1:XFD1048576 有 1,048,576 行，超过资产清单上限 1,000,001 行"),
         ),
     ],
 )

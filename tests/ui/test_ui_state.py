@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
-from abs.errors import DabsError
+from abs.errors import DabsError, Issue
 from ui import state
 
 
@@ -96,5 +97,14 @@ def test_language_and_initial_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     assert state.initial_choice() == "qingdao-pure"
     monkeypatch.setenv(state.ENV_DEAL, "rugao-labelled")
     assert state.initial_choice() == "rugao-labelled"
-    state.set_tape_warnings(["w1"], store=(s := _store()))
-    assert state.tape_warnings(s) == ["w1"]
+    w1 = Issue(
+        "t.csv",
+        "unknown column is ignored",
+        column="备注",
+        severity="warning",
+        code="tape_column_unknown",
+        context={},
+    )
+    state.set_tape_warnings([w1], store=(s := _store()))
+    assert state.tape_warnings(s) == [w1]
+    json.dumps(s[state.KEY_TAPE_WARNINGS])  # session state keeps plain data

@@ -15,9 +15,10 @@ import pandas as pd
 import streamlit as st
 
 from abs.deal import Deal
-from abs.errors import DabsError
+from abs.errors import DabsError, TapeError
 from ui import engine, localize, state
 from ui.i18n import current_language, t
+from ui.messages import tape_error_text
 
 log = logging.getLogger("dabs.ui")
 
@@ -83,11 +84,14 @@ def process_upload(name: str, data: bytes) -> str:
         state.set_current(engine.deal_to_json(deal), source_label=name)
         state.set_tape_warnings([])
         return message
-    pool, warnings = engine.read_tape_upload(
-        data, filename=name, cutoff_date=current.dates.cutoff_date
-    )
+    try:
+        pool, warnings = engine.read_tape_upload(
+            data, filename=name, cutoff_date=current.dates.cutoff_date
+        )
+    except TapeError as exc:  # every finding in the session language (the CLI keeps English)
+        raise DabsError(tape_error_text(exc, name, state.language())) from None
     state.set_current(engine.deal_to_json(engine.with_pool(current, pool)), source_label=name)
-    state.set_tape_warnings([str(w) for w in warnings])
+    state.set_tape_warnings(warnings)
     return t("sidebar.loaded_tape", name=name, count=len(pool.assets))
 
 

@@ -16,6 +16,7 @@ from abs.enums import DealKind
 from ui import engine, state
 from ui import format as fmt
 from ui.i18n import t
+from ui.messages import tape_issue_text
 from ui.views._shared import guarded, header, plot, table
 
 #: Badge colour of each kind.
@@ -181,7 +182,7 @@ def render() -> None:
     m4.metric(t("pool.obligors"), f"{cls.obligor_count}")
 
     findings = [fmt.one_language(w, lang) for w in cls.warnings]
-    tape_notes = [fmt.one_language(w, lang) for w in state.tape_warnings()]
+    tape_notes = [tape_issue_text(w, lang) for w in state.tape_warnings()]
     st.subheader(t("pool.findings", n=len(findings) + len(tape_notes)))
     if findings:
         st.warning("\n".join(f"- {line}" for line in findings))
