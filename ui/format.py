@@ -183,8 +183,8 @@ def one_language(text: str, lang: str = "zh") -> str:
     """The ``lang`` half of a bilingual ``中文 / English`` message (the text itself otherwise).
 
     The engine writes findings in both languages, Chinese first; the dashboard shows one
-    language. The split is the first " / " with Chinese before it and an English word after it,
-    so a " / " inside either half is kept.
+    language. The split is the first " / " (or "）/ ") with Chinese before it and an English word
+    after it, so a " / " inside either half is kept.
 
     Examples
     --------
@@ -192,16 +192,21 @@ def one_language(text: str, lang: str = "zh") -> str:
     'licences ending early: QD001'
     >>> one_language("登记编号 / 估值缺失：QD002 / registration id or valuation missing", "zh")
     '登记编号 / 估值缺失：QD002'
+    >>> one_language("缺少登记编号：R1（1笔）/ no registration id: R1 (1 asset)", "zh")
+    '缺少登记编号：R1（1笔）'
     >>> one_language("plain English only", "zh")
     'plain English only'
     """
     start = 0
     while True:
-        i = text.find(" / ", start)
+        i = text.find("/ ", start)
         if i < 0:
             return text
-        left, right = text[:i], text[i + 3 :]
+        start = i + 2
+        left, right = text[:i], text[i + 2 :]
+        if not left.endswith((" ", "）")):  # "a/ b" inside a half is not the split
+            continue
+        left = left.rstrip()
         has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in left)
         if has_cjk and right[:1].isascii() and right[:1].isalpha():
             return left if lang == "zh" else right
-        start = i + 3
