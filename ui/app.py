@@ -51,7 +51,7 @@ def ensure_initialised() -> None:
         state.set_current(
             engine.example_deal_json(state.DEFAULT_EXAMPLE), source_label=state.DEFAULT_EXAMPLE
         )
-        state.record_error(t("where.deal_file"), exc)
+        state.record_error(t("where.deal_file"), exc, where_key="where.deal_file")
         choice = state.DEFAULT_EXAMPLE
     else:
         state.set_current(text, source_label=choice)
@@ -66,7 +66,7 @@ def _on_example_change() -> None:
         state.set_current(engine.example_deal_json(name), source_label=name)
         state.set_tape_warnings([])
     except DabsError as exc:
-        state.record_error(t("where.example"), exc)
+        state.record_error(t("where.example"), exc, where_key="where.example")
 
 
 def _on_undo() -> None:

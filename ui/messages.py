@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from abs.errors import Issue, TapeError
+from abs.errors import DabsError, Issue, TapeError
 
 #: Bound rules: pydantic code → (context key, 中文, English).
 _BOUNDS: dict[str, tuple[str, str, str]] = {
@@ -86,7 +86,7 @@ def rule_text(issue: Issue, *, kind: str | None, lang: str) -> str:
 
     Examples
     --------
-    >>> from abs.errors import Issue, TapeError
+    >>> from abs.errors import Issue
     >>> rule_text(
     ...     Issue("deal", "Input should be less than or equal to 1", code="less_than_equal",
     ...           context={"le": 1.0}), kind="pct", lang="zh")
@@ -148,3 +148,26 @@ def tape_error_text(exc: TapeError, name: str, lang: str) -> str:
     from ui.tape_rules import error_text
 
     return error_text(exc, name, lang)
+
+
+class LocalisedError(DabsError):
+    """An input error already worded in every language (``texts``: language → message).
+
+    ``str()`` is the wording in the language it was raised in; :func:`error_message` picks the
+    session's, so a rejected input recorded in one language reads right after a switch.
+    """
+
+    def __init__(self, texts: dict[str, str], lang: str) -> None:
+        super().__init__(texts.get(lang) or next(iter(texts.values()), ""))
+        self.texts = dict(texts)
+
+
+def error_message(exc: BaseException, lang: str) -> str:
+    """An engine error as the dashboard shows it: a tape's findings in ``lang``
+    (:func:`tape_error_text`), a :class:`LocalisedError` in ``lang``, any other error with the
+    engine's own message."""
+    if isinstance(exc, LocalisedError) and lang in exc.texts:
+        return exc.texts[lang]
+    if isinstance(exc, TapeError):
+        return tape_error_text(exc, exc.source, lang)
+    return str(exc)

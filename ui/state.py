@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from abs.errors import DabsError, Issue
@@ -50,10 +50,19 @@ MAX_UPLOAD_MB = 256
 
 @dataclass(frozen=True)
 class InputError:
-    """An input the app rejected: where it came from and the engine's message (CLI wording)."""
+    """An input the app rejected: where it came from and the engine's message (CLI wording).
+
+    ``texts`` holds (where, message) per language when the error can be worded in each (a
+    pool tape's findings, a deal file's field errors): a language switch then rewords it.
+    """
 
     where: str
     message: str
+    texts: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def in_language(self, lang: str) -> tuple[str, str]:
+        """(where, message) in ``lang``, or as recorded when it has no wording in ``lang``."""
+        return self.texts.get(lang, (self.where, self.message))
 
 
 def _store(store: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
@@ -179,10 +188,42 @@ def edits(store: MutableMapping[str, Any] | None = None) -> list[str]:
 
 
 def record_error(
-    where: str, exc: DabsError | str, *, store: MutableMapping[str, Any] | None = None
+    where: str,
+    exc: DabsError | str,
+    *,
+    where_key: str | None = None,
+    store: MutableMapping[str, Any] | None = None,
 ) -> None:
-    """Remember a rejected input; the current deal is left as it was."""
-    _store(store)[KEY_ERROR] = InputError(where=where, message=str(exc))
+    """Remember a rejected input; the current deal is left as it was.
+
+    Parameters
+    ----------
+    where : str
+        Where the input came from, as shown (e.g. ``"上传文件 tape.csv"``).
+    exc : DabsError or str
+        The error. A pool tape's findings (:class:`~abs.errors.TapeError`, e.g. a deal file
+        whose tape is broken) and a :class:`ui.messages.LocalisedError` are kept worded in
+        every language; other errors keep the engine's message.
+    where_key : str, optional
+        The i18n key ``where`` starts with, so ``where`` is reworded in each language too
+        (the rest of ``where``, e.g. a file name, is kept).
+    store : mapping, optional
+        Session mapping (default ``st.session_state``).
+    """
+    from ui.i18n import LANGUAGES, t
+    from ui.messages import error_message
+
+    s = _store(store)
+    lang = language(s)
+    if isinstance(exc, str):
+        s[KEY_ERROR] = InputError(where=where, message=exc)
+        return
+    texts: dict[str, tuple[str, str]] = {}
+    detail = where.removeprefix(t(where_key, lang)) if where_key else None
+    for other in LANGUAGES:
+        shown = t(where_key, other) + detail if where_key and detail is not None else where
+        texts[other] = (shown, error_message(exc, other))
+    s[KEY_ERROR] = InputError(where=where, message=error_message(exc, lang), texts=texts)
 
 
 def last_error(store: MutableMapping[str, Any] | None = None) -> InputError | None:

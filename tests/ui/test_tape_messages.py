@@ -490,3 +490,45 @@ def test_tape_warnings_follow_the_session_language(monkeypatch: pytest.MonkeyPat
         "- row 2, registration_id: direct data asset 'R1' has no registration ID; disclose the "
         "registration certificate"
     ) in warnings
+
+
+def test_deal_file_with_a_broken_tape_follows_the_language(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``dabs ui deal.json`` whose tape is broken: the app opens the default example and shows
+    the tape's findings, reworded when the structurer switches the language."""
+    import json
+
+    from abs.io import deal_to_json, load_deal
+
+    data = json.loads(deal_to_json(load_deal("rugao-labelled")))
+    data.pop("pool", None)
+    data["tape"] = "tape.csv"
+    (tmp_path / "tape.csv").write_bytes(_csv(_row("R1"), _row("R2", "-5")))
+    deal = tmp_path / "deal.json"
+    deal.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    at = start(monkeypatch, deal)
+    box = "\n".join(str(e.value) for e in at.error)
+    assert "- 第 3 行，入池金额 (amount)：须大于 0（值：-5）" in box, box
+    assert not offending(box, "zh", [str(tmp_path / "tape.csv"), "-5"]), box
+    at.sidebar.radio(key=state.KEY_LANG).set_value("en").run()
+    box = "\n".join(str(e.value) for e in at.error)
+    assert "- row 3, amount: must be greater than 0 (value: -5)" in box, box
+    assert not offending(box, "en", []), box
+    err = state.last_error(at.session_state)  # type: ignore[arg-type]
+    assert err is not None
+    assert err.in_language("zh")[0] == "交易文件" and err.in_language("en")[0] == "deal file"
+
+
+def test_rejected_upload_follows_the_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    name, data, zh, en, names = HOSTILE["duplicate_and_nan"]
+    at = _upload(monkeypatch, "zh", name, data)
+    box = next(str(e.value) for e in at.error if name in str(e.value))
+    assert all(line in box for line in zh), box
+    at.sidebar.radio(key=state.KEY_LANG).set_value("en").run()  # the same rejection, reworded
+    box = next(str(e.value) for e in at.error if name in str(e.value))
+    assert all(line in box for line in en), box
+    assert not offending(box, "en", [name, *names]), box
+    err = state.last_error(at.session_state)  # type: ignore[arg-type]
+    assert err is not None and err.in_language("en")[0] == f"upload {name}"
+    assert err.in_language("zh")[0] == f"上传文件 {name}"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from abs.errors import DabsError, Issue
+from abs.errors import DabsError, Issue, TapeError
 from ui import state
 
 
@@ -57,6 +57,37 @@ def test_errors_keep_the_current_deal() -> None:
     assert state.current_json(s) == '{"a": 1}'
     state.set_current('{"a": 2}', source_label="x", store=s)  # a good input clears the error
     assert state.last_error(s) is None
+
+
+def test_a_tape_error_is_kept_in_both_languages() -> None:
+    s = _store()
+    issue = Issue(
+        "bad.csv",
+        "must be > 0",
+        row=3,
+        column="入池金额",
+        value="-5",
+        code="tape_out_of_bounds",
+        context={"field": "amount", "bounds": [[">", 0.0]]},
+    )
+    state.record_error(
+        "上传文件 bad.csv", TapeError("bad.csv", [issue]), where_key="where.upload", store=s
+    )
+    err = state.last_error(s)
+    assert err is not None
+    assert err.in_language("zh") == (
+        "上传文件 bad.csv",
+        "资产清单 bad.csv 有 1 处问题，当前交易未改变：\n"
+        "- 第 3 行，入池金额 (amount)：须大于 0（值：-5）",
+    )
+    assert err.in_language("en") == (
+        "upload bad.csv",
+        "The pool tape bad.csv has 1 problem; the current deal is unchanged:\n"
+        "- row 3, amount: must be greater than 0 (value: -5)",
+    )
+    state.record_error("上传文件 x.csv", DabsError("x.csv: boom"), store=s)  # no key: as given
+    err = state.last_error(s)
+    assert err is not None and err.in_language("en") == ("上传文件 x.csv", "x.csv: boom")
 
 
 def test_editor_base_reseeds_only_on_outside_changes() -> None:

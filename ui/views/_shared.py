@@ -1,7 +1,8 @@
 """Pieces every dashboard page uses: the error guard, the header, the current deal.
 
 Pages render inside :func:`guarded`, so bad input shows as ``st.error`` with the engine's own
-message (the same text the CLI prints) and nothing ever shows a traceback to a structurer.
+message (the same text the CLI prints; a pool tape's findings in the session language) and
+nothing ever shows a traceback to a structurer.
 Unexpected errors are logged with their traceback on the server for the developers.
 """
 
@@ -17,8 +18,8 @@ import streamlit as st
 from abs.deal import Deal
 from abs.errors import DabsError, TapeError
 from ui import engine, localize, state
-from ui.i18n import current_language, t
-from ui.messages import tape_error_text
+from ui.i18n import LANGUAGES, current_language, t
+from ui.messages import LocalisedError, error_message, tape_error_text
 
 log = logging.getLogger("dabs.ui")
 
@@ -28,7 +29,7 @@ def guarded(body: Callable[[], None]) -> None:
     try:
         body()
     except DabsError as exc:
-        st.error(str(exc), title=t("error.page"))
+        st.error(error_message(exc, current_language()), title=t("error.page"))
     except Exception as exc:  # the page must never show a traceback
         log.exception("dashboard page failed")
         st.error(t("error.internal", kind=type(exc).__name__, message=str(exc)))
@@ -39,7 +40,8 @@ def show_input_error() -> None:
     err = state.last_error()
     if err is None:
         return
-    st.error(err.message, title=t("error.input", where=err.where))
+    where, message = err.in_language(current_language())
+    st.error(message, title=t("error.input", where=where))
     st.button(t("error.dismiss"), key="dismiss_error", on_click=state.clear_error)
 
 
@@ -89,7 +91,8 @@ def process_upload(name: str, data: bytes) -> str:
             data, filename=name, cutoff_date=current.dates.cutoff_date
         )
     except TapeError as exc:  # every finding in the session language (the CLI keeps English)
-        raise DabsError(tape_error_text(exc, name, state.language())) from None
+        texts = {lang: tape_error_text(exc, name, lang) for lang in LANGUAGES}
+        raise LocalisedError(texts, state.language()) from None
     state.set_current(engine.deal_to_json(engine.with_pool(current, pool)), source_label=name)
     state.set_tape_warnings(warnings)
     return t("sidebar.loaded_tape", name=name, count=len(pool.assets))
@@ -117,10 +120,12 @@ def _localised_deal_error(name: str, data: bytes) -> DabsError | None:
     _deal, issues = engine.validate_deal_data(parsed, source=name)
     if not issues:
         return None
-    lines = deal_issue_lines(issues, parsed, state.language())
-    return DabsError(
-        t("upload.deal_invalid", name=name) + "\n" + "\n".join(f"- {x}" for x in lines)
-    )
+    texts = {}
+    for lang in LANGUAGES:  # worded in each language: a language switch rewords it
+        lines = deal_issue_lines(issues, parsed, lang)
+        head = t("upload.deal_invalid", lang, name=name)
+        texts[lang] = head + "\n" + "\n".join(f"- {x}" for x in lines)
+    return LocalisedError(texts, state.language())
 
 
 def upload_box(*, slot: str, label_key: str, types: list[str], rerun: bool = False) -> None:
@@ -147,7 +152,7 @@ def upload_box(*, slot: str, label_key: str, types: list[str], rerun: bool = Fal
     try:
         message = process_upload(upload.name, upload.getvalue())
     except DabsError as exc:
-        state.record_error(t("where.upload") + f" {upload.name}", exc)
+        state.record_error(t("where.upload") + f" {upload.name}", exc, where_key="where.upload")
         if rerun:
             st.rerun()
         return

@@ -98,7 +98,7 @@ def open_version(ref: str, key: str) -> None:
         with Library.open(migrate=False) as lib:
             opened = lib.load(ref)
     except DabsError as exc:
-        state.record_error(t("where.library"), exc)
+        state.record_error(t("where.library"), exc, where_key="where.library")
         return
     state.set_current(deal_to_json(opened), source_label=t("library.source", ref=ref))
     state.set_library_key(key)
