@@ -26,7 +26,7 @@ deal's break-evens are then searched once, as the break-even table does, and rep
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -104,6 +104,18 @@ def _parts(deal: Deal) -> tuple[list[Tranche], list[Tranche]]:
     return seniors, subs
 
 
+def scale_tranche(tranche: Tranche, factor: float) -> Tranche:
+    """A copy of ``tranche`` with its balance and 固定摊还 target balances × ``factor``."""
+    targets = (
+        tuple(b * factor for b in tranche.target_balances)
+        if tranche.target_balances is not None
+        else None
+    )
+    return tranche.model_copy(
+        update={"balance": tranche.balance * factor, "target_balances": targets}
+    )
+
+
 def resize_seniors(deal: Deal, senior_total: float) -> Deal:
     """A copy of ``deal`` with the seniors scaled to ``senior_total`` and 次级 taking the rest.
 
@@ -125,10 +137,7 @@ def resize_seniors(deal: Deal, senior_total: float) -> Deal:
     out: list[Tranche] = []
     for t in deal.tranches:
         if t.tranche_class is TrancheClass.SENIOR:
-            targets = (
-                tuple(b * k for b in t.target_balances) if t.target_balances is not None else None
-            )
-            out.append(t.model_copy(update={"balance": t.balance * k, "target_balances": targets}))
+            out.append(scale_tranche(t, k))
         elif t is last_sub:
             out.append(t.model_copy(update={"balance": new_sub}))
         else:
@@ -190,30 +199,57 @@ def largest_senior_size(
         raise ScenarioError(f"sizing: min_coverage must be ≥ 0; got {min_coverage!r}")
     st = deal_base(deal, stress, assumptions)
     lo_v, hi_v = _bounds(deal, lo, hi, tol)
-    coll = project_stresses(deal, [st], assumptions=assumptions, projector=projector)
+    test = _coverage_test(
+        deal,
+        st,
+        min_coverage=min_coverage,
+        include_principal=include_principal,
+        assumptions=assumptions,
+        projector=projector,
+    )
     senior_idx = [i for i, t in enumerate(deal.tranches) if t.tranche_class is TrancheClass.SENIOR]
-    last_senior = deal.tranches[senior_idx[-1]].name
 
     def passes(size: float) -> bool:
-        d = resize_seniors(deal, size)
-        m = run_measures(
-            d,
-            coll,
-            reference_rate=assumptions.reference_rate if assumptions is not None else None,
-            yields=False,
-            cash="none",
-            **engine_kwargs([st]),
-        )
-        paid = bool(np.all(m.paid_in_full[0, senior_idx]))
-        cover = m.min_coverage_principal if include_principal else m.min_coverage
-        cov = float(cover[0, m.index(last_senior)])
-        return paid and cov >= min_coverage
+        return test(resize_seniors(deal, size), senior_idx)
 
     status, size, steps = _bisect_size(passes, lo_v, hi_v, tol, max_steps)
     d = resize_seniors(deal, size)
     return SizingResult(
         size, _sub_total(d), size / deal.issue_amount, status, steps, min_coverage, d
     )
+
+
+#: A pass test on a (resized) deal for the tranches at the given indices of ``deal.tranches``.
+PassTest = Callable[[Deal, Sequence[int]], bool]
+
+
+def _coverage_test(
+    deal: Deal,
+    stress: Stress,
+    *,
+    min_coverage: float,
+    include_principal: bool,
+    assumptions: Assumptions | None,
+    projector: Projector | None,
+) -> PassTest:
+    """Pass ⇔ the tranches are paid in full under ``stress`` and the 现金流覆盖倍数 through the
+    last of them is ≥ ``min_coverage``; the collections are projected once, here."""
+    coll = project_stresses(deal, [stress], assumptions=assumptions, projector=projector)
+
+    def test(d: Deal, idx: Sequence[int]) -> bool:
+        m = run_measures(
+            d,
+            coll,
+            reference_rate=assumptions.reference_rate if assumptions is not None else None,
+            yields=False,
+            cash="none",
+            **engine_kwargs([stress]),
+        )
+        paid = bool(np.all(m.paid_in_full[0, list(idx)]))
+        cover = m.min_coverage_principal if include_principal else m.min_coverage
+        return paid and float(cover[0, max(idx)]) >= min_coverage
+
+    return test
 
 
 # --- break-even and indicative-rating targets ------------------------------------------------
@@ -371,31 +407,25 @@ def _size_to_factor(
     """
     f = get_factor(factor)
     lo_v, hi_v = _bounds(deal, lo, hi, tol)
-    f_lo, f_hi = breakeven_range(deal, f, None, None)
     seniors = [t.name for t in deal.tranches if t.tranche_class is TrancheClass.SENIOR]
-    if (threshold - f_hi) * f.direction > 0:
+    test = _factor_test(
+        deal,
+        factor=f.id,
+        threshold=threshold,
+        base=base,
+        assumptions=assumptions,
+        projector=projector,
+    )
+    if test is None:
         status: SizingStatus = "min_fails"  # no break-even can exceed the searched range
         size = lo_v
         steps = 0
     else:
-        integer = f.kind is ValueKind.INT
-        edge = threshold if integer else threshold + f.direction * DEFAULT_TOL
-        if (edge - f_hi) * f.direction > 0:
-            edge = f_hi
-        values = [v for v in breakeven_scan(f, f_lo, f_hi) if (v - threshold) * f.direction < 0]
-        values.append(edge)
-        fam = StressFamily(
-            ProjectionCache(deal, assumptions=assumptions, projector=projector), base, f.id
-        )
-        coll = fam.collections(values)
-        stresses = [fam.stress(v) for v in values]
         senior_idx = [i for i, t in enumerate(deal.tranches) if t.name in seniors]
+        factor_test = test
 
         def passes(size: float) -> bool:
-            paid, _cdr = run_paid_in_full(
-                resize_seniors(deal, size), coll, stresses, assumptions=assumptions
-            )
-            return bool(np.all(paid[:, senior_idx]))
+            return factor_test(resize_seniors(deal, size), senior_idx)
 
         status, size, steps = _bisect_size(passes, lo_v, hi_v, tol, max_steps)
     sized = resize_seniors(deal, size)
@@ -408,6 +438,47 @@ def _size_to_factor(
         projector=projector,
     )
     return status, size, steps, sized, tuple(achieved)
+
+
+def _factor_test(
+    deal: Deal,
+    *,
+    factor: str,
+    threshold: float,
+    base: Stress,
+    assumptions: Assumptions | None,
+    projector: Projector | None,
+) -> PassTest | None:
+    """Pass ⇔ the tranches' break-even on ``factor`` is at least ``threshold``; None when no
+    break-even can reach it (beyond the factor's searched range: nothing passes).
+
+    The break-even search (:mod:`scenarios.breakeven`) scans the factor's range and refines the
+    first failing step, so a tranche's break-even is at least ``threshold`` when it is paid in
+    full at every scan value milder than ``threshold`` and at ``threshold`` itself, nudged
+    harsher by the search's own tolerance. The collections of those values are derived once,
+    here; each test is ONE engine call (measures mode, pass test only).
+    """
+    f = get_factor(factor)
+    f_lo, f_hi = breakeven_range(deal, f, None, None)
+    if (threshold - f_hi) * f.direction > 0:
+        return None
+    integer = f.kind is ValueKind.INT
+    edge = threshold if integer else threshold + f.direction * DEFAULT_TOL
+    if (edge - f_hi) * f.direction > 0:
+        edge = f_hi
+    values = [v for v in breakeven_scan(f, f_lo, f_hi) if (v - threshold) * f.direction < 0]
+    values.append(edge)
+    fam = StressFamily(
+        ProjectionCache(deal, assumptions=assumptions, projector=projector), base, f.id
+    )
+    coll = fam.collections(values)
+    stresses = [fam.stress(v) for v in values]
+
+    def test(d: Deal, idx: Sequence[int]) -> bool:
+        paid, _cdr = run_paid_in_full(d, coll, stresses, assumptions=assumptions)
+        return bool(np.all(paid[:, list(idx)]))
+
+    return test
 
 
 def _check_target(name: str, value: float) -> None:
