@@ -955,6 +955,24 @@ class _Resolved:
     base_cdr: float | None
 
 
+def _check_split_target(target: TrancheTarget) -> None:
+    """Kind and value of a class target, before anything is projected."""
+    kind, v = target.kind, target.value
+    if kind == "coverage":
+        if isinstance(v, bool) or not isinstance(v, int | float) or not v >= 0:
+            raise ScenarioError(f"sizing: min_coverage must be ≥ 0; got {v!r}")
+    elif kind == "multiple":
+        _check_target("min_breakeven", v)
+    elif kind == "cdr":
+        _check_target("min_cdr", v)
+        if v > 1:
+            raise ScenarioError(f"sizing: target CDR must be a fraction in (0, 1]; got {v!r}")
+    elif kind != "grade":
+        raise ScenarioError(
+            f"sizing: split target kind must be one of {', '.join(SPLIT_KINDS)}; got {kind!r}"
+        )
+
+
 def _resolve(
     deal: Deal,
     target: TrancheTarget,
@@ -965,9 +983,8 @@ def _resolve(
 ) -> _Resolved:
     """The pass test of one class target (validated; collections derived once)."""
     kind, v = target.kind, target.value
+    _check_split_target(target)
     if kind == "coverage":
-        if isinstance(v, bool) or not isinstance(v, int | float) or not v >= 0:
-            raise ScenarioError(f"sizing: min_coverage must be ≥ 0; got {v!r}")
         test = _coverage_test(
             deal,
             stress,
@@ -980,13 +997,9 @@ def _resolve(
     base_cdr: float | None = None
     cdr: float | None = None
     if kind == "multiple":
-        _check_target("min_breakeven", v)
         threshold = float(v)
-    elif kind in ("cdr", "grade"):
+    else:
         if kind == "cdr":
-            _check_target("min_cdr", v)
-            if v > 1:
-                raise ScenarioError(f"sizing: target CDR must be a fraction in (0, 1]; got {v!r}")
             cdr = float(v)
         else:
             cdr, base_cdr, _ = _grade_requirement(
@@ -994,10 +1007,6 @@ def _resolve(
             )
         threshold = pd_multiple_for_cdr(
             deal, cdr, base=stress, assumptions=assumptions, projector=projector
-        )
-    else:
-        raise ScenarioError(
-            f"sizing: split target kind must be one of {', '.join(SPLIT_KINDS)}; got {kind!r}"
         )
     factor_test = _factor_test(
         deal,
@@ -1172,6 +1181,9 @@ def largest_first_senior_size(
             f"sizing: need 0 < lo < hi ≤ {total - 1.0:,.2f} (the senior total less 1 yuan for "
             f"{'/'.join(t.name for t in rest)}); got lo={lo_v:,.2f}, hi={hi_v:,.2f}"
         )
+    for t in (target, second):
+        if t is not None:
+            _check_split_target(t)
     st = deal_base(deal, stress, assumptions)
     r1 = _resolve(deal, target, st, table, assumptions, projector)
     r2 = _resolve(deal, second, st, table, assumptions, projector) if second else None
