@@ -373,6 +373,74 @@ def sizing_target(deal_json: str, *, kind: str, value: float, grade: str) -> Tar
     )
 
 
+@dataclass(frozen=True)
+class SplitSizingView:
+    """An A1/A2 split for the page (``scenarios.sizing.largest_first_senior_size``).
+
+    ``measures`` holds, per senior of the sized deal, (tranche, balance, min coverage interest
+    only, min coverage incl. principal, break-even PD multiple or None, its search status or
+    None, break-even CDR or None, implied grade or None).
+    """
+
+    status: str
+    steps: int
+    deal_json: str
+    first: str
+    others: tuple[str, ...]
+    first_size: float
+    first_share: float
+    second_meets: bool | None
+    non_monotone: tuple[tuple[float, float], ...]
+    measures: tuple[
+        tuple[str, float, float, float, float | None, str | None, float | None, str | None], ...
+    ]
+
+
+@st.cache_data(max_entries=_MAX_RESULTS, show_spinner=False)
+def sizing_split(
+    deal_json: str,
+    *,
+    target: tuple[str, float, str, bool],
+    second: tuple[str, float, str, bool] | None,
+) -> SplitSizingView:
+    """Largest first senior meeting ``target`` (kind, value, grade, incl. principal), the
+    senior total and 次级 fixed; ``second`` checked on the other seniors. From the deal's own
+    assumptions (base adjustments), as the other sizing targets."""
+    from scenarios.sizing import TrancheTarget, largest_first_senior_size
+
+    deal = deal_from_json(deal_json)
+    r = largest_first_senior_size(
+        deal,
+        target=TrancheTarget(*target),
+        second=TrancheTarget(*second) if second is not None else None,
+        assumptions=deal.assumptions,
+    )
+    return SplitSizingView(
+        status=r.status,
+        steps=r.steps,
+        deal_json=deal_to_json(r.deal),
+        first=r.first,
+        others=r.others,
+        first_size=r.first_size,
+        first_share=r.first_share,
+        second_meets=r.second_meets,
+        non_monotone=r.non_monotone,
+        measures=tuple(
+            (
+                m.tranche,
+                m.balance,
+                m.coverage,
+                m.coverage_principal,
+                m.breakeven.value if m.breakeven else None,
+                m.breakeven.status if m.breakeven else None,
+                m.breakeven.cumulative_default_rate if m.breakeven else None,
+                m.grade,
+            )
+            for m in r.measures
+        ),
+    )
+
+
 # --- stress ---------------------------------------------------------------------------------
 
 

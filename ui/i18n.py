@@ -398,6 +398,86 @@ LABELS: dict[str, tuple[str, str]] = {
         "the searched range (PD multiple up to {hi}).",
     ),
     "sizing.log_target": ("规模测算：{target}", "Sized to {target}"),
+    # --- the split between senior classes (优先级内部分层 A1/A2) ---------------------------
+    "sizing.kind.split": ("优先级内部分层 A1/A2", "A1/A2 split"),
+    "sizing.split.note": (
+        "优先级合计与次级不变，在第一优先档（A1）与其后的优先档之间调配规模：求 A1 满足其目标的"
+        "最大规模，其余优先档按比例分担差额，固定摊还计划随各档缩放；再检查其后优先档是否满足第二"
+        "目标。结果先展示，确认后再应用。",
+        "The senior total and the subordinated tranche stay; size moves between the first "
+        "senior (A1) and the next seniors: the largest A1 that meets its target, the next "
+        "seniors sharing the rest pro rata, each schedule scaled with its tranche; then whether "
+        "the next seniors still meet a second target. The result is shown before you apply it.",
+    ),
+    "sizing.split.first": ("{name} 的目标", "{name}'s target"),
+    "sizing.split.second": ("{names} 的目标（仅检查）", "{names}'s target (checked only)"),
+    "sizing.split.kind.none": ("不检查", "none"),
+    "sizing.split.kind.coverage": ("最低覆盖倍数（倍）", "Min coverage (×)"),
+    "sizing.split.kind.multiple": ("临界违约率倍数（倍）", "Break-even PD multiple (×)"),
+    "sizing.split.kind.cdr": ("临界累计违约率（%）", "Break-even CDR (%)"),
+    "sizing.split.kind.grade": ("指示性评级（仅供参考）", "Indicative grade (indicative only)"),
+    "sizing.split.value": ("目标值", "Target value"),
+    "sizing.split.one_senior": (
+        "本交易只有一个优先档（{classes}），无法做优先级内部分层。",
+        "This deal has one senior tranche ({classes}); there is no split between senior "
+        "classes to size.",
+    ),
+    "sizing.split.col.coverage": (
+        "最低覆盖倍数（含本金 / 仅利息）",
+        "Min coverage (incl. principal / interest only)",
+    ),
+    "sizing.split.target.coverage": (
+        "{name} 最低覆盖倍数（{basis}）≥ {value}",
+        "{name} min coverage ({basis}) ≥ {value}",
+    ),
+    "sizing.split.target.multiple": (
+        "{name} 临界违约率倍数 ≥ {value}",
+        "{name} break-even PD multiple ≥ {value}",
+    ),
+    "sizing.split.target.cdr": (
+        "{name} 临界累计违约率 ≥ {value}",
+        "{name} break-even CDR ≥ {value}",
+    ),
+    "sizing.split.target.grade": (
+        "{name} 指示性评级达到 {grade}（仅供参考）",
+        "{name} at indicative grade {grade} (indicative only)",
+    ),
+    "sizing.split.status.found": (
+        "已求得：{first} {size}（占优先级 {share}），{target}。再多 1 万元即不满足。",
+        "Solved: {first} {size} ({share} of the seniors) with {target}. 10k yuan more would fail.",
+    ),
+    "sizing.split.status.max_passes": (
+        "{first} 取最大规模（其后优先档仅余 1 元：{size}，{share}）仍满足目标（{target}）："
+        "目标不构成约束。",
+        "Even the largest {first} (1 yuan left to the next seniors: {size}, {share}) meets the "
+        "target ({target}): it does not bind.",
+    ),
+    "sizing.split.status.min_fails": (
+        "即使 {first} 仅为优先级的 1%（{size}）仍达不到目标（{target}）："
+        "请降低目标或调整优先级合计。",
+        "Even a {first} of 1% of the seniors ({size}) misses the target ({target}): lower the "
+        "target or size the senior total first.",
+    ),
+    "sizing.split.status.not_converged": (
+        "搜索未在步数上限内收敛，显示最后一个满足目标的规模：{first} {size}（{share}），{target}。",
+        "The search did not converge within the step limit; the last passing size is shown: "
+        "{first} {size} ({share}), {target}.",
+    ),
+    "sizing.split.second_meets": (
+        "测算结构下{target}：满足。",
+        "On the sized split, {target}: met.",
+    ),
+    "sizing.split.second_fails": (
+        "测算结构下{target}：不满足。",
+        "On the sized split, {target}: not met.",
+    ),
+    "sizing.split.non_monotone": (
+        "A1 规模与目标的关系不单调（不满足后又满足：{pairs} 万元）；"
+        "取第一个不满足点以下的最大规模。",
+        "A1's size and the target are not monotone (fails, then passes: {pairs}, CNY 10k); "
+        "the largest passing size below the first failure is shown.",
+    ),
+    "sizing.split.log": ("优先级内部分层：{target}", "Split the seniors: {target}"),
     "structure.term.name": ("专项计划名称", "Deal name"),
     "structure.term.originator": ("原始权益人", "Originator"),
     "structure.term.manager": ("计划管理人", "Manager"),

@@ -64,3 +64,51 @@ def test_size_bad_input_exits_2(args: list[str], message: str) -> None:
     result = _runner().invoke(app, ["size", "rugao-labelled", *args])
     assert result.exit_code == 2
     assert message in result.output, result.output
+
+
+def test_split_to_a_breakeven_margin_on_a1() -> None:
+    # qingdao-pure 优先A1 20,000万 / 优先A2 25,000万: a 20× break-even on A1 alone lets A1 grow
+    # to 27,879.76万 (scenarios test: A1 + 2万 falls below 20×); A2 keeps 18.97× ≥ 15×
+    result = _runner().invoke(
+        app, ["size", "qingdao-pure", "--split", "multiple=20", "--second", "multiple=15"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "优先级内部分层 A1/A2 split" in result.output
+    assert "优先A1 临界违约率倍数 break-even PD multiple ≥ 20.00×" in result.output
+    assert "27,879.76" in result.output and "17,120.24" in result.output
+    assert "满足 meets" in result.output and "已求得 (found)" in result.output
+
+
+def test_split_json_and_a_second_target_missed() -> None:
+    result = _runner().invoke(
+        app,
+        ["size", "qingdao-pure", "--split", "multiple=20", "--second", "multiple=19", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["split"] == {"first": "优先A1", "others": ["优先A2"]}
+    assert out["second_meets"] is False  # A2 reaches 18.97× only
+    a1, a2 = out["measures"]
+    assert a1["breakeven"]["value"] >= 20.0 and a2["breakeven"]["value"] < 19.0
+    sizes = {t["name"]: t["after"] for t in out["tranches"]}
+    assert sizes["优先A1"] + sizes["优先A2"] == pytest.approx(450_000_000.0)
+    assert sizes["次级"] == 50_000_000.0
+
+
+@pytest.mark.parametrize(
+    ("deal", "args", "message"),
+    [
+        ("qingdao-pure", ["--split", "foo"], "size: --split 'foo': give KIND=VALUE with KIND one"),
+        ("qingdao-pure", ["--split", "multiple=x"], "size: --split 'multiple=x': 'x' is not a"),
+        ("qingdao-pure", ["--split", "cdr=0.3", "--second", "wal=2"], "size: --second 'wal=2':"),
+        ("qingdao-pure", ["--second", "grade=AA"], "size: --second needs --split"),
+        ("qingdao-pure", ["--split", "grade=AAA", "--cdr", "0.3"], "drop --cdr"),
+        ("qingdao-pure", ["--split", "grade=AAA", "--scenario", "重度"], "coverage target only"),
+        ("qingdao-pure", ["--split", "multiple=0"], "sizing: min_breakeven must be a finite"),
+        ("rugao-labelled", ["--split", "multiple=3"], "has 1 senior tranche(s); the split"),
+    ],
+)
+def test_split_bad_input_exits_2(deal: str, args: list[str], message: str) -> None:
+    result = _runner().invoke(app, ["size", deal, *args])
+    assert result.exit_code == 2
+    assert message in result.output, result.output

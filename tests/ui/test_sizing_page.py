@@ -160,3 +160,42 @@ def test_sized_schedule_tranches_apply_cleanly(monkeypatch: pytest.MonkeyPatch) 
     original = load_deal("qingdao-pure").tranches[0].target_balances
     assert original is not None
     assert applied.tranches[0].target_balances == tuple(b * k for b in original)
+
+
+def test_split_to_a_breakeven_on_a1_shows_then_applies(monkeypatch: pytest.MonkeyPatch) -> None:
+    # qingdao-pure 优先A1 20,000万 / 优先A2 25,000万: a 20× break-even on A1 alone lets A1 grow
+    # to 27,879.76万 (the CLI's figure); A2 keeps 18.97×, short of a 19× second target
+    at = goto(start(monkeypatch, "qingdao-pure"), "structure")
+    at.radio(key="sizing_kind").set_value("split").run()
+    at.selectbox(key="sizing_split_first_kind").set_value("multiple").run()
+    at.number_input(key="sizing_split_first_multiple").set_value(20.0)
+    at.selectbox(key="sizing_split_second_kind").set_value("multiple").run()
+    at.number_input(key="sizing_split_second_multiple").set_value(19.0)
+    at.toggle(key="sizing_on").set_value(True).run()
+    assert_clean(at)
+    sized = _sized_table(at)
+    assert sized["当前规模（万元）"].tolist() == ["20,000.00", "25,000.00", "5,000.00"]
+    assert sized["测算规模（万元）"].tolist() == ["27,879.76", "17,120.24", "5,000.00"]
+    achieved = sized["临界违约率倍数"].tolist()
+    assert achieved == ["20.00×", "18.97×", "—"]
+    text = markdown_text(at)
+    assert "已求得：优先A1" in text and "优先A1 临界违约率倍数 ≥ 20.00×" in text
+    assert "测算结构下优先A2 临界违约率倍数 ≥ 19.00×：不满足。" in text
+    assert current_deal(at).tranches[0].balance == 200_000_000.0  # shown, not yet applied
+    at.button(key="sizing_apply").click().run()
+    assert_clean(at)
+    applied = current_deal(at)
+    assert applied.tranches[0].balance / 1e4 == pytest.approx(27_879.76, abs=0.01)
+    assert applied.tranches[0].balance + applied.tranches[1].balance == pytest.approx(450e6)
+    assert applied.issue_amount == 500_000_000.0
+    log = state.edits(at.session_state)[-1]  # type: ignore[arg-type]
+    assert log == "优先级内部分层：优先A1 临界违约率倍数 ≥ 20.00×"
+
+
+def test_split_on_a_single_senior_deal_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = goto(start(monkeypatch, "rugao-labelled"), "structure")
+    at.sidebar.radio(key=state.KEY_LANG).set_value("en").run()
+    at.radio(key="sizing_kind").set_value("split").run()
+    assert not at.exception
+    assert any("This deal has one senior tranche" in str(i.value) for i in at.info)
+    assert not any(x.key == "sizing_on" for x in at.toggle)

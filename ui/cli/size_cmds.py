@@ -1,5 +1,9 @@
 """``dabs size``: the largest senior size for a target (``scenarios.sizing``).
 
+``--split KIND=VALUE`` (with ``--second KIND=VALUE``) sizes the split between the senior
+classes instead: the largest first senior meeting its target, the senior total and 次级 fixed
+(:func:`scenarios.sizing.largest_first_senior_size`).
+
 Targets (exactly one): ``--coverage X`` (minimum senior 现金流覆盖倍数, incl. principal unless
 ``--interest-only``, in ``--scenario``), ``--breakeven X`` (every senior's break-even PD multiple
 ≥ X), ``--cdr X`` (every senior's break-even cumulative default rate ≥ X, a fraction) or
@@ -56,11 +60,35 @@ def size_cmd(
         str | None,
         typer.Option("--tape", help="资产清单 pool tape (CSV/XLSX) replacing the deal's pool"),
     ] = None,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            "--split",
+            help="优先级内部分层 A1/A2 split: A1 的目标 first senior's target KIND=VALUE "
+            "(coverage=1.5, multiple=20, cdr=0.3, grade=AAA)",
+        ),
+    ] = None,
+    second: Annotated[
+        str | None,
+        typer.Option("--second", help="A2 的目标（仅检查）other seniors' target, checked"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """规模测算 / size the seniors to a coverage, break-even or indicative-grade target."""
     from scenarios.sizing import largest_senior_size, size_to_breakeven_target
 
+    if split is not None or second is not None:
+        _size_split(
+            deal,
+            split=split,
+            second=second,
+            others=[k for k, v in _target_options(coverage, breakeven, cdr, grade) if v],
+            interest_only=interest_only,
+            scenario=scenario,
+            tape=tape,
+            as_json=as_json,
+        )
+        return
     given = {
         "--coverage": coverage,
         "--breakeven": breakeven,
@@ -172,3 +200,183 @@ def size_cmd(
         *((f"{name} 临界值 break-even", text) for name, text in achieved),
     ]
     print_table("结果 Result", ["项目 item", "数值 value"], rows)
+
+
+def _target_options(
+    coverage: float | None, breakeven: float | None, cdr: float | None, grade: str | None
+) -> list[tuple[str, bool]]:
+    return [
+        ("--coverage", coverage is not None),
+        ("--breakeven", breakeven is not None),
+        ("--cdr", cdr is not None),
+        ("--grade", grade is not None),
+    ]
+
+
+def parse_split_target(option: str, text: str, *, interest_only: bool) -> Any:
+    """``KIND=VALUE`` of ``--split``/``--second`` as a :class:`scenarios.sizing.TrancheTarget`.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the option and the value: no ``=``, an unknown kind, a value that is no number.
+    """
+    from scenarios.sizing import SPLIT_KINDS, TrancheTarget
+
+    kind, sep, value = text.partition("=")
+    kind, value = kind.strip(), value.strip()
+    if not sep or kind not in SPLIT_KINDS or not value:
+        raise ScenarioError(
+            f"size: {option} {text!r}: give KIND=VALUE with KIND one of "
+            f"{', '.join(SPLIT_KINDS)} (e.g. grade=AAA, multiple=20, cdr=0.3, coverage=1.5)"
+        )
+    if kind == "grade":
+        return TrancheTarget("grade", grade=value)
+    try:
+        number = float(value)
+    except ValueError:
+        raise ScenarioError(f"size: {option} {text!r}: {value!r} is not a number") from None
+    return TrancheTarget(kind, number, include_principal=not interest_only)
+
+
+def split_target_text(target: Any, target_cdr: float | None) -> str:
+    """A class target as the tables show it (Chinese first, then English)."""
+    from scenarios.rating import INDICATIVE
+
+    if target.kind == "coverage":
+        basis = "仅利息 interest only" if not target.include_principal else "含本金 incl. principal"
+        return f"最低覆盖倍数（{basis}）≥ {target.value:.2f}× min coverage"
+    if target.kind == "multiple":
+        return f"临界违约率倍数 break-even PD multiple ≥ {target.value:.2f}×"
+    if target.kind == "cdr":
+        return f"临界累计违约率 break-even CDR ≥ {pct(target.value)}"
+    need = f"临界累计违约率 ≥ {pct(target_cdr)}: " if target_cdr is not None else ""
+    return f"指示性评级 indicative grade {target.grade} ({need}{INDICATIVE})"
+
+
+def _size_split(
+    deal: str,
+    *,
+    split: str | None,
+    second: str | None,
+    others: list[str],
+    interest_only: bool,
+    scenario: str | None,
+    tape: str | None,
+    as_json: bool,
+) -> None:
+    """``dabs size DEAL --split KIND=VALUE [--second KIND=VALUE]``."""
+    from scenarios.breakeven import format_breakeven
+    from scenarios.sizing import largest_first_senior_size
+
+    if split is None:
+        raise ScenarioError("size: --second needs --split (the first senior's target)")
+    if others:
+        raise ScenarioError(
+            f"size: --split replaces the total-size targets; drop {', '.join(others)}"
+        )
+    target = parse_split_target("--split", split, interest_only=interest_only)
+    second_t = (
+        parse_split_target("--second", second, interest_only=interest_only)
+        if second is not None
+        else None
+    )
+    if scenario is not None and "coverage" not in (target.kind, getattr(second_t, "kind", "")):
+        raise ScenarioError("size: --scenario applies to a coverage target only")
+    d = load_deal_arg(deal, tape=tape)
+    stress = None
+    if scenario is not None:
+        from scenarios.sets import scenario_stress
+
+        stress = scenario_stress(d, scenario)
+    r = largest_first_senior_size(
+        d, target=target, second=second_t, stress=stress, assumptions=d.assumptions
+    )
+    before = {t.name: t.balance for t in d.tranches}
+    if as_json:
+        print_json(
+            {
+                "deal": d.name,
+                "split": {"first": r.first, "others": list(r.others)},
+                "target": {**vars(target)},
+                "second": {**vars(second_t)} if second_t is not None else None,
+                "second_meets": r.second_meets,
+                "status": r.status,
+                "status_zh": SIZING_STATUS_ZH[r.status],
+                "steps": r.steps,
+                "evaluations": r.evaluations,
+                "non_monotone": [list(p) for p in r.non_monotone],
+                "first_size": r.first_size,
+                "others_size": r.others_size,
+                "senior_total": r.senior_total,
+                "first_share": r.first_share,
+                "target_cdr": r.target_cdr,
+                "base_cdr": r.base_cdr,
+                "tranches": [
+                    {"name": t.name, "before": before[t.name], "after": t.balance}
+                    for t in r.deal.tranches
+                ],
+                "measures": [
+                    {
+                        "tranche": m.tranche,
+                        "balance": m.balance,
+                        "coverage": m.coverage,
+                        "coverage_principal": m.coverage_principal,
+                        "breakeven": m.breakeven.to_dict() if m.breakeven else None,
+                        "grade": m.grade,
+                    }
+                    for m in r.measures
+                ],
+            }
+        )
+        return
+    measures = {m.tranche: m for m in r.measures}
+    rows = []
+    for t in r.deal.tranches:
+        m = measures.get(t.name)
+        be = "—"
+        if m is not None and m.breakeven is not None:
+            be = format_breakeven("pd_multiplier", m.breakeven.value, m.breakeven.status)
+            if m.breakeven.cumulative_default_rate is not None:
+                be += f", CDR {pct(m.breakeven.cumulative_default_rate)}"
+            if m.grade is not None:
+                be += f", {m.grade}"
+        rows.append(
+            (
+                t.name,
+                wan(before[t.name]),
+                wan(t.balance),
+                f"{m.coverage_principal:.2f}× / {m.coverage:.2f}×" if m else "—",
+                be,
+            )
+        )
+    aim = split_target_text(target, r.target_cdr)
+    print_table(
+        f"优先级内部分层 A1/A2 split — {d.name}: {r.first} {aim}",
+        [
+            "档位 tranche",
+            "当前 current (万元)",
+            "测算 sized (万元)",
+            "覆盖倍数 coverage (含本金 / 仅利息)",
+            "临界值 break-even",
+        ],
+        rows,
+    )
+    result = [
+        ("状态 status", f"{SIZING_STATUS_ZH[r.status]} ({r.status})"),
+        (f"{r.first} 规模 size", f"{wan(r.first_size)} 万元 ({pct(r.first_share)} of seniors)"),
+        (f"{'/'.join(r.others)} 规模 size", f"{wan(r.others_size)} 万元"),
+        ("步数 steps", f"{r.steps} (+ {r.evaluations - r.steps} scan)"),
+    ]
+    if second_t is not None:
+        verdict = "满足 meets" if r.second_meets else "不满足 does not meet"
+        result.append(
+            (
+                f"{'/'.join(r.others)}: {split_target_text(second_t, None)}",
+                verdict,
+            )
+        )
+    if r.non_monotone:
+        pairs = ", ".join(f"{wan(a)} → {wan(b)}" for a, b in r.non_monotone)
+        result.append(("非单调 non-monotone (万元: fails → passes)", pairs))
+    print_table("结果 Result", ["项目 item", "数值 value"], result)

@@ -930,7 +930,7 @@ def render_checks(deal_json: str) -> None:
 
 
 #: Sizing targets (覆盖倍数 / 盈亏平衡倍数 / 指示性评级), in the selector's order.
-SIZING_KINDS: tuple[str, ...] = ("coverage", "breakeven", "rating")
+SIZING_KINDS: tuple[str, ...] = ("coverage", "breakeven", "rating", "split")
 
 
 def render_sizing(deal_json: str, lang: str) -> None:
@@ -947,6 +947,8 @@ def render_sizing(deal_json: str, lang: str) -> None:
     )
     if kind == "coverage":
         render_coverage_sizing(deal_json, lang)
+    elif kind == "split":
+        render_split_sizing(deal_json, lang)
     else:
         render_breakeven_sizing(deal_json, lang, kind)
 
@@ -1140,6 +1142,156 @@ def render_breakeven_sizing(deal_json: str, lang: str, kind: str) -> None:
             view.deal_json,
             source_label=state.source(),
             edit=t("sizing.log_target", lang, target=target),
+        )
+        st.rerun()
+
+
+def _split_target_input(
+    slot: str, label: str, lang: str, *, optional: bool
+) -> tuple[str, float, str, bool] | str | None:
+    """(kind, value, grade, incl. principal) of one class target; None for "none"; "bad"
+    after an st.error."""
+    from scenarios.rating import load_multiples
+    from scenarios.sizing import SPLIT_KINDS
+
+    kinds = (("none",) if optional else ()) + SPLIT_KINDS
+    c1, c2 = st.columns(2)
+    kind = str(
+        c1.selectbox(
+            label,
+            kinds,
+            format_func=lambda k: t(f"sizing.split.kind.{k}", lang),
+            key=f"sizing_split_{slot}_kind",
+        )
+    )
+    if kind == "none":
+        return None
+    if kind == "grade":
+        grades = [g.grade for g in load_multiples().grades]
+        grade = str(c2.selectbox(t("sizing.grade"), grades, key=f"sizing_split_{slot}_grade"))
+        return "grade", math.nan, grade, False
+    default = {"coverage": 1.3, "multiple": 3.0, "cdr": 20.0}[kind]
+    value = float(
+        c2.number_input(t("sizing.split.value"), value=default, key=f"sizing_split_{slot}_{kind}")
+    )
+    if kind == "coverage":
+        if not value >= 0:
+            st.error(t("sizing.bad_floor", value=f"{value:g}"))
+            return "bad"
+        return "coverage", value, "", True
+    if kind == "multiple":
+        if not (math.isfinite(value) and value > 0):
+            st.error(t("sizing.bad_multiple", value=f"{value:g}"))
+            return "bad"
+        return "multiple", value, "", False
+    if not (math.isfinite(value) and 0 < value <= 100):
+        st.error(t("sizing.bad_cdr", value=f"{value:g}"))
+        return "bad"
+    return "cdr", value / 100.0, "", False
+
+
+def _split_target_text(name: str, target: tuple[str, float, str, bool], lang: str) -> str:
+    kind, value, grade, _principal = target
+    shown = {
+        "coverage": f"{value:.2f}×",
+        "multiple": f"{value:.2f}×",
+        "cdr": fmt.pct(value),
+        "grade": "",
+    }[kind]
+    return t(
+        f"sizing.split.target.{kind}",
+        lang,
+        name=name,
+        value=shown,
+        grade=grade,
+        basis=t("sizing.basis.principal", lang),
+    )
+
+
+def render_split_sizing(deal_json: str, lang: str) -> None:
+    """Size the split between the senior classes (A1/A2) to a target on A1."""
+    from abs.enums import TrancheClass
+    from scenarios.breakeven import format_breakeven
+    from scenarios.rating import BELOW_TABLE
+
+    st.caption(t("sizing.split.note"))
+    before = engine.deal_from_json(deal_json)
+    seniors = [x.name for x in before.tranches if x.tranche_class is TrancheClass.SENIOR]
+    if len(seniors) < 2:
+        classes = "、".join(f"{x.name}" for x in before.tranches)
+        st.info(t("sizing.split.one_senior", classes=classes))
+        return
+    first = _split_target_input(
+        "first", t("sizing.split.first", name=seniors[0]), lang, optional=False
+    )
+    second = _split_target_input(
+        "second", t("sizing.split.second", names="/".join(seniors[1:])), lang, optional=True
+    )
+    if first is None or isinstance(first, str) or isinstance(second, str):
+        return
+    if not st.toggle(t("sizing.run"), key="sizing_on"):
+        return
+    try:
+        view = engine.sizing_split(deal_json, target=first, second=second)
+    except engine.DealSpecError as exc:
+        st.error(str(exc))
+        return
+    except Exception as exc:  # a ScenarioError names the rule; never a traceback
+        from abs.errors import DabsError
+
+        if not isinstance(exc, DabsError):
+            raise
+        st.error(str(exc))
+        return
+    after = engine.deal_from_json(view.deal_json)
+    measures = {m[0]: m for m in view.measures}
+    breakeven_kinds = {first[0], second[0] if second else "coverage"} != {"coverage"}
+    rows = []
+    for b, a in zip(before.tranches, after.tranches, strict=True):
+        row = {
+            t("structure.col.name"): a.name,
+            t("sizing.col.before"): fmt.wan(b.balance),
+            t("sizing.col.after"): fmt.wan(a.balance),
+            t("structure.check.share"): fmt.pct(a.balance / after.issue_amount),
+        }
+        m = measures.get(a.name)
+        row[t("sizing.split.col.coverage")] = f"{fmt.ratio(m[3])} / {fmt.ratio(m[2])}" if m else "—"
+        if breakeven_kinds:
+            row[t("sizing.col.breakeven")] = (
+                format_breakeven("pd_multiplier", m[4], m[5] or "", lang=lang)
+                if m and m[4] is not None
+                else "—"
+            )
+            row[t("sizing.col.cdr")] = fmt.pct(m[6]) if m and m[6] is not None else "—"
+        if "grade" in (first[0], second[0] if second else ""):
+            g = m[7] if m else None
+            row[t("sizing.col.grade")] = (
+                "—" if g is None else t("sizing.below_table") if g == BELOW_TABLE else g
+            )
+        rows.append(row)
+    table(pd.DataFrame(rows), key="sizing_table")
+    target = _split_target_text(view.first, first, lang)
+    st.markdown(
+        t(
+            f"sizing.split.status.{view.status}",
+            first=view.first,
+            size=fmt.money(view.first_size, lang=lang),
+            share=fmt.pct(view.first_share),
+            target=target,
+        )
+    )
+    if second is not None:
+        aim = _split_target_text("/".join(view.others), second, lang)
+        key = "sizing.split.second_meets" if view.second_meets else "sizing.split.second_fails"
+        st.markdown(t(key, target=aim))
+    if view.non_monotone:
+        pairs = ", ".join(f"{fmt.wan(x)} → {fmt.wan(y)}" for x, y in view.non_monotone)
+        st.warning(t("sizing.split.non_monotone", pairs=pairs))
+    if view.deal_json != deal_json and st.button(t("sizing.apply"), key="sizing_apply"):
+        state.set_current(
+            view.deal_json,
+            source_label=state.source(),
+            edit=t("sizing.split.log", lang, target=target),
         )
         st.rerun()
 
