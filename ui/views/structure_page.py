@@ -1218,7 +1218,7 @@ def render_split_sizing(deal_json: str, lang: str) -> None:
     before = engine.deal_from_json(deal_json)
     seniors = [x.name for x in before.tranches if x.tranche_class is TrancheClass.SENIOR]
     if len(seniors) < 2:
-        classes = "、".join(f"{x.name}" for x in before.tranches)
+        classes = ("、" if lang == "zh" else ", ").join(x.name for x in before.tranches)
         st.info(t("sizing.split.one_senior", classes=classes))
         return
     first = _split_target_input(
