@@ -15,7 +15,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -33,13 +33,15 @@ from abs.enums import (
     TrancheClass,
     TriggerCondition,
 )
-from abs.errors import Issue
+from abs.errors import DabsError, Issue
 from ui import engine, localize, state
 from ui import format as fmt
 from ui.i18n import LABELS, set_label, t
 from ui.messages import rule_text, value_text
 from ui.views._shared import guarded, header, table
 from ui.views.waterfall_order import render_order
+
+_T = TypeVar("_T")
 
 #: Hidden column carrying each editor row's position in the snapshot (None for added rows).
 ROW_ID = "_row"
@@ -933,6 +935,16 @@ def render_checks(deal_json: str) -> None:
 SIZING_KINDS: tuple[str, ...] = ("coverage", "breakeven", "rating", "split")
 
 
+def _solved(solve: Callable[[], _T]) -> _T | None:
+    """``solve()``, or None after showing its error: a spec or scenario error names the rule
+    (``st.error``); anything else is a bug and propagates to :func:`guarded`."""
+    try:
+        return solve()
+    except DabsError as exc:
+        st.error(str(exc))
+        return None
+
+
 def render_sizing(deal_json: str, lang: str) -> None:
     """Size the seniors to a target; show the resulting structure before applying it."""
     st.subheader(t("sizing.title"))
@@ -969,19 +981,12 @@ def render_coverage_sizing(deal_json: str, lang: str) -> None:
         return
     if not st.toggle(t("sizing.run"), key="sizing_on"):
         return
-    try:
-        view = engine.sizing(
+    view = _solved(
+        lambda: engine.sizing(
             deal_json, floor=floor, include_principal=basis == "principal", scenario=scenario
         )
-    except engine.DealSpecError as exc:
-        st.error(str(exc))
-        return
-    except Exception as exc:  # a ScenarioError names the rule; never a traceback
-        from abs.errors import DabsError
-
-        if not isinstance(exc, DabsError):
-            raise
-        st.error(str(exc))
+    )
+    if view is None:
         return
     before = engine.deal_from_json(deal_json)
     after = engine.deal_from_json(view.deal_json)
@@ -1088,17 +1093,10 @@ def render_breakeven_sizing(deal_json: str, lang: str, kind: str) -> None:
     if inputs is None or not st.toggle(t("sizing.run"), key="sizing_on"):
         return
     target_kind, value, grade = inputs
-    try:
-        view = engine.sizing_target(deal_json, kind=target_kind, value=value, grade=grade)
-    except engine.DealSpecError as exc:
-        st.error(str(exc))
-        return
-    except Exception as exc:  # a ScenarioError names the rule; never a traceback
-        from abs.errors import DabsError
-
-        if not isinstance(exc, DabsError):
-            raise
-        st.error(str(exc))
+    view = _solved(
+        lambda: engine.sizing_target(deal_json, kind=target_kind, value=value, grade=grade)
+    )
+    if view is None:
         return
     before = engine.deal_from_json(deal_json)
     after = engine.deal_from_json(view.deal_json)
@@ -1231,17 +1229,8 @@ def render_split_sizing(deal_json: str, lang: str) -> None:
         return
     if not st.toggle(t("sizing.run"), key="sizing_on"):
         return
-    try:
-        view = engine.sizing_split(deal_json, target=first, second=second)
-    except engine.DealSpecError as exc:
-        st.error(str(exc))
-        return
-    except Exception as exc:  # a ScenarioError names the rule; never a traceback
-        from abs.errors import DabsError
-
-        if not isinstance(exc, DabsError):
-            raise
-        st.error(str(exc))
+    view = _solved(lambda: engine.sizing_split(deal_json, target=first, second=second))
+    if view is None:
         return
     after = engine.deal_from_json(view.deal_json)
     measures = {m[0]: m for m in view.measures}
